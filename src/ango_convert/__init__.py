@@ -1,0 +1,59 @@
+"""ango-convert: move annotation data between COCO, Pascal VOC, YOLO and Ango Hub."""
+
+from __future__ import annotations
+
+import logging
+
+from ango_convert.api import convert, read, validate, write
+from ango_convert.errors import (
+    AngoConvertError,
+    ConversionError,
+    ReadError,
+    SchemaValidationError,
+    UnsupportedAnnotationError,
+)
+from ango_convert.model import (
+    Box,
+    Category,
+    Classification,
+    Dataset,
+    Item,
+    Keypoints,
+    Mask,
+    Point,
+    Polygon,
+    Polyline,
+    RotatedBox,
+    Zone,
+)
+from ango_convert.report import WriteReport
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AngoConvertError",
+    "Box",
+    "Category",
+    "Classification",
+    "ConversionError",
+    "Dataset",
+    "Item",
+    "Keypoints",
+    "Mask",
+    "Point",
+    "Polygon",
+    "Polyline",
+    "ReadError",
+    "RotatedBox",
+    "SchemaValidationError",
+    "UnsupportedAnnotationError",
+    "WriteReport",
+    "Zone",
+    "__version__",
+    "convert",
+    "read",
+    "validate",
+    "write",
+]
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())

@@ -1,0 +1,83 @@
+"""``ango-convert convert``: any readable format to any writable one, through the IR."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ango_convert import api, registry
+from ango_convert.cli.options import FormatName, emit_report, mapping_options, route_options
+
+
+@click.command()
+@click.argument("source", type=click.Path(allow_dash=True, path_type=Path))
+@click.option("-o", "--output", "target", required=True,
+              type=click.Path(allow_dash=True, path_type=Path),
+              help="Output file or folder; - for stdout where the format is one file.")
+@click.option("--to", "to_format", required=True, type=FormatName(), help="Output format.")
+@click.option("--from", "from_format", type=FormatName(), help="Input format (detected if left out).")
+@click.option("--project", help="Ango project id for the payload's project field.")
+@click.option("--no-validate", is_flag=True, help="Skip the schema check of what is written.")
+@click.option("--overwrite", is_flag=True, help="Replace an existing output folder.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the full report (skipped, approximated, warnings) as JSON.")
+@mapping_options
+@click.pass_context
+def convert(
+    ctx: click.Context,
+    source: Path,
+    target: Path,
+    to_format: str,
+    from_format: str | None,
+    project: str | None,
+    no_validate: bool,
+    overwrite: bool,
+    report_path: Path | None,
+    schema_map: Path | None,
+    ontology: Path | None,
+    title_only: bool,
+    external_id: str | None,
+    images_dir: Path | None,
+    on_unsupported: str | None,
+    read_pairs: tuple[str, ...],
+    write_pairs: tuple[str, ...],
+) -> None:
+    """Convert SOURCE into format --to, written to --output.
+
+    \b
+    Examples:
+      ango-convert convert samples/coco/annotations.json --to ango -o payload.json \\
+          --schema-map samples/coco/schema_map.json --project 507f1f77bcf86cd799439011
+      ango-convert convert export.ndjson --to yolo -o dataset/
+    """
+    if from_format is None and str(source) != "-":
+        from_format = api.detect(source)
+    elif from_format is None:
+        raise click.UsageError("reading stdin needs --from")
+    reader = registry.get_format(from_format).reader()
+    writer = registry.get_format(to_format).writer()
+    shorthands = {
+        "schema_map": schema_map,
+        "ontology": ontology,
+        "title_only": title_only,
+        "external_id": external_id,
+        "images_dir": images_dir,
+        "on_unsupported": on_unsupported,
+        "project": project,
+        "overwrite": overwrite,
+    }
+    read_options, write_options = route_options(
+        reader, writer, shorthands, read_pairs, write_pairs
+    )
+    if no_validate and "validate" in {o.name for o in registry.options_of(writer)}:
+        write_options["validate"] = False
+    report = api.convert(
+        source,
+        target,
+        to=to_format,
+        from_format=from_format,
+        read_options=read_options,
+        write_options=write_options,
+    )
+    emit_report(report, report_path, quiet=(ctx.obj or {}).get("verbosity", 0) < 0)

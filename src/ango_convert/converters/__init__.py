@@ -1,0 +1,1 @@
+"""One module per format; each exposes a ``FORMAT`` :class:`~ango_convert.registry.FormatSpec`."""

@@ -1,0 +1,251 @@
+"""File plumbing shared by the formats: atomic outputs, JSON with located errors, safe names.
+
+Outputs are never half-written: a file is written beside its target under a temporary
+name and renamed into place; a folder is built under a temporary name and swapped in.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import sys
+import tempfile
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+from typing import IO, Any
+
+import orjson
+
+from ango_convert.errors import OutputError, ReadError
+
+STDIO = "-"
+UTF8_BOM = b"\xef\xbb\xbf"
+MAX_NAME_BYTES = 255
+
+
+# --- reading ------------------------------------------------------------------------
+
+
+def read_bytes(path: str | Path) -> bytes:
+    """Read a whole input file (or stdin for ``-``), with a ReadError on failure."""
+    if str(path) == STDIO:
+        return sys.stdin.buffer.read()
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise ReadError(path, None, "no such file") from None
+    except IsADirectoryError:
+        raise ReadError(path, None, "is a folder, expected a file") from None
+    except OSError as exc:
+        raise ReadError(path, None, exc.strerror or str(exc)) from exc
+
+
+def parse_json(data: bytes, source: str | Path) -> Any:
+    """Parse JSON bytes, tolerating a UTF-8 BOM; errors name the line and column.
+
+    NaN and Infinity are refused, as JSON requires.
+    """
+    if data.startswith(UTF8_BOM):
+        data = data[len(UTF8_BOM) :]
+    if not data.strip():
+        raise ReadError(source, None, "file is empty, expected JSON")
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise ReadError(
+            source, f"line {exc.lineno} column {exc.colno}", f"invalid JSON: {exc.msg}"
+        ) from None
+
+
+def load_json(path: str | Path) -> Any:
+    """Read and parse a JSON file (or stdin for ``-``)."""
+    return parse_json(read_bytes(path), path)
+
+
+def json_path(*parts: str | int) -> str:
+    """Format a JSON path such as ``$.images[3].file_name``."""
+    text = "$"
+    for part in parts:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", part):
+            text += f".{part}"
+        else:
+            text += f"[{part!r}]"
+    return text
+
+
+# --- writing ------------------------------------------------------------------------
+
+
+def dump_json(data: Any, *, indent: bool = False) -> bytes:
+    """Serialise to JSON bytes (UTF-8, no NaN), optionally indented by two spaces."""
+    option = orjson.OPT_INDENT_2 if indent else 0
+    try:
+        return orjson.dumps(data, option=option | orjson.OPT_APPEND_NEWLINE)
+    except TypeError as exc:
+        raise OutputError(f"cannot serialise output as JSON: {exc}") from exc
+
+
+@contextlib.contextmanager
+def atomic_file(target: str | Path) -> Iterator[IO[bytes]]:
+    """Open a temporary file beside ``target`` and rename it into place on success.
+
+    ``-`` writes to stdout instead. On any exception the temporary file is removed and
+    an existing ``target`` is left as it was.
+    """
+    if str(target) == STDIO:
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
+        return
+    path = Path(target)
+    directory = path.parent
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        handle, temp_name = tempfile.mkstemp(prefix=f".{path.name[:50]}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from exc
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            yield stream
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temp_name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp_name)
+        raise
+
+
+def write_bytes_atomic(target: str | Path, data: bytes) -> None:
+    """Write bytes to ``target`` atomically (or to stdout for ``-``)."""
+    try:
+        with atomic_file(target) as stream:
+            stream.write(data)
+    except OSError as exc:
+        if isinstance(exc, OutputError):
+            raise
+        raise OutputError(f"{target}: cannot write: {exc.strerror or exc}") from exc
+
+
+@contextlib.contextmanager
+def atomic_dir(target: str | Path, *, overwrite: bool = False) -> Iterator[Path]:
+    """Build a folder under a temporary name beside ``target`` and swap it in on success.
+
+    Args:
+        target: The folder to produce.
+        overwrite: Replace an existing non-empty ``target``. Without it such a folder is
+            refused, so a typo cannot wipe a user's data.
+
+    Yields:
+        The temporary folder to fill.
+    """
+    path = Path(target)
+    if path.exists() and not path.is_dir():
+        raise OutputError(f"{path}: exists and is not a folder")
+    if path.is_dir() and any(path.iterdir()) and not overwrite:
+        raise OutputError(f"{path}: folder exists and is not empty; pass --overwrite to replace it")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = Path(tempfile.mkdtemp(prefix=f".{path.name[:50]}.", suffix=".tmp", dir=path.parent))
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from exc
+    try:
+        yield temp
+        _swap_in(temp, path)
+    except BaseException:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise
+
+
+def _swap_in(temp: Path, path: Path) -> None:
+    if not path.exists():
+        os.replace(temp, path)
+        return
+    backup = Path(tempfile.mkdtemp(prefix=f".{path.name[:50]}.", suffix=".old", dir=path.parent))
+    backup.rmdir()
+    os.replace(path, backup)
+    try:
+        os.replace(temp, path)
+    except OSError:
+        os.replace(backup, path)
+        raise
+    shutil.rmtree(backup, ignore_errors=True)
+
+
+# --- names ----------------------------------------------------------------------------
+
+_UNSAFE_CHARS = re.compile(r'[\x00-\x1f\x7f<>:"|?*]')
+
+
+def safe_relative_path(name: str, *, keep_dirs: bool = True) -> PurePosixPath:
+    """Turn a file name taken from data into a relative path that stays inside a folder.
+
+    Backslashes count as separators; empty, ``.`` and ``..`` parts, drive letters and
+    leading slashes are dropped; control and Windows-reserved characters become ``_``;
+    each part is cut to 255 bytes keeping its extension.
+
+    Args:
+        name: The name as the data gives it.
+        keep_dirs: Keep sub-folders (``a/b.jpg``); otherwise keep only the base name.
+
+    Raises:
+        ValueError: Nothing usable is left of the name.
+    """
+    text = unicodedata.normalize("NFC", name).replace("\\", "/")
+    parts = []
+    for raw in text.split("/"):
+        part = _UNSAFE_CHARS.sub("_", raw).strip()
+        if part in ("", ".", "..") or re.fullmatch(r"[A-Za-z]:", raw):
+            continue
+        parts.append(_fit_bytes(part))
+    if not keep_dirs:
+        parts = parts[-1:]
+    if not parts:
+        raise ValueError(f"file name {name!r} has no usable part")
+    return PurePosixPath(*parts)
+
+
+def _fit_bytes(part: str) -> str:
+    if len(part.encode("utf-8")) <= MAX_NAME_BYTES:
+        return part
+    stem, dot, ext = part.rpartition(".")
+    if not dot or len(ext) > 16:
+        stem, ext = part, ""
+    suffix = f".{ext}" if ext else ""
+    budget = MAX_NAME_BYTES - len(suffix.encode("utf-8"))
+    cut = stem.encode("utf-8")[:budget].decode("utf-8", errors="ignore")
+    return cut + suffix
+
+
+class UniqueNames:
+    """Hands out output names, renaming collisions instead of overwriting.
+
+    Names are compared case-insensitively, since outputs may land on such file systems.
+    The second ``a.jpg`` becomes ``a_1.jpg``, the third ``a_2.jpg``.
+    """
+
+    def __init__(self) -> None:
+        self._taken: set[str] = set()
+
+    def claim(self, path: PurePosixPath) -> PurePosixPath:
+        """Return ``path`` or, if taken, the first free ``stem_N`` variant of it."""
+        candidate = path
+        counter = 0
+        while str(candidate).lower() in self._taken:
+            counter += 1
+            candidate = path.with_name(f"{path.stem}_{counter}{path.suffix}")
+        self._taken.add(str(candidate).lower())
+        return candidate
+
+
+def ensure_inside(root: Path, relative: PurePosixPath) -> Path:
+    """Join ``relative`` under ``root`` and prove the result does not escape it."""
+    resolved_root = root.resolve()
+    target = (resolved_root / relative).resolve()
+    if resolved_root != target and resolved_root not in target.parents:
+        raise OutputError(f"refusing to write {relative}: it would land outside {root}")
+    return target

@@ -1,0 +1,161 @@
+"""The toolkit's exceptions, and the exit code each one maps to on the command line.
+
+::
+
+    AngoConvertError                      exit 1
+    ├── FormatError(LookupError)          exit 2
+    │   ├── UnknownFormatError
+    │   ├── FormatLoadError
+    │   └── CapabilityError
+    ├── ReadError(ValueError)             exit 3   file + place + reason
+    ├── SchemaValidationError(ValueError) exit 4   every issue with its JSON path
+    ├── ConversionError(ValueError)       exit 5   what the target cannot hold, unmapped classes
+    │   └── UnsupportedAnnotationError
+    ├── OutputError(OSError)              exit 6   cannot write the output
+    └── HubError                          exit 7   Ango Hub answered with an error
+        ├── AuthError                     exit 8   the API key was refused
+        └── HubConnectionError            exit 9   no answer after retries
+
+Parsers deep down raise a bare reason (``ValueError``, ``KeyError``...); the loop that
+knows the file and the place re-raises it as :class:`ReadError` ``from`` the cause.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_INPUT = 3
+EXIT_INVALID = 4
+EXIT_CONVERSION = 5
+EXIT_OUTPUT = 6
+EXIT_HUB = 7
+EXIT_AUTH = 8
+EXIT_CONNECTION = 9
+EXIT_INTERRUPTED = 130
+
+
+def _one_line(text: str) -> str:
+    """Keep messages on one line, whatever the data put into them."""
+    return " ".join(text.split())
+
+
+class AngoConvertError(Exception):
+    """Root of every error the toolkit raises on purpose."""
+
+    exit_code = EXIT_ERROR
+
+
+class FormatError(AngoConvertError, LookupError):
+    """A format is unknown, cannot be loaded, or cannot do what was asked."""
+
+    exit_code = EXIT_USAGE
+
+
+class UnknownFormatError(FormatError):
+    """No format of that name is registered."""
+
+
+class FormatLoadError(FormatError):
+    """A format's module failed to import (a broken plugin, a missing dependency)."""
+
+
+class CapabilityError(FormatError):
+    """The format cannot read, or cannot write."""
+
+
+class ReadError(AngoConvertError, ValueError):
+    """Input could not be read: names the file, the place in it and the reason."""
+
+    exit_code = EXIT_INPUT
+
+    def __init__(self, path: str | Path, location: str | None, reason: str) -> None:
+        self.path = str(path)
+        self.location = location
+        self.reason = _one_line(reason)
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = f"{self.path}: {self.location}" if self.location else self.path
+        return f"{where}: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One schema problem: where it is (a JSON path such as ``$.labels[3]``) and what."""
+
+    json_path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.json_path}: {self.message}"
+
+
+class SchemaValidationError(AngoConvertError, ValueError):
+    """A document broke its JSON Schema; ``issues`` holds every problem found."""
+
+    exit_code = EXIT_INVALID
+
+    def __init__(self, source: str, schema: str, issues: Sequence[Issue]) -> None:
+        self.source = source
+        self.schema = schema
+        self.issues = tuple(issues)
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        count = len(self.issues)
+        first = f": {_one_line(str(self.issues[0]))}" if self.issues else ""
+        more = f" (and {count - 1} more)" if count > 1 else ""
+        return f"{self.source}: {count} problem(s) against schema {self.schema}{first}{more}"
+
+
+class ConversionError(AngoConvertError, ValueError):
+    """The data cannot be converted as asked (unmapped classes, missing sizes...)."""
+
+    exit_code = EXIT_CONVERSION
+
+
+class UnsupportedAnnotationError(ConversionError):
+    """The target format cannot hold some annotations; names their count and kind."""
+
+    def __init__(self, format_name: str, counts: dict[str, int], hint: str = "") -> None:
+        self.format_name = format_name
+        self.counts = dict(counts)
+        parts = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
+        message = f"format {format_name!r} cannot hold {parts}"
+        if hint:
+            message += f"; {hint}"
+        super().__init__(message)
+
+
+class OutputError(AngoConvertError, OSError):
+    """The output could not be written."""
+
+    exit_code = EXIT_OUTPUT
+
+
+class HubError(AngoConvertError):
+    """Ango Hub answered with an error status."""
+
+    exit_code = EXIT_HUB
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        self.status = status
+        prefix = f"HTTP {status}: " if status is not None else ""
+        super().__init__(_one_line(prefix + message))
+
+
+class AuthError(HubError):
+    """The API key is missing or was refused."""
+
+    exit_code = EXIT_AUTH
+
+
+class HubConnectionError(HubError):
+    """Ango Hub could not be reached, after every retry."""
+
+    exit_code = EXIT_CONNECTION

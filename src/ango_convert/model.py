@@ -1,0 +1,370 @@
+"""The intermediate representation (IR) every format reads into and writes from.
+
+Coordinates, stated once for the whole toolkit:
+    Every coordinate is an absolute pixel position as a float, with the origin at the
+    top-left corner of the image, x growing to the right and y growing down. Positions
+    are continuous: pixel (col, row) covers the square [col, col + 1) x [row, row + 1),
+    so a box that covers exactly pixel columns 0..9 has x=0 and width=10 (the COCO and
+    Ango convention). Formats with other conventions (YOLO's normalised centres, VOC's
+    1-based inclusive corners) convert in their own module, never here.
+
+Lossless extras travel in ``attributes``. Keys with a ``prefix:`` are source extras the
+toolkit knows (see the ``ATTR_*`` constants); keys without a colon are free attributes
+(VOC ``difficult``, COCO ``attributes`` entries, Ango nested classifications).
+
+Formats never convert to each other directly: a reader builds a :class:`Dataset`, a
+writer consumes one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Union
+
+JSONScalar = Union[str, int, float, bool, None]
+JSONValue = Union[JSONScalar, list["JSONValue"], dict[str, "JSONValue"]]
+Attributes = Mapping[str, JSONValue]
+XY = tuple[float, float]
+Ring = tuple[XY, ...]
+
+#: COCO annotation id of the source annotation.
+ATTR_COCO_ID = "coco:id"
+#: COCO image id of the source image.
+ATTR_COCO_IMAGE_ID = "coco:image_id"
+#: COCO ``iscrowd`` flag (0 or 1).
+ATTR_ISCROWD = "coco:iscrowd"
+#: The COCO ``bbox`` of a segmented annotation, kept so COCO -> COCO is exact.
+ATTR_COCO_BBOX = "coco:bbox"
+#: COCO ``area`` as the source stated it.
+ATTR_COCO_AREA = "coco:area"
+#: Ango ontology schemaId of the tool or classification.
+ATTR_SCHEMA_ID = "ango:schemaId"
+#: Ango objectId of the object.
+ATTR_OBJECT_ID = "ango:objectId"
+#: Ango page (video frame or document page, 0-based).
+ATTR_PAGE = "ango:page"
+
+_EMPTY: Mapping[str, JSONValue] = {}
+
+
+def _check_finite(owner: str, **values: float) -> None:
+    for name, value in values.items():
+        if not math.isfinite(value):
+            raise ValueError(f"{owner}.{name} must be a finite number, got {value!r}")
+
+
+def _check_ring(owner: str, ring: Ring, minimum: int) -> None:
+    if len(ring) < minimum:
+        raise ValueError(f"{owner} needs at least {minimum} points, got {len(ring)}")
+    for x, y in ring:
+        if not (math.isfinite(x) and math.isfinite(y)):
+            raise ValueError(f"{owner} has a non-finite point ({x!r}, {y!r})")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Category:
+    """A class of objects.
+
+    Attributes:
+        id: The dataset's id for the class (COCO ids are kept as they are).
+        name: The class name, as the source spells it.
+        supercategory: COCO's supercategory, if any.
+        keypoint_names: Names of the keypoints, for pose classes.
+        skeleton: Edges between keypoints as 0-based index pairs into ``keypoint_names``.
+        attributes: Extras, such as the Ango schemaId of the tool.
+    """
+
+    id: int
+    name: str
+    supercategory: str | None = None
+    keypoint_names: tuple[str, ...] = ()
+    skeleton: tuple[tuple[int, int], ...] = ()
+    attributes: Attributes = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            raise ValueError(f"category {self.id} has an empty name")
+        count = len(self.keypoint_names)
+        for a, b in self.skeleton:
+            if not (0 <= a < count and 0 <= b < count):
+                raise ValueError(
+                    f"category {self.name!r}: skeleton edge ({a}, {b}) is outside "
+                    f"0..{count - 1}"
+                )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Box:
+    """An axis-aligned box: top-left corner plus size, in pixels."""
+
+    category_id: int
+    x: float
+    y: float
+    width: float
+    height: float
+    group: str | None = None
+    attributes: Attributes = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        _check_finite("Box", x=self.x, y=self.y, width=self.width, height=self.height)
+        if self.width < 0 or self.height < 0:
+            raise ValueError(f"Box has a negative size {self.width!r} x {self.height!r}")
+
+    @property
+    def kind(self) -> str:
+        return "box"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RotatedBox:
+    """A rotated box given by its centre, size and angle.
+
+    ``angle`` is in degrees, positive clockwise on screen (the image's y axis points
+    down), and the box rotates about its centre. At angle 0 the box is axis-aligned with
+    ``width`` along x. Conversions to corners live in :mod:`ango_convert.geometry`.
+    """
+
+    category_id: int
+    cx: float
+    cy: float
+    width: float
+    height: float
+    angle: float
+    group: str | None = None
+    attributes: Attributes = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        _check_finite(
+            "RotatedBox",
+            cx=self.cx,
+            cy=self.cy,
+            width=self.width,
+            height=self.height,
+            angle=self.angle,
+        )
+        if self.width < 0 or self.height < 0:
+            raise ValueError(f"RotatedBox has a negative size {self.width!r} x {self.height!r}")
+
+    @property
+    def kind(self) -> str:
+        return "rotated-box"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Zone:
+    """One connected part of a polygon: an outer ring and the holes cut out of it.
+
+    Rings are open (the first point is not repeated) and at least three points long.
+    """
+
+    outer: Ring
+    holes: tuple[Ring, ...] = ()
+
+    def __post_init__(self) -> None:
+        _check_ring("polygon ring", self.outer, 3)
+        for hole in self.holes:
+            _check_ring("polygon hole", hole, 3)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Polygon:
+    """A polygon of one or more zones, each possibly with holes."""
+
+    category_id: int
+    zones: tuple[Zone, ...]
+    group: str | None = None
+    attributes: Attributes = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.zones:
+            raise ValueError("Polygon needs at least one zone")
+
+    @property
+    def kind(self) -> str:
+        return "polygon"
+
+    @property
+    def is_simple(self) -> bool:
+        """True when the polygon is one ring without holes."""
+        return len(self.zones) == 1 and not self.zones[0].holes
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Polyline:
+    """An open line through two or more points."""
+
+    category_id: int
+    points: Ring
+    group: str | None = None
+    attributes: Attributes = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        _check_ring("Polyline", self.points, 2)
+
+    @property
+    def kind(self) -> str:
+        return "polyline"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Point:
+    """A single point."""
+
+    category_id: int
+    x: float
+    y: float
+    group: str | None = None
+    attributes: Attributes = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        _check_finite("Point", x=self.x, y=self.y)
+
+    @property
+    def kind(self) -> str:
+        return "point"
+
+
+#: COCO visibility flags: 0 not labelled, 1 labelled but not visible, 2 visible.
+VISIBILITY_VALUES = (0, 1, 2)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Keypoints:
+    """A pose: one ``(x, y, visibility)`` per name in the category's ``keypoint_names``.
+
+    Visibility follows COCO: 0 not labelled, 1 labelled but occluded, 2 visible.
+    """
+
+    category_id: int
+    points: tuple[tuple[float, float, int], ...]
+    group: str | None = None
+    attributes: Attributes = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for x, y, v in self.points:
+            if not (math.isfinite(x) and math.isfinite(y)):
+                raise ValueError(f"Keypoints has a non-finite point ({x!r}, {y!r})")
+            if v not in VISIBILITY_VALUES:
+                raise ValueError(f"Keypoints visibility must be 0, 1 or 2, got {v!r}")
+
+    @property
+    def kind(self) -> str:
+        return "keypoints"
+
+    @property
+    def labelled_count(self) -> int:
+        """How many keypoints are labelled (COCO ``num_keypoints``)."""
+        return sum(1 for _, _, v in self.points if v > 0)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Mask:
+    """A binary mask as COCO's uncompressed run-length encoding.
+
+    ``counts`` alternate runs of 0 and 1, starting with 0, in column-major order over an
+    image of ``height`` x ``width`` pixels. Compressed string RLE is decoded by the COCO
+    module; the IR holds one canonical form.
+    """
+
+    category_id: int
+    height: int
+    width: int
+    counts: tuple[int, ...]
+    group: str | None = None
+    attributes: Attributes = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.height <= 0 or self.width <= 0:
+            raise ValueError(f"Mask size must be positive, got {self.height} x {self.width}")
+        if sum(self.counts) != self.height * self.width:
+            raise ValueError(
+                f"Mask counts add up to {sum(self.counts)}, expected "
+                f"{self.height * self.width} for {self.height} x {self.width}"
+            )
+
+    @property
+    def kind(self) -> str:
+        return "mask"
+
+
+Annotation = Union[Box, RotatedBox, Polygon, Polyline, Point, Keypoints, Mask]
+
+#: Every annotation kind, by the name used in reports and capability sets.
+ANNOTATION_KINDS: tuple[str, ...] = (
+    "box",
+    "rotated-box",
+    "polygon",
+    "polyline",
+    "point",
+    "keypoints",
+    "mask",
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Classification:
+    """An answered question about a whole item (an Ango global classification).
+
+    ``answer`` is a string for single-choice and text questions and a tuple of strings
+    for multiple choice. ``children`` are the nested questions.
+    """
+
+    title: str
+    answer: str | tuple[str, ...]
+    children: tuple[Classification, ...] = ()
+    attributes: Attributes = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Item:
+    """One image (or one frame or page of a video or document).
+
+    Attributes:
+        id: A stable id, unique in the dataset (COCO image id as text, file stem, ...).
+        file_name: The image's file name as the source names it, relative path allowed.
+        width: Image width in pixels, None when the source does not say.
+        height: Image height in pixels, None when the source does not say.
+        annotations: The objects on the item.
+        classifications: Whole-item classifications.
+        attributes: Extras (COCO image fields, Ango asset fields, ...).
+    """
+
+    id: str
+    file_name: str
+    width: int | None = None
+    height: int | None = None
+    annotations: tuple[Annotation, ...] = ()
+    classifications: tuple[Classification, ...] = ()
+    attributes: Attributes = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name, value in (("width", self.width), ("height", self.height)):
+            if value is not None and value <= 0:
+                raise ValueError(f"item {self.id!r}: {name} must be positive, got {value}")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Dataset:
+    """Categories plus items.
+
+    ``items`` may be a lazy iterable (streaming readers hand out a re-iterable that reads
+    the file again on every pass), so writers iterate it rather than index it.
+    """
+
+    categories: tuple[Category, ...]
+    items: Iterable[Item]
+    info: Attributes = field(default_factory=dict)
+
+    def category_by_id(self) -> dict[int, Category]:
+        """Map each category id to its category."""
+        return {category.id: category for category in self.categories}
+
+    def __iter__(self) -> Iterator[Item]:
+        return iter(self.items)
+
+
+def annotation_kind(annotation: Annotation) -> str:
+    """Name the kind of an annotation, as listed in :data:`ANNOTATION_KINDS`."""
+    return annotation.kind

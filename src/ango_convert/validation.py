@@ -1,0 +1,138 @@
+"""JSON Schema validation against the schemas shipped in ``ango_convert/schemas``.
+
+Every problem is reported with its JSON path (``$.labels[3].answer.objects[0]``), not just
+the first one. The schema is picked from the document's content when not named.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator, Mapping
+from importlib import resources
+from typing import Any
+
+import orjson
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError, best_match
+
+from ango_convert.errors import Issue, SchemaValidationError
+
+#: Bundled schemas, by the name ``--schema`` takes.
+SCHEMAS: Mapping[str, str] = {
+    "ango-import": "Label import body for POST /v2/import/labels (the seed's labels/answer shape)",
+    "ango-import-flat": "Flat Ango Import Format: a list of {externalId, objects, ...}",
+    "ango-import-sdk": "The SDK's label import body: {project, jsonContent: [flat records]}",
+    "ango-attachments": "Attachments body for POST /v2/attachments (seed shape)",
+    "ango-attachments-sdk": "Attachments body in the SDK's {attachments: [{type, value}]} shape",
+    "ango-export-v2": "Ango V2 export: assets with tasks[] of objects",
+    "ango-export-v3": "Ango V3 export: assets with one task of tools and stageHistory",
+    "ango-export-v2-record": "One asset record of a V2 export (one ndjson line)",
+    "ango-export-v3-record": "One asset record of a V3 export (one ndjson line)",
+}
+
+MAX_MESSAGE = 200
+
+
+@functools.cache
+def load_schema(name: str) -> dict[str, Any]:
+    """Load a bundled schema by name.
+
+    Raises:
+        KeyError: No schema of that name ships with the package.
+    """
+    if name not in SCHEMAS:
+        raise KeyError(f"unknown schema {name!r}; bundled schemas: {', '.join(SCHEMAS)}")
+    text = (resources.files("ango_convert") / "schemas" / f"{name}.schema.json").read_bytes()
+    schema: dict[str, Any] = orjson.loads(text)
+    return schema
+
+
+@functools.cache
+def _validator(name: str) -> Draft202012Validator:
+    return Draft202012Validator(load_schema(name))
+
+
+def detect_schema(document: Any) -> str | None:
+    """Pick the schema that fits a document's shape, or None if nothing fits."""
+    if isinstance(document, Mapping):
+        return _detect_object(document)
+    if isinstance(document, list):
+        first = next((entry for entry in document if isinstance(entry, Mapping)), None)
+        if first is None:
+            return "ango-import-flat" if not document else None
+        if "tasks" in first:
+            return "ango-export-v2"
+        if "task" in first:
+            return "ango-export-v3"
+        return "ango-import-flat"
+    return None
+
+
+def _detect_object(document: Mapping[str, Any]) -> str | None:
+    if "labels" in document:
+        return "ango-import"
+    if "jsonContent" in document:
+        return "ango-import-sdk"
+    attachments = document.get("attachments")
+    if isinstance(attachments, list):
+        first = next((entry for entry in attachments if isinstance(entry, Mapping)), {})
+        return "ango-attachments-sdk" if "attachments" in first else "ango-attachments"
+    if "task" in document:
+        return "ango-export-v3-record"
+    if "tasks" in document:
+        return "ango-export-v2-record"
+    return None
+
+
+def iter_issues(document: Any, schema: str) -> Iterator[Issue]:
+    """Yield every problem in ``document`` against a bundled schema, sorted by JSON path."""
+    errors = sorted(_validator(schema).iter_errors(document), key=_sort_key)
+    for error in errors:
+        yield Issue(error.json_path, _describe(error))
+
+
+def _sort_key(error: ValidationError) -> tuple[list[str], str]:
+    return [str(part) for part in error.absolute_path], error.message
+
+
+def _describe(error: ValidationError) -> str:
+    # oneOf/anyOf failures say only "is not valid under any of the given schemas"; the
+    # closest branch's own error tells the user what to fix.
+    if error.context:
+        deepest = best_match(error.context)
+        if deepest is not None:
+            where = deepest.json_path
+            text = deepest.message
+            if where != error.json_path:
+                text = f"{where}: {text}"
+            return _shorten(text)
+    return _shorten(error.message)
+
+
+def _shorten(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 3] + "..."
+
+
+def validate(document: Any, schema: str | None = None, *, source: str = "<data>") -> str:
+    """Check a document against a bundled schema, picked from its content if not named.
+
+    Args:
+        document: Parsed JSON.
+        schema: A name from :data:`SCHEMAS`, or None to detect it.
+        source: Where the document came from, for messages.
+
+    Returns:
+        The name of the schema the document passed.
+
+    Raises:
+        SchemaValidationError: With every issue found, each with its JSON path.
+    """
+    name = schema or detect_schema(document)
+    if name is None:
+        issue = Issue("$", "does not look like any Ango payload or export; name one with --schema")
+        raise SchemaValidationError(source, "(none)", [issue])
+    issues = list(iter_issues(document, name))
+    if issues:
+        raise SchemaValidationError(source, name, issues)
+    return name
