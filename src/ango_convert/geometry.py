@@ -36,9 +36,7 @@ def rotated_box_corners(box: RotatedBox) -> tuple[XY, XY, XY, XY]:
     return tl, tr, br, bl
 
 
-def rotated_box_from_corners(
-    corners: Sequence[XY], *, category_id: int = 0
-) -> RotatedBox:
+def rotated_box_from_corners(corners: Sequence[XY], *, category_id: int = 0) -> RotatedBox:
     """Fit a rotated box to four corners given in order around the rectangle.
 
     The first corner is taken as the box's top-left and the edge from corner 0 to

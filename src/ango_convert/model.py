@@ -21,10 +21,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Union
 
-JSONScalar = Union[str, int, float, bool, None]
-JSONValue = Union[JSONScalar, list["JSONValue"], dict[str, "JSONValue"]]
+JSONScalar = str | int | float | bool | None
+JSONValue = JSONScalar | list["JSONValue"] | dict[str, "JSONValue"]
 Attributes = Mapping[str, JSONValue]
 XY = tuple[float, float]
 Ring = tuple[XY, ...]
@@ -90,8 +89,7 @@ class Category:
         for a, b in self.skeleton:
             if not (0 <= a < count and 0 <= b < count):
                 raise ValueError(
-                    f"category {self.name!r}: skeleton edge ({a}, {b}) is outside "
-                    f"0..{count - 1}"
+                    f"category {self.name!r}: skeleton edge ({a}, {b}) is outside 0..{count - 1}"
                 )
 
 
@@ -289,7 +287,7 @@ class Mask:
         return "mask"
 
 
-Annotation = Union[Box, RotatedBox, Polygon, Polyline, Point, Keypoints, Mask]
+Annotation = Box | RotatedBox | Polygon | Polyline | Point | Keypoints | Mask
 
 #: Every annotation kind, by the name used in reports and capability sets.
 ANNOTATION_KINDS: tuple[str, ...] = (

@@ -91,6 +91,22 @@ def iter_issues(document: Any, schema: str) -> Iterator[Issue]:
         yield Issue(error.json_path, _describe(error))
 
 
+@functools.cache
+def _definition_validator(schema: str, definition: str) -> Draft202012Validator:
+    root = load_schema(schema)
+    return Draft202012Validator({"$defs": root["$defs"], "$ref": f"#/$defs/{definition}"})
+
+
+def definition_issues(document: Any, schema: str, definition: str, prefix: str) -> list[Issue]:
+    """Check one part of a document (a label, a record) against a schema's ``$defs`` entry.
+
+    Used to validate large payloads record by record while they stream. Paths are
+    reported under ``prefix`` (the part's own JSON path, such as ``$.labels[7]``).
+    """
+    errors = sorted(_definition_validator(schema, definition).iter_errors(document), key=_sort_key)
+    return [Issue(prefix + error.json_path[1:], _describe(error)) for error in errors]
+
+
 def _sort_key(error: ValidationError) -> tuple[list[str], str]:
     return [str(part) for part in error.absolute_path], error.message
 

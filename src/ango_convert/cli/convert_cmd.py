@@ -12,16 +12,27 @@ from ango_convert.cli.options import FormatName, emit_report, mapping_options, r
 
 @click.command()
 @click.argument("source", type=click.Path(allow_dash=True, path_type=Path))
-@click.option("-o", "--output", "target", required=True,
-              type=click.Path(allow_dash=True, path_type=Path),
-              help="Output file or folder; - for stdout where the format is one file.")
+@click.option(
+    "-o",
+    "--output",
+    "target",
+    required=True,
+    type=click.Path(allow_dash=True, path_type=Path),
+    help="Output file or folder; - for stdout where the format is one file.",
+)
 @click.option("--to", "to_format", required=True, type=FormatName(), help="Output format.")
-@click.option("--from", "from_format", type=FormatName(), help="Input format (detected if left out).")
+@click.option(
+    "--from", "from_format", type=FormatName(), help="Input format (detected if left out)."
+)
 @click.option("--project", help="Ango project id for the payload's project field.")
 @click.option("--no-validate", is_flag=True, help="Skip the schema check of what is written.")
 @click.option("--overwrite", is_flag=True, help="Replace an existing output folder.")
-@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write the full report (skipped, approximated, warnings) as JSON.")
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the full report (skipped, approximated, warnings) as JSON.",
+)
 @mapping_options
 @click.pass_context
 def convert(
@@ -67,9 +78,7 @@ def convert(
         "project": project,
         "overwrite": overwrite,
     }
-    read_options, write_options = route_options(
-        reader, writer, shorthands, read_pairs, write_pairs
-    )
+    read_options, write_options = route_options(reader, writer, shorthands, read_pairs, write_pairs)
     if no_validate and "validate" in {o.name for o in registry.options_of(writer)}:
         write_options["validate"] = False
     report = api.convert(

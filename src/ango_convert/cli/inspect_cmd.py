@@ -14,10 +14,17 @@ MAX_SHOWN = 50
 
 @click.command()
 @click.argument("source", type=click.Path(allow_dash=True, path_type=Path))
-@click.option("--schema", type=click.Choice(sorted(validation.SCHEMAS)),
-              help="Schema to check against (picked from the content if left out).")
-@click.option("--max-issues", default=MAX_SHOWN, show_default=True,
-              help="How many problems to print before summarising.")
+@click.option(
+    "--schema",
+    type=click.Choice(sorted(validation.SCHEMAS)),
+    help="Schema to check against (picked from the content if left out).",
+)
+@click.option(
+    "--max-issues",
+    default=MAX_SHOWN,
+    show_default=True,
+    help="How many problems to print before summarising.",
+)
 def validate(source: Path, schema: str | None, max_issues: int) -> None:
     """Check SOURCE against the bundled JSON Schema and print every problem with its JSON path."""
     from ango_convert import api
@@ -35,7 +42,9 @@ def validate(source: Path, schema: str | None, max_issues: int) -> None:
 
 
 @click.command()
-@click.option("-v", "--verbose", is_flag=True, help="Also list every option with its type and default.")
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Also list every option with its type and default."
+)
 def formats(verbose: bool) -> None:
     """List formats, what each reads and writes, and their options."""
     for name in registry.available():
@@ -59,5 +68,7 @@ def _print_options(mode: str, function: registry.Reader | registry.Writer | None
     flag = "-R" if mode == "read" else "-W"
     for option in registry.options_of(function):
         choices = f" ({'|'.join(option.choices)})" if option.choices else ""
-        click.echo(f"{'':<22} {flag} {option.name}={option.type_name}{choices}"
-                   f"  default: {option.default!r}")
+        click.echo(
+            f"{'':<22} {flag} {option.name}={option.type_name}{choices}"
+            f"  default: {option.default!r}"
+        )

@@ -19,12 +19,24 @@ from ango_convert.errors import EXIT_ERROR, EXIT_INTERRUPTED, AngoConvertError
 
 COMMANDS = {
     "convert": ("ango_convert.cli.convert_cmd:convert", "Convert annotations between formats."),
-    "validate": ("ango_convert.cli.inspect_cmd:validate", "Check a payload or export against its schema."),
-    "formats": ("ango_convert.cli.inspect_cmd:formats", "List formats, what they read and write, and their options."),
-    "ontology": ("ango_convert.cli.ontology_cmd:ontology", "Write an Ango categorySchema from a dataset's classes."),
+    "validate": (
+        "ango_convert.cli.inspect_cmd:validate",
+        "Check a payload or export against its schema.",
+    ),
+    "formats": (
+        "ango_convert.cli.inspect_cmd:formats",
+        "List formats, what they read and write, and their options.",
+    ),
+    "ontology": (
+        "ango_convert.cli.ontology_cmd:ontology",
+        "Write an Ango categorySchema from a dataset's classes.",
+    ),
     "upload": ("ango_convert.cli.hub_cmd:upload", "Upload labels to an Ango Hub project."),
     "attach": ("ango_convert.cli.hub_cmd:attach", "Import attachments into an Ango Hub project."),
-    "export": ("ango_convert.cli.hub_cmd:export", "Export a project from Ango Hub, optionally converting it."),
+    "export": (
+        "ango_convert.cli.hub_cmd:export",
+        "Export a project from Ango Hub, optionally converting it.",
+    ),
 }
 
 logger = logging.getLogger("ango_convert")
@@ -60,8 +72,12 @@ class LazyGroup(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as exc:  # a bug: keep it on one line unless asked for detail
-            _fail(ctx, f"internal error: {type(exc).__name__}: {exc} (run with -vv for details)",
-                  EXIT_ERROR, exc)
+            _fail(
+                ctx,
+                f"internal error: {type(exc).__name__}: {exc} (run with -vv for details)",
+                EXIT_ERROR,
+                exc,
+            )
 
 
 def _fail(ctx: click.Context, message: str, code: int, exc: BaseException | None) -> NoReturn:
@@ -87,7 +103,9 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
       6 cannot write  7 Ango Hub error     8 API key refused
       9 Hub unreachable                    130 interrupted
     """
-    level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    level = (
+        logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    )
     logging.basicConfig(level=level, format="%(levelname)s: %(message)s", stream=sys.stderr)
     ctx.obj = {"verbosity": -1 if quiet else verbose}
 

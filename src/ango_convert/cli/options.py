@@ -21,7 +21,7 @@ from ango_convert.report import WriteReport
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class FormatName(click.ParamType):
+class FormatName(click.ParamType):  # type: ignore[type-arg]
     """A registered format name; unknown names fail with the list of known ones."""
 
     name = "format"
@@ -47,22 +47,53 @@ def parse_pairs(pairs: Sequence[str], flag: str) -> dict[str, str]:
 def mapping_options(function: F) -> F:
     """Add the ontology-mapping and format-option flags to a command."""
     decorators = [
-        click.option("--schema-map", type=click.Path(dir_okay=False, path_type=Path),
-                     help='JSON or YAML {"class name": "schemaId"} map.'),
-        click.option("--ontology", type=click.Path(dir_okay=False, path_type=Path),
-                     help="A project's categorySchema JSON, as Ango Hub returns it."),
-        click.option("--title-only", is_flag=True,
-                     help="Allow classes without a schemaId: send their title only."),
-        click.option("--external-id", type=click.Choice(["name", "basename", "stem"]),
-                     help="externalId from the file name as given (default), its base name, or its stem."),
-        click.option("--images", "images_dir", type=click.Path(file_okay=False, path_type=Path),
-                     help="Folder with the images, for sizes and copying."),
-        click.option("--on-unsupported", type=click.Choice(["error", "skip", "approximate"]),
-                     help="What to do with annotations the target cannot hold (default: error)."),
-        click.option("-R", "--read-option", "read_pairs", multiple=True, metavar="KEY=VALUE",
-                     help="A reader option (see `ango-convert formats -v`)."),
-        click.option("-W", "--write-option", "write_pairs", multiple=True, metavar="KEY=VALUE",
-                     help="A writer option (see `ango-convert formats -v`)."),
+        click.option(
+            "--schema-map",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help='JSON or YAML {"class name": "schemaId"} map.',
+        ),
+        click.option(
+            "--ontology",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="A project's categorySchema JSON, as Ango Hub returns it.",
+        ),
+        click.option(
+            "--title-only",
+            is_flag=True,
+            help="Allow classes without a schemaId: send their title only.",
+        ),
+        click.option(
+            "--external-id",
+            type=click.Choice(["name", "basename", "stem"]),
+            help="externalId from the file name as given (default), its base name, or its stem.",
+        ),
+        click.option(
+            "--images",
+            "images_dir",
+            type=click.Path(file_okay=False, path_type=Path),
+            help="Folder with the images, for sizes and copying.",
+        ),
+        click.option(
+            "--on-unsupported",
+            type=click.Choice(["error", "skip", "approximate"]),
+            help="What to do with annotations the target cannot hold (default: error).",
+        ),
+        click.option(
+            "-R",
+            "--read-option",
+            "read_pairs",
+            multiple=True,
+            metavar="KEY=VALUE",
+            help="A reader option (see `ango-convert formats -v`).",
+        ),
+        click.option(
+            "-W",
+            "--write-option",
+            "write_pairs",
+            multiple=True,
+            metavar="KEY=VALUE",
+            help="A writer option (see `ango-convert formats -v`).",
+        ),
     ]
     for decorator in reversed(decorators):
         function = decorator(function)

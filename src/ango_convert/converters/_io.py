@@ -105,7 +105,9 @@ def atomic_file(target: str | Path) -> Iterator[IO[bytes]]:
     directory = path.parent
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        handle, temp_name = tempfile.mkstemp(prefix=f".{path.name[:50]}.", suffix=".tmp", dir=directory)
+        handle, temp_name = tempfile.mkstemp(
+            prefix=f".{path.name[:50]}.", suffix=".tmp", dir=directory
+        )
     except OSError as exc:
         raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from exc
     try:
