@@ -230,7 +230,7 @@ def _refuse_unmapped(encoder: AngoEncoder, mapping: Ontology) -> None:
     listed = "; ".join(f"{name} x{unmapped[name]}" for name in names[:MAX_LISTED])
     more = f"; and {len(names) - MAX_LISTED} more" if len(names) > MAX_LISTED else ""
     raise ConversionError(
-        f"{len(names)} class(es) have no schemaId in {mapping.source}: {listed}{more}; "
+        f"{len(names)} name(s) have no schemaId in {mapping.source}: {listed}{more}; "
         "add them to the map, or pass --title-only to send titles"
     )
 

@@ -54,7 +54,6 @@ from ango_convert.model import (
 from ango_convert.ontology import (
     INSTANCE_RELATION,
     KEYPOINT_QUESTION,
-    TOOL_FOR_KIND,
     VISIBILITY_ANSWERS,
     VISIBILITY_QUESTION,
     Ontology,
@@ -122,10 +121,10 @@ class AngoEncoder:
         category = self._category(annotation.category_id)
         if isinstance(annotation, Keypoints):
             return self._keypoint_objects(annotation, category, prefix)
-        obj = self._header(annotation, category, TOOL_FOR_KIND[annotation.kind])
+        key, value = self._geometry(annotation)
+        obj = self._header(annotation, category, key)
         if annotation.group is not None and "objectId" not in obj:
             obj["objectId"] = annotation.group
-        key, value = self._geometry(annotation)
         obj[key] = value
         nested = self._nested(annotation.attributes, category.name)
         if nested:

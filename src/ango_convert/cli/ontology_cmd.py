@@ -1,0 +1,69 @@
+"""``ango-convert ontology``: an Ango categorySchema made from a dataset's classes."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ango_convert import api
+from ango_convert.cli.options import FormatName, parse_pairs
+from ango_convert.converters._io import dump_json, write_bytes_atomic
+from ango_convert.model import Classification, Dataset
+from ango_convert.ontology import build_category_schema
+
+
+@click.command()
+@click.argument("source", type=click.Path(allow_dash=True, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "target",
+    required=True,
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    help="Where to write the categorySchema JSON (- for stdout).",
+)
+@click.option(
+    "--from", "from_format", type=FormatName(), help="Input format (detected if left out)."
+)
+@click.option(
+    "-R",
+    "--read-option",
+    "read_pairs",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A reader option (see `ango-convert formats -v`).",
+)
+def ontology(
+    source: Path, target: Path, from_format: str | None, read_pairs: tuple[str, ...]
+) -> None:
+    """Write an Ango categorySchema for the classes in SOURCE.
+
+    Each class gets one tool per annotation kind it uses (bounding-box, polygon,
+    segmentation, point...). Pose classes get a point tool with nested `keypoint` and
+    `visibility` questions and a group relation `instance`; free attributes become nested
+    text questions. Create the project's ontology from it, then map with --ontology.
+    """
+    dataset = api.read(source, from_format, **parse_pairs(read_pairs, "-R"))
+    schema = schema_for(dataset)
+    write_bytes_atomic(target, dump_json(schema, indent=True))
+    click.echo(f"wrote {len(schema['tools'])} tool(s) to {target}", err=True)
+
+
+def schema_for(dataset: Dataset) -> dict[str, Any]:
+    """Collect what the dataset uses and build its categorySchema."""
+    kinds: dict[int, set[str]] = defaultdict(set)
+    attributes: set[str] = set()
+    titles: set[str] = set()
+    for item in dataset.items:
+        for annotation in item.annotations:
+            kinds[annotation.category_id].add(annotation.kind)
+            attributes.update(key for key in annotation.attributes if ":" not in key)
+        titles.update(_titles(item.classifications))
+    return build_category_schema(dataset.categories, kinds, attributes, titles)
+
+
+def _titles(classifications: tuple[Classification, ...]) -> set[str]:
+    return {c.title for c in classifications}
