@@ -27,7 +27,7 @@ from typing import Any
 
 from ango_convert.converters._io import json_path, load_json, read_bytes
 from ango_convert.errors import ReadError
-from ango_convert.model import Category
+from ango_convert.model import Annotation, Category, Polygon
 
 KEYPOINT_QUESTION = "keypoint"
 VISIBILITY_QUESTION = "visibility"
@@ -44,6 +44,17 @@ TOOL_FOR_KIND: Mapping[str, str] = {
     "keypoints": "point",
     "mask": "segmentation",
 }
+
+
+def tool_for(annotation: Annotation) -> str:
+    """The Ango tool type an annotation is written with.
+
+    A polygon of one ring is a ``polygon``; one with holes or several parts can only be a
+    ``segmentation``.
+    """
+    if isinstance(annotation, Polygon) and not annotation.is_simple:
+        return "segmentation"
+    return TOOL_FOR_KIND[annotation.kind]
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,7 +259,7 @@ def _kind(value: Any) -> str:
 
 def build_category_schema(
     categories: Sequence[Category],
-    kinds_by_category: Mapping[int, Iterable[str]],
+    tools_by_category: Mapping[int, Iterable[str]],
     attribute_names: Iterable[str] = (),
     classification_titles: Iterable[str] = (),
 ) -> dict[str, Any]:
@@ -256,7 +267,7 @@ def build_category_schema(
 
     Args:
         categories: The dataset's categories.
-        kinds_by_category: The annotation kinds used per category id.
+        tools_by_category: The Ango tool types used per category id (see :func:`tool_for`).
         attribute_names: Free attribute names, added as nested text questions.
         classification_titles: Whole-item classification titles, added as text questions.
 
@@ -267,7 +278,7 @@ def build_category_schema(
     nested = [_question(name, "text") for name in sorted(set(attribute_names))]
     tools = []
     for category in categories:
-        tool_types = sorted({TOOL_FOR_KIND[k] for k in kinds_by_category.get(category.id, ())})
+        tool_types = sorted(set(tools_by_category.get(category.id, ())))
         for tool_type in tool_types or ["bounding-box"]:
             children = list(nested)
             if tool_type == "point" and category.keypoint_names:

@@ -12,7 +12,7 @@ from ango_convert import api
 from ango_convert.cli.options import FormatName, parse_pairs
 from ango_convert.converters._io import dump_json, write_bytes_atomic
 from ango_convert.model import Classification, Dataset
-from ango_convert.ontology import build_category_schema
+from ango_convert.ontology import build_category_schema, tool_for
 
 
 @click.command()
@@ -59,7 +59,7 @@ def schema_for(dataset: Dataset) -> dict[str, Any]:
     titles: set[str] = set()
     for item in dataset.items:
         for annotation in item.annotations:
-            kinds[annotation.category_id].add(annotation.kind)
+            kinds[annotation.category_id].add(tool_for(annotation))
             attributes.update(key for key in annotation.attributes if ":" not in key)
         titles.update(_titles(item.classifications))
     return build_category_schema(dataset.categories, kinds, attributes, titles)
