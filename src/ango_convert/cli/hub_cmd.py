@@ -1,0 +1,505 @@
+"""``ango-convert upload``, ``attach`` and ``export``: the Ango Hub commands.
+
+The API key comes from ``--api-key``, ``ANGO_API_KEY`` or a config file (see
+:mod:`ango_convert.hub.config`) and is never printed. Errors exit with the codes in
+:mod:`ango_convert.errors`: 7 Hub error, 8 key refused or missing, 9 Hub unreachable.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from ango_convert import api, registry
+from ango_convert.cli.options import FormatName, mapping_options, route_options
+from ango_convert.converters._io import load_json, write_bytes_atomic
+from ango_convert.errors import HubError
+from ango_convert.hub import attachments as att
+from ango_convert.hub import upload as up
+from ango_convert.hub.client import DEFAULT_TIMEOUT, REGIONAL_HOSTS, AngoClient
+from ango_convert.hub.config import resolve
+from ango_convert.hub.export import ExportOptions, data_file, download_export, request_export
+from ango_convert.hub.journal import Journal
+
+logger = logging.getLogger(__name__)
+F = TypeVar("F", bound=Callable[..., Any])
+
+_HOSTS_HELP = ", ".join(f"{name} {url}" for name, url in REGIONAL_HOSTS.items())
+
+
+def hub_options(function: F) -> F:
+    """Add --host, --api-key, --config and --timeout to a command."""
+    decorators = [
+        click.option(
+            "--host",
+            envvar="ANGO_HOST",
+            metavar="URL",
+            help=f"API base URL [env ANGO_HOST; default {REGIONAL_HOSTS['eu']}; "
+            f"regions: {_HOSTS_HELP}].",
+        ),
+        click.option(
+            "--api-key",
+            envvar="ANGO_API_KEY",
+            metavar="KEY",
+            help="API key [env ANGO_API_KEY, or api_key in the config file]. "
+            "Prefer the environment or the config: flags show up in `ps`.",
+        ),
+        click.option(
+            "--config",
+            "config_path",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Config file with api_key and host [env ANGO_CONFIG; default "
+            "~/.config/ango-convert/config.toml or config.json].",
+        ),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(min=1),
+            default=DEFAULT_TIMEOUT[1],
+            show_default=True,
+            help="Seconds to wait for each answer.",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        function = decorator(function)
+    return function
+
+
+def batch_options(function: F) -> F:
+    """Add the options upload and attach share."""
+    decorators = [
+        click.option("--project", help="Ango project id (default: the file's project field)."),
+        click.option(
+            "--wire",
+            type=click.Choice(["seed", "sdk"]),
+            default="seed",
+            show_default=True,
+            help="Request body: the API page's shape (seed) or the Python SDK's (sdk).",
+        ),
+        click.option(
+            "--batch-size",
+            type=click.IntRange(min=1),
+            default=up.DEFAULT_BATCH_SIZE,
+            show_default=True,
+            help="Records per request (also cut at about 4 MB).",
+        ),
+        click.option(
+            "--journal",
+            "journal_path",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Resume journal (default: next to INPUT, else in the current folder).",
+        ),
+        click.option("--dry-run", is_flag=True, help="Show what would be sent; send nothing."),
+        click.option(
+            "--keep-going",
+            is_flag=True,
+            help="After a refused batch, go on with the rest (exit 7 at the end).",
+        ),
+        click.option(
+            "--report",
+            "report_path",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Also write the upload report as JSON.",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        function = decorator(function)
+    return function
+
+
+def make_client(
+    api_key: str | None, host: str | None, config: Path | None, timeout: float
+) -> AngoClient:
+    """A client from the flags, environment and config file."""
+    found = resolve(api_key, host, config)
+    return AngoClient(found.api_key, found.host, timeout=(DEFAULT_TIMEOUT[0], timeout))
+
+
+# --- upload ------------------------------------------------------------------------------
+
+
+@click.command()
+@click.argument("source", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--from",
+    "from_format",
+    type=FormatName(),
+    help="Read SOURCE as this dataset format and convert it (detected if left out).",
+)
+@click.option("--no-validate", is_flag=True, help="Skip the schema check before sending.")
+@batch_options
+@hub_options
+@mapping_options
+@click.pass_context
+def upload(
+    ctx: click.Context, /, source: Path, from_format: str | None, no_validate: bool, **options: Any
+) -> None:
+    """Upload labels from SOURCE to an Ango Hub project (POST /v2/import/labels).
+
+    SOURCE is a label payload (the seed's {project, labels}, a flat list, or the SDK's
+    {project, jsonContent}) or any dataset the toolkit reads, converted on the fly with
+    the same mapping flags as `convert`. A rerun with the same journal sends only what
+    the server has not confirmed.
+
+    \b
+    Examples:
+      ango-convert upload payload.json --project 507f1f77bcf86cd799439011
+      ango-convert upload annotations.json --project 507f... --schema-map map.json
+      ango-convert upload payload.json --dry-run
+    """
+    payload, document = _load_labels(source, from_format, options)
+    project = _project(options["project"], payload.project)
+    if not no_validate:
+        _validate(document, up.SCHEMA_OF_SHAPE[payload.shape], str(source))
+
+    def body(batch: Sequence[up.Record]) -> Any:
+        return up.label_body(project, batch, options["wire"])
+
+    _run_batches(ctx, source, payload.records, body, up.LABELS_PATH, "labels", project, options)
+
+
+def _load_labels(
+    source: Path, from_format: str | None, options: dict[str, Any]
+) -> tuple[up.Payload, Any]:
+    document = None
+    if from_format is None and source.is_file():
+        document = _maybe_payload(source)
+        if document is not None:
+            _refuse_mapping_flags(options)
+    if document is None:
+        document = _convert(source, from_format, options)
+    return up.parse_payload(document, str(source)), document
+
+
+def _maybe_payload(source: Path) -> Any:
+    with source.open("rb") as stream:
+        head = stream.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head[:1] not in (b"{", b"["):
+        return None
+    document = load_json(source)
+    return document if up.payload_shape(document) is not None else None
+
+
+def _refuse_mapping_flags(options: dict[str, Any]) -> None:
+    names = ("schema_map", "ontology", "title_only", "external_id", "images_dir", "on_unsupported")
+    given = [name for name in names if options.get(name)]
+    if given or options.get("read_pairs") or options.get("write_pairs"):
+        flags = ", ".join("--" + name.replace("_", "-") for name in given) or "-R/-W"
+        raise click.UsageError(f"{flags}: SOURCE is already a label payload; nothing to map")
+
+
+def _convert(source: Path, from_format: str | None, options: dict[str, Any]) -> Any:
+    if not options["project"]:
+        raise click.UsageError("converting a dataset for upload needs --project")
+    name = from_format or api.detect(source)
+    reader = registry.get_format(name).reader()
+    writer = registry.get_format("ango").writer()
+    names = ("schema_map", "ontology", "title_only", "external_id", "images_dir", "on_unsupported")
+    shorthands = {key: options[key] for key in names} | {"project": options["project"]}
+    read_options, write_options = route_options(
+        reader, writer, shorthands, options["read_pairs"], options["write_pairs"]
+    )
+    dataset = api.read(source, name, **read_options)
+    with tempfile.TemporaryDirectory(prefix="ango-upload.") as folder:
+        target = Path(folder) / "payload.json"
+        report = api.write(dataset, target, "ango", **write_options)
+        for warning in report.warnings:
+            click.echo(f"warning: {warning}", err=True)
+        return load_json(target)
+
+
+def _project(given: str | None, in_file: str | None) -> str:
+    if given and in_file and given != in_file:
+        logger.warning("using --project %s, not the file's project %s", given, in_file)
+    project = given or in_file
+    if not project:
+        raise click.UsageError("--project is required (the file names no project)")
+    return project
+
+
+def _validate(document: Any, schema: str, source: str) -> None:
+    from ango_convert import validation
+
+    try:
+        validation.validate(document, schema, source=source)
+    except FileNotFoundError:
+        # The schema ships with the package; a partial install must not block uploads.
+        logger.warning("schema %s is not installed; sending without the schema check", schema)
+
+
+# --- attach ------------------------------------------------------------------------------
+
+
+@click.command()
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@batch_options
+@hub_options
+@click.pass_context
+def attach(ctx: click.Context, /, source: Path, **options: Any) -> None:
+    """Import attachments from SOURCE into an Ango Hub project (POST /v2/attachments).
+
+    SOURCE is JSON (the seed's {project, attachments: [{externalId|assetId,
+    attachmentUrl, attachmentType}]} or the SDK's {attachments: [{externalId,
+    attachments: [{type, value}]}]}) or CSV with columns externalId|assetId, url, type.
+
+    \b
+    Examples:
+      ango-convert attach attachments.csv --project 507f1f77bcf86cd799439011
+      ango-convert attach attachments.json --wire sdk
+    """
+    items, in_file = att.load_attachments(source)
+    project = _project(options["project"], in_file)
+    _validate(att.attachments_body(project, items, "seed"), "ango-attachments", str(source))
+
+    def body(batch: Sequence[up.Record]) -> Any:
+        return att.attachments_body(project, batch, options["wire"])
+
+    records: list[up.Record] = [dict(item) for item in items]
+    _run_batches(ctx, source, records, body, att.ATTACHMENTS_PATH, "attachments", project, options)
+
+
+# --- shared batch runner -------------------------------------------------------------------
+
+
+def _run_batches(
+    ctx: click.Context,
+    source: Path,
+    records: list[up.Record],
+    body: Callable[[Sequence[up.Record]], Any],
+    path: str,
+    kind: str,
+    project: str,
+    options: dict[str, Any],
+) -> None:
+    found = resolve(options["api_key"], options["host"], options["config_path"])
+    journal_path = options["journal_path"] or _default_journal(source, kind)
+    if options["dry_run"]:
+        _dry_run(records, body, journal_path, kind, found.host, project, options["batch_size"])
+        return
+    journal = Journal.open(journal_path, kind=kind, host=found.host, project=project)
+    todo, keys = up.pending(records, journal)
+    batches = up.make_batches(todo, keys, size=options["batch_size"])
+    report = up.UploadReport(
+        total=len(records), already=len(records) - len(todo), journal=str(journal_path)
+    )
+    quiet = (ctx.obj or {}).get("verbosity", 0) < 0
+    with make_client(found.api_key, found.host, None, options["timeout"]) as client:
+        try:
+            with _progress(len(todo), f"{kind}", quiet) as step:
+                up.send_batches(
+                    client,
+                    path,
+                    batches,
+                    body,
+                    report,
+                    journal=journal,
+                    keep_going=options["keep_going"],
+                    on_batch=step,
+                )
+        finally:
+            _finish_report(report, kind, options["report_path"], quiet)
+    if report.failed:
+        raise HubError(
+            f"{report.failed} batch(es) refused; first: {report.errors[0]}; rerun to retry them"
+        )
+
+
+def _dry_run(
+    records: list[up.Record],
+    body: Callable[[Sequence[up.Record]], Any],
+    journal_path: Path,
+    kind: str,
+    host: str,
+    project: str,
+    size: int,
+) -> None:
+    journal = None
+    if journal_path.exists():
+        journal = Journal.open(journal_path, kind=kind, host=host, project=project)
+    todo, keys = up.pending(records, journal)
+    click.echo(
+        f"dry run: {len(records)} {kind} record(s), {len(records) - len(todo)} already "
+        f"confirmed in {journal_path}; nothing is sent to {host}"
+    )
+    for line in up.describe_plan(up.make_batches(todo, keys, size=size), body):
+        click.echo(line)
+
+
+def _default_journal(source: Path, kind: str) -> Path:
+    suffix = ".ango-upload.journal" if kind == "labels" else ".ango-attach.journal"
+    beside = source.resolve().with_name(source.resolve().name + suffix)
+    if _writable(beside.parent):
+        return beside
+    return Path.cwd() / beside.name
+
+
+def _writable(folder: Path) -> bool:
+    return os.access(folder, os.W_OK)
+
+
+def _finish_report(
+    report: up.UploadReport, kind: str, report_path: Path | None, quiet: bool
+) -> None:
+    if report_path is not None:
+        write_bytes_atomic(report_path, json.dumps(report.to_dict(), indent=2).encode() + b"\n")
+    if not quiet:
+        noun = "label" if kind == "labels" else "attachment"
+        click.echo(report.summary(noun), err=True)
+
+
+@contextlib.contextmanager
+def _progress(total: int, label: str, quiet: bool) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr when it is a terminal; otherwise a no-op step."""
+    if quiet or total == 0 or not sys.stderr.isatty():
+        yield lambda _count: None
+        return
+    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
+        yield bar.update
+
+
+class _DownloadProgress:
+    """Feeds a progress bar from (bytes so far, total) once the total is known."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.enabled = not quiet and sys.stderr.isatty()
+        self.bar: Any = None
+        self.done = 0
+
+    def __call__(self, done: int, total: int | None) -> None:
+        if not self.enabled or total is None:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label="download", file=sys.stderr)
+            self.bar.__enter__()
+        if done > self.done:
+            self.bar.update(done - self.done)
+        self.done = done
+
+    def close(self) -> None:
+        """End the bar's line."""
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+# --- export ------------------------------------------------------------------------------
+
+
+@click.command()
+@click.option("--project", required=True, help="Ango project id.")
+@click.option(
+    "-o",
+    "--output",
+    "target",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to save the export (.json, .ndjson or .zip).",
+)
+@click.option("--v3", is_flag=True, help="Call /v2/exportV3 instead of /v2/export.")
+@click.option(
+    "--format",
+    "export_format",
+    type=click.Choice(["json", "ndjson", "split"]),
+    help="Export encoding the server should produce.",
+)
+@click.option("--status", help="Only tasks with this status (such as Completed).")
+@click.option("--batches", help="Only these batches, comma-separated.")
+@click.option("--include-assets/--no-include-assets", default=None, help="Include asset URLs.")
+@click.option("--include-history/--no-include-history", default=None, help="Include task history.")
+@click.option("--include-metadata/--no-include-metadata", default=None, help="Include metadata.")
+@click.option("--to", "to_format", type=FormatName(), help="Also convert to this format.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Output of --to.")
+@click.option("--overwrite", is_flag=True, help="Replace an existing --out folder.")
+@hub_options
+@mapping_options
+@click.pass_context
+def export(
+    ctx: click.Context,
+    /,
+    project: str,
+    target: Path,
+    to_format: str | None,
+    out_dir: Path | None,
+    **options: Any,
+) -> None:
+    """Export PROJECT from Ango Hub to --output, and optionally convert it (--to, --out).
+
+    \b
+    Examples:
+      ango-convert export --project 507f1f77bcf86cd799439011 -o export.json
+      ango-convert export --project 507f... -o export.json --to yolo --out dataset/
+    """
+    if (to_format is None) != (out_dir is None):
+        raise click.UsageError("--to and --out go together")
+    quiet = (ctx.obj or {}).get("verbosity", 0) < 0
+    choice = _export_options(options)
+    progress = _DownloadProgress(quiet)
+    with make_client(
+        options["api_key"], options["host"], options["config_path"], options["timeout"]
+    ) as client:
+        url = request_export(client, project, choice)
+        try:
+            saved = download_export(client, url, target, progress)
+        finally:
+            progress.close()
+    if not quiet:
+        click.echo(
+            f"saved {saved.kind} export, {saved.records} asset record(s), "
+            f"{saved.size} bytes, to {saved.path}",
+            err=True,
+        )
+    if to_format is not None and out_dir is not None:
+        _convert_export(saved, to_format, out_dir, options, quiet)
+
+
+def _export_options(options: dict[str, Any]) -> ExportOptions:
+    batches = tuple(b.strip() for b in (options["batches"] or "").split(",") if b.strip())
+    return ExportOptions(
+        v3=options["v3"],
+        format=options["export_format"],
+        status=options["status"],
+        batches=batches,
+        include_assets=options["include_assets"],
+        include_history=options["include_history"],
+        include_metadata=options["include_metadata"],
+    )
+
+
+def _convert_export(
+    saved: Any, to_format: str, out_dir: Path, options: dict[str, Any], quiet: bool
+) -> None:
+    from ango_convert.cli.options import emit_report
+
+    with data_file(saved) as path:
+        name = api.detect(path)
+        reader = registry.get_format(name).reader()
+        writer = registry.get_format(to_format).writer()
+        names = (
+            "schema_map",
+            "ontology",
+            "title_only",
+            "external_id",
+            "images_dir",
+            "on_unsupported",
+            "overwrite",
+        )
+        shorthands = {key: options.get(key) for key in names}
+        read_options, write_options = route_options(
+            reader, writer, shorthands, options["read_pairs"], options["write_pairs"]
+        )
+        report = api.convert(
+            path,
+            out_dir,
+            to=to_format,
+            from_format=name,
+            read_options=read_options,
+            write_options=write_options,
+        )
+    emit_report(report, None, quiet)

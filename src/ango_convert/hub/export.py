@@ -1,0 +1,237 @@
+"""Project export: ask Ango Hub for an export, download it, check it parses, save it.
+
+``GET /v2/export`` (or ``/v2/exportV3``) answers ``{"data": {"exportPath": URL}}`` once the
+file is ready; the URL is signed, so it is fetched *without* the API key. The file may be
+a JSON array, NDJSON (one asset a line) or a zip holding such files (the SDK reads the
+zip's first member). The download goes to a temporary file beside the target, is checked
+to parse, and only then renamed into place.
+
+If the target ends in ``.json``, ``.ndjson`` or ``.jsonl`` and the zip holds exactly one
+data file, that file is extracted to the target; a ``.zip`` target keeps the zip.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Literal
+
+import orjson
+
+from ango_convert.converters._io import parse_json, safe_relative_path
+from ango_convert.errors import HubError, OutputError, ReadError
+from ango_convert.hub.client import AngoClient, redact_url
+
+EXPORT_PATH = "/v2/export"
+EXPORT_V3_PATH = "/v2/exportV3"
+DATA_SUFFIXES = (".json", ".ndjson", ".jsonl")
+
+Kind = Literal["json", "ndjson", "zip"]
+Progress = Callable[[int, "int | None"], None]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExportOptions:
+    """Query options of the export call; None leaves a parameter out."""
+
+    v3: bool = False
+    format: Literal["json", "ndjson", "split"] | None = None
+    status: str | None = None
+    batches: Sequence[str] = ()
+    include_assets: bool | None = None
+    include_history: bool | None = None
+    include_metadata: bool | None = None
+
+    @property
+    def path(self) -> str:
+        """The endpoint these options call."""
+        return EXPORT_V3_PATH if self.v3 else EXPORT_PATH
+
+    def params(self, project: str) -> dict[str, str]:
+        """The query string, booleans spelled ``true``/``false`` as the API lists them."""
+        params = {"project": project}
+        if self.format:
+            params["format"] = self.format
+        if self.status:
+            params["status"] = self.status
+        if self.batches:
+            params["batches"] = ",".join(self.batches)
+        flags = {
+            "includeAssets": self.include_assets,
+            "includeHistory": self.include_history,
+            "includeMetadata": self.include_metadata,
+        }
+        params.update(
+            {key: str(value).lower() for key, value in flags.items() if value is not None}
+        )
+        return params
+
+
+@dataclass(frozen=True, slots=True)
+class ExportFile:
+    """A saved export: where, what encoding, how many asset records, which zip members."""
+
+    path: Path
+    kind: Kind
+    records: int
+    size: int
+    members: tuple[str, ...] = ()
+
+
+def request_export(client: AngoClient, project: str, options: ExportOptions) -> str:
+    """Ask for an export and return its signed download URL.
+
+    Raises:
+        HubError: An error answer, or one without an http(s) ``exportPath``.
+    """
+    data = client.get(options.path, options.params(project))
+    url = data.get("exportPath")
+    if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+        raise HubError(f"the export answer has no exportPath URL ({options.path})")
+    return url
+
+
+def download_export(
+    client: AngoClient, url: str, target: str | Path, progress: Progress | None = None
+) -> ExportFile:
+    """Download ``url`` to ``target`` atomically, after checking that it parses.
+
+    Raises:
+        HubError: The download failed or does not parse.
+        OutputError: The target cannot be written.
+    """
+    target = Path(target)
+    with _temp_beside(target) as (temp, stream):
+        size = client.download(url, stream, progress)
+        stream.close()
+        result = _finish(temp, target, redact_url(url))
+        os.replace(temp, target)
+    return ExportFile(target, result.kind, result.records, size, result.members)
+
+
+def _finish(temp: Path, target: Path, source: str) -> ExportFile:
+    found = check_export(temp, source)
+    if found.kind != "zip" or target.suffix.lower() not in DATA_SUFFIXES:
+        return found
+    if len(found.members) != 1:
+        raise OutputError(
+            f"{target}: the export is a zip of {len(found.members)} files; save it as NAME.zip"
+        )
+    with zipfile.ZipFile(temp) as archive, archive.open(found.members[0]) as member:
+        data = member.read()
+    temp.write_bytes(data)
+    return check_export(temp, source)
+
+
+@contextlib.contextmanager
+def _temp_beside(target: Path) -> Iterator[tuple[Path, IO[bytes]]]:
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(
+            prefix=f".{target.name[:50]}.", suffix=".part", dir=target.parent
+        )
+    except OSError as exc:
+        raise OutputError(f"{target}: cannot write: {exc.strerror or exc}") from exc
+    temp = Path(name)
+    try:
+        with os.fdopen(handle, "w+b") as stream:
+            yield temp, stream
+    finally:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+
+
+def check_export(path: Path, source: str | None = None) -> ExportFile:
+    """Tell an export file's encoding and count its asset records; it must parse.
+
+    Raises:
+        HubError: The file is empty, not JSON/NDJSON, or a zip without such files.
+    """
+    label = source or str(path)
+    try:
+        if zipfile.is_zipfile(path):
+            return _check_zip(path, label)
+        data = path.read_bytes()
+        kind, records = parse_records(data, label)
+    except ReadError as exc:
+        raise HubError(f"the export download does not parse: {exc}") from None
+    return ExportFile(path, kind, records, len(data))
+
+
+def parse_records(data: bytes, source: str) -> tuple[Literal["json", "ndjson"], int]:
+    """Parse JSON (an array, or one object) or NDJSON bytes; return the kind and count.
+
+    Raises:
+        ReadError: Neither parses; the location comes from the more plausible one.
+    """
+    try:
+        document = parse_json(data, source)
+    except ReadError:
+        lines = [line for line in data.splitlines() if line.strip()]
+        if len(lines) < 2 or data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] != b"{":
+            raise
+        return "ndjson", _count_ndjson(lines, source)
+    return "json", len(document) if isinstance(document, list) else 1
+
+
+def _count_ndjson(lines: Sequence[bytes], source: str) -> int:
+    for number, line in enumerate(lines, start=1):
+        try:
+            value = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            raise ReadError(source, f"line {number}", f"invalid NDJSON: {exc.msg}") from None
+        if not isinstance(value, dict):
+            raise ReadError(source, f"line {number}", "an NDJSON line must be a JSON object")
+    return len(lines)
+
+
+def _check_zip(path: Path, source: str) -> ExportFile:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = [info.filename for info in archive.infolist() if not info.is_dir()]
+            members = tuple(name for name in names if name.lower().endswith(DATA_SUFFIXES))
+            if not members:
+                raise ReadError(
+                    source, None, f"the zip holds no JSON or NDJSON file ({len(names)} files)"
+                )
+            records = sum(
+                parse_records(archive.read(name), f"{source}!{name}")[1] for name in members
+            )
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ReadError(source, None, f"damaged zip: {exc}") from None
+    return ExportFile(path, "zip", records, path.stat().st_size, members)
+
+
+@contextlib.contextmanager
+def data_file(export: ExportFile) -> Iterator[Path]:
+    """The export as one JSON or NDJSON file a reader can take (extracting a zip's only one).
+
+    Raises:
+        HubError: A zip holding several data files (``--format split``).
+    """
+    if export.kind != "zip":
+        yield export.path
+        return
+    if len(export.members) != 1:
+        raise HubError(
+            f"{export.path}: the export is a zip of {len(export.members)} files; "
+            "convert needs a single-file export (leave out --format split)"
+        )
+    folder = Path(tempfile.mkdtemp(prefix="ango-export."))
+    try:
+        name = safe_relative_path(export.members[0], keep_dirs=False).name
+        with (
+            zipfile.ZipFile(export.path) as archive,
+            archive.open(export.members[0]) as member,
+            (folder / name).open("wb") as out,
+        ):
+            shutil.copyfileobj(member, out)
+        yield folder / name
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
