@@ -1,0 +1,253 @@
+"""Writing Pascal VOC: a VOCdevkit layout built atomically.
+
+::
+
+    target/
+      Annotations/<stem>.xml        one per item, zero-object items included
+      ImageSets/Main/<split>.txt    item stems per split (attribute ``split``, else
+                                    ``default_split``); trainval.txt = train + val
+
+``<filename>`` keeps the item's file name as given; the XML stem is its base name, with
+``_1``, ``_2``... added when two items share one (sub-folders, duplicates), so nothing is
+overwritten. Only boxes are native. Rotated boxes, polygons, polylines, masks and
+keypoints become their bounding box with ``on_unsupported="approximate"`` (counted in
+``report.approximated``), are left out with ``"skip"``, and are refused by default.
+Keypoints that share a ``group`` with a box (a YOLO or COCO pose) are left out rather
+than approximated, since their box is already written. Points and whole-item
+classifications have no VOC form at all. The flags ``difficult``, ``truncated``,
+``occluded`` and ``pose`` come from annotation attributes of those names; other
+free attributes are written as CVAT-style ``<attributes>`` so they read back.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from pathlib import Path, PurePosixPath
+from typing import Literal
+
+from lxml import etree
+
+from ango_convert.converters._approx import (
+    ATTR_SPLIT,
+    OnUnsupported,
+    Unsupported,
+    annotation_bounds,
+    box_from_bounds,
+    format_number,
+)
+from ango_convert.converters._io import (
+    UniqueNames,
+    atomic_dir,
+    safe_relative_path,
+    write_bytes_atomic,
+)
+from ango_convert.errors import ConversionError
+from ango_convert.model import Box, Category, Dataset, Item, JSONValue, Keypoints
+from ango_convert.report import WriteReport
+
+PixelConvention = Literal["continuous", "inclusive"]
+
+#: VOC object flags, kept as int attributes of the same name.
+FLAGS = ("difficult", "truncated", "occluded")
+#: VOC ``<folder>`` of the source file.
+ATTR_VOC_FOLDER = "voc:folder"
+#: VOC ``<size><depth>`` (colour channels).
+ATTR_VOC_DEPTH = "voc:depth"
+#: VOC ``<segmented>`` flag, kept when it is 1.
+ATTR_VOC_SEGMENTED = "voc:segmented"
+DEFAULT_POSE = "Unspecified"
+FORMAT_NAME = "voc"
+
+
+def write(
+    dataset: Dataset,
+    target: Path,
+    *,
+    on_unsupported: OnUnsupported = "error",
+    overwrite: bool = False,
+    pixel_convention: PixelConvention = "continuous",
+    default_split: str = "train",
+) -> WriteReport:
+    """Write a VOCdevkit folder.
+
+    Args:
+        dataset: The dataset to write.
+        target: The output folder.
+        on_unsupported: What to do with annotations VOC cannot hold (see module docs).
+        overwrite: Replace an existing non-empty ``target``.
+        pixel_convention: How IR pixels map to ``<bndbox>`` (see :mod:`.voc`).
+        default_split: ImageSets list for items without a ``split`` attribute.
+
+    Returns:
+        What was written, skipped and approximated.
+
+    Raises:
+        UnsupportedAnnotationError: Annotations VOC cannot hold, by kind and count.
+        ConversionError: An annotation names a class the dataset does not have.
+    """
+    report = WriteReport(target=str(target))
+    policy = Unsupported(FORMAT_NAME, on_unsupported, report)
+    categories = dataset.category_by_id()
+    names = UniqueNames()
+    splits: dict[str, list[str]] = defaultdict(list)
+    with atomic_dir(target, overwrite=overwrite) as temp:
+        for item in dataset:
+            stem = _claim_stem(names, item)
+            boxes = _boxes_of(item, policy)
+            xml = _item_xml(item, boxes, categories, pixel_convention)
+            write_bytes_atomic(temp / "Annotations" / f"{stem}.xml", xml)
+            report.files.append(f"Annotations/{stem}.xml")
+            splits[_split_of(item, default_split)].append(stem)
+            report.items += 1
+            report.annotations += len(boxes)
+        policy.finish()
+        _write_splits(temp, splits, report)
+    return report
+
+
+def _claim_stem(names: UniqueNames, item: Item) -> str:
+    try:
+        base = safe_relative_path(item.file_name, keep_dirs=False)
+    except ValueError:
+        base = safe_relative_path(item.id or "item", keep_dirs=False)
+    claimed = names.claim(PurePosixPath(f"{PurePosixPath(base.name).stem or 'item'}.xml"))
+    return claimed.name[: -len(".xml")]
+
+
+def _split_of(item: Item, default: str) -> str:
+    value = item.attributes.get(ATTR_SPLIT)
+    text = value if isinstance(value, str) and value.strip() else default
+    return safe_relative_path(text, keep_dirs=False).name
+
+
+def _boxes_of(item: Item, policy: Unsupported) -> list[Box]:
+    for _ in item.classifications:
+        policy.drop("classification")
+    boxed_groups = {a.group for a in item.annotations if isinstance(a, Box) and a.group}
+    boxes: list[Box] = []
+    for annotation in item.annotations:
+        if isinstance(annotation, Box):
+            boxes.append(annotation)
+            continue
+        kind = annotation.kind
+        bounds = annotation_bounds(annotation)
+        paired = isinstance(annotation, Keypoints) and annotation.group in boxed_groups
+        if bounds is None or paired:
+            policy.drop(kind)
+        elif policy.approximate(kind):
+            boxes.append(box_from_bounds(annotation, bounds))
+    return boxes
+
+
+def _item_xml(
+    item: Item,
+    boxes: list[Box],
+    categories: Mapping[int, Category],
+    convention: PixelConvention,
+) -> bytes:
+    root = etree.Element("annotation")
+    folder = item.attributes.get(ATTR_VOC_FOLDER)
+    if isinstance(folder, str):
+        _sub(root, "folder", folder)
+    _sub(root, "filename", item.file_name)
+    if item.width is not None and item.height is not None:
+        size = etree.SubElement(root, "size")
+        _sub(size, "width", str(item.width))
+        _sub(size, "height", str(item.height))
+        depth = item.attributes.get(ATTR_VOC_DEPTH)
+        _sub(size, "depth", str(depth if isinstance(depth, int) else 3))
+    _sub(root, "segmented", "1" if item.attributes.get(ATTR_VOC_SEGMENTED) == 1 else "0")
+    for box in boxes:
+        root.append(_object_xml(item, box, categories, convention))
+    return etree.tostring(root, pretty_print=True, encoding="utf-8", xml_declaration=False)
+
+
+def _object_xml(
+    item: Item, box: Box, categories: Mapping[int, Category], convention: PixelConvention
+) -> etree._Element:
+    category = categories.get(box.category_id)
+    if category is None:
+        raise ConversionError(
+            f"item {item.id!r}: annotation has category id {box.category_id}, "
+            "which the dataset does not define"
+        )
+    obj = etree.Element("object")
+    _sub(obj, "name", category.name)
+    attributes = box.attributes
+    _sub(obj, "pose", _scalar_text(attributes.get("pose", DEFAULT_POSE)))
+    for flag in FLAGS:
+        if flag != "occluded" or flag in attributes:
+            _sub(obj, flag, _flag_text(attributes.get(flag, 0)))
+    shift = 1.0 if convention == "inclusive" else 0.0
+    corners = (box.x + shift, box.y + shift, box.x + box.width, box.y + box.height)
+    bndbox = etree.SubElement(obj, "bndbox")
+    for tag, value in zip(("xmin", "ymin", "xmax", "ymax"), corners, strict=True):
+        _sub(bndbox, tag, format_number(value))
+    _parts_xml(obj, attributes.get("parts"))
+    _extra_xml(obj, attributes)
+    return obj
+
+
+def _flag_text(value: JSONValue) -> str:
+    return "1" if value in (1, True, "1", "true") else "0"
+
+
+def _scalar_text(value: JSONValue) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return format_number(value)
+    return "" if value is None else str(value)
+
+
+def _parts_xml(obj: etree._Element, parts: JSONValue) -> None:
+    if not isinstance(parts, list):
+        return
+    for part in parts:
+        if not isinstance(part, dict):
+            continue
+        element = etree.SubElement(obj, "part")
+        _sub(element, "name", _scalar_text(part.get("name")))
+        bndbox = etree.SubElement(element, "bndbox")
+        for tag in ("xmin", "ymin", "xmax", "ymax"):
+            _sub(bndbox, tag, _scalar_text(part.get(tag)))
+
+
+def _extra_xml(obj: etree._Element, attributes: Mapping[str, JSONValue]) -> None:
+    extra = {
+        key: value
+        for key, value in attributes.items()
+        if ":" not in key
+        and key not in (*FLAGS, "pose", "parts")
+        and not isinstance(value, (list, dict))
+    }
+    if not extra:
+        return
+    container = etree.SubElement(obj, "attributes")
+    for key, value in extra.items():
+        attribute = etree.SubElement(container, "attribute")
+        _sub(attribute, "name", key)
+        _sub(attribute, "value", _scalar_text(value))
+
+
+def _sub(parent: etree._Element, tag: str, text: str) -> None:
+    etree.SubElement(parent, tag).text = _xml_safe(text)
+
+
+def _xml_safe(text: str) -> str:
+    """Drop characters XML 1.0 cannot hold (control characters from hostile names)."""
+    return "".join(ch for ch in text if ch in "\t\n\r" or _allowed(ord(ch)))
+
+
+def _allowed(code: int) -> bool:
+    return 0x20 <= code < 0xD800 or 0xE000 <= code < 0xFFFE or code >= 0x10000
+
+
+def _write_splits(temp: Path, splits: dict[str, list[str]], report: WriteReport) -> None:
+    if ("train" in splits or "val" in splits) and "trainval" not in splits:
+        splits["trainval"] = splits.get("train", []) + splits.get("val", [])
+    for split, stems in sorted(splits.items()):
+        relative = f"ImageSets/Main/{split}.txt"
+        write_bytes_atomic(temp / relative, "".join(f"{s}\n" for s in stems).encode())
+        report.files.append(relative)

@@ -1,0 +1,248 @@
+"""YOLO: one text file of normalised numbers per image, in the Ultralytics and darknet
+layouts, for the detect, segment, oriented-box (obb) and pose tasks.
+
+Reading takes a dataset folder or its config file (``data.yaml``, ``obj.data``, or a
+folder with ``classes.txt``; see :mod:`._yolo_layout`). Labels are found by Ultralytics'
+rule: the last ``images`` folder in the image's path swapped for ``labels`` and the
+extension for ``.txt``; darknet's label beside the image is tried next. An empty label
+file and a missing one both mean an image without objects (a missing one is logged at
+info level, as Ultralytics treats it the same way). Image sizes come from the image
+headers (:mod:`.imagesize`, no pixels decoded); an image that cannot be probed is an
+error naming it.
+
+The task (:mod:`._yolo_labels`) is decided per dataset from the lines' lengths, or set
+with ``task=``: ``kpt_shape`` in data.yaml means pose; polygon lines mean segment; lines
+of 8 values alone mean obb. Every line must fit the task: a wrong count, a class id
+outside the names or a non-number is ``file: line N: reason``.
+
+Category ids in the IR are the YOLO class ids (0-based), unless the dataset carries the
+``label_map.json`` this toolkit writes, which restores the source ids (COCO's, say),
+keypoint names and skeleton. Pose lines become a Box and a Keypoints sharing a ``group``.
+Items get the attribute ``split`` (``train``/``val``/``test``; darknet's ``valid`` is
+read as ``val``).
+
+Oriented boxes. The four corners are taken in the order given: corner 1 is the box's
+top-left, the edge from corner 1 to corner 2 its width, and the angle is that edge's
+direction in degrees, positive clockwise on screen (y points down) -- the IR's
+:class:`~ango_convert.model.RotatedBox` convention, with the same sign as Ango's
+``rotation``. The writer lists corners as top-left, top-right, bottom-right,
+bottom-left of the rotated box. Corners slightly outside the image are kept as they are.
+Four corners that are not a perfect rectangle are fitted to one (mean edge lengths).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ango_convert.converters._approx import ATTR_SOURCE_IMAGE, ATTR_SPLIT
+from ango_convert.converters._yolo_labels import (
+    KptShape,
+    Row,
+    Task,
+    decide_task,
+    expected,
+    parse_label_file,
+    row_fits,
+    to_annotations,
+)
+from ango_convert.converters._yolo_layout import (
+    LABEL_MAP,
+    Layout,
+    config_file,
+    find_layout,
+    label_candidates,
+)
+from ango_convert.converters._yolo_write import write
+from ango_convert.converters.imagesize import image_size
+from ango_convert.errors import ReadError
+from ango_convert.model import Annotation, Category, Dataset, Item
+from ango_convert.registry import FormatSpec
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["FORMAT", "detect", "read", "write"]
+
+#: ``Dataset.info`` key with the ``kpt_shape`` [K, D] of a pose dataset.
+INFO_KPT_SHAPE = "yolo:kpt_shape"
+#: ``Dataset.info`` key with Ultralytics' ``flip_idx`` of a pose dataset.
+INFO_FLIP_IDX = "yolo:flip_idx"
+
+
+def read(source: Path, *, task: Task = "auto") -> Dataset:
+    """Read a YOLO dataset.
+
+    Args:
+        source: The dataset folder, its data.yaml, or its obj.data.
+        task: The label task; ``auto`` decides from the lines (see the module docs).
+
+    Returns:
+        The dataset, one item per image, images without labels included.
+
+    Raises:
+        ReadError: Layout, config, label line or image header problems, located.
+    """
+    layout = find_layout(Path(source))
+    images = _unique_images(layout)
+    labels = {image: _read_labels(image, layout) for image, _ in images}
+    chosen = task if task != "auto" else decide_task(labels.values(), layout.kpt_shape)
+    if chosen == "pose" and layout.kpt_shape is None:
+        raise ReadError(source, None, "task pose needs kpt_shape: [K, 2 or 3] in data.yaml")
+    ids = _category_ids(layout)
+    items = tuple(
+        _item(image, split_base, labels[image], chosen, layout, ids) for image, split_base in images
+    )
+    info: dict[str, Any] = {"source_format": "yolo", "yolo:task": chosen}
+    if layout.kpt_shape is not None:
+        info[INFO_KPT_SHAPE] = list(layout.kpt_shape)
+    if "flip_idx" in layout.info:
+        info[INFO_FLIP_IDX] = layout.info["flip_idx"]
+    return Dataset(categories=_categories(layout, ids), items=items, info=info)
+
+
+def detect(path: Path) -> bool:
+    """True for a data.yaml/obj.data file, or a folder with one or with classes.txt and
+    label files."""
+    if path.is_file():
+        suffix = path.suffix.lower()
+        return suffix == ".data" or (suffix in (".yaml", ".yml") and _has_names(path))
+    if not path.is_dir():
+        return False
+    config = config_file(path)
+    if config is None:
+        return False
+    if config.suffix.lower() in (".yaml", ".yml", ".data"):
+        return True
+    return (path / "labels").is_dir() or any(
+        p.name not in (config.name, "label_map.json") for p in path.glob("*.txt")
+    )
+
+
+def _has_names(path: Path) -> bool:
+    return config_file(path.parent) == path or path.name.startswith("data.")
+
+
+# --- reading --------------------------------------------------------------------------
+
+
+def _unique_images(layout: Layout) -> list[tuple[Path, tuple[str | None, Path]]]:
+    seen: dict[Path, tuple[str | None, Path]] = {}
+    for source in layout.sources:
+        for image in source.images:
+            seen.setdefault(image, (source.split, source.base))
+    if not seen:
+        raise ReadError(layout.root, None, "no images found for the dataset's splits")
+    return list(seen.items())
+
+
+def _read_labels(image: Path, layout: Layout) -> list[Row]:
+    for candidate in label_candidates(image):
+        if candidate.is_file():
+            return parse_label_file(candidate, layout.names)
+    logger.info("%s has no label file; read as an image without objects", image)
+    return []
+
+
+def _label_path(image: Path) -> Path:
+    candidates = label_candidates(image)
+    return next((c for c in candidates if c.is_file()), candidates[0])
+
+
+def _category_ids(layout: Layout) -> dict[int, int]:
+    """YOLO class id -> IR category id (the source id when label_map.json says so)."""
+    ids = {cls: cls for cls in layout.names}
+    for cls, entry in layout.label_map.items():
+        if cls in ids:
+            ids[cls] = int(entry["source_id"])
+    if len(set(ids.values())) != len(ids):
+        raise ReadError(layout.root / LABEL_MAP, None, "two classes share one source_id")
+    return ids
+
+
+def _categories(layout: Layout, ids: dict[int, int]) -> tuple[Category, ...]:
+    categories = []
+    for cls, name in layout.names.items():
+        extra = layout.label_map.get(cls, {})
+        keypoint_names = _keypoint_names(layout, cls, extra)
+        skeleton = extra.get("skeleton") or ()
+        categories.append(
+            Category(
+                id=ids[cls],
+                name=name,
+                supercategory=extra.get("supercategory"),
+                keypoint_names=keypoint_names,
+                skeleton=tuple((int(a), int(b)) for a, b in skeleton) if keypoint_names else (),
+            )
+        )
+    return tuple(categories)
+
+
+def _keypoint_names(layout: Layout, cls: int, extra: dict[str, Any]) -> tuple[str, ...]:
+    if layout.kpt_shape is None:
+        return ()
+    count = layout.kpt_shape[0]
+    for names in (extra.get("keypoint_names"), _yaml_kpt_names(layout, cls)):
+        if isinstance(names, Sequence) and not isinstance(names, str) and len(names) == count:
+            return tuple(str(name) for name in names)
+    return tuple(f"kp{index}" for index in range(count))
+
+
+def _yaml_kpt_names(layout: Layout, cls: int) -> Any:
+    names = layout.info.get("kpt_names")
+    return names.get(cls) if isinstance(names, dict) else None
+
+
+def _item(
+    image: Path,
+    split_base: tuple[str | None, Path],
+    rows: list[Row],
+    task: Task,
+    layout: Layout,
+    ids: dict[int, int],
+) -> Item:
+    split, base = split_base
+    size = image_size(image)
+    annotations: list[Annotation] = []
+    for row in rows:
+        annotations += _convert_row(image, row, task, layout.kpt_shape, ids, size)
+    attributes: dict[str, Any] = {ATTR_SOURCE_IMAGE: str(image)}
+    if split:
+        attributes[ATTR_SPLIT] = "val" if split == "valid" else split
+    return Item(
+        id=image.relative_to(layout.root).as_posix(),
+        file_name=image.relative_to(base).as_posix(),
+        width=size[0],
+        height=size[1],
+        annotations=tuple(annotations),
+        attributes=attributes,
+    )
+
+
+def _convert_row(
+    image: Path,
+    row: Row,
+    task: Task,
+    kpt_shape: KptShape | None,
+    ids: dict[int, int],
+    size: tuple[int, int],
+) -> list[Annotation]:
+    if not row_fits(row, task, kpt_shape):
+        reason = f"expected {expected(task, kpt_shape)}, got {len(row.values) + 1} values"
+        raise ReadError(_label_path(image), f"line {row.line}", reason)
+    try:
+        return to_annotations(row, task, ids[row.cls], size, kpt_shape)
+    except ValueError as exc:
+        raise ReadError(_label_path(image), f"line {row.line}", str(exc)) from exc
+
+
+FORMAT = FormatSpec(
+    name="yolo",
+    summary="YOLO txt labels (Ultralytics data.yaml or darknet): detect, segment, obb, pose",
+    read=read,
+    write=write,
+    detect=detect,
+    writes_kinds=frozenset({"box", "polygon", "rotated-box", "keypoints"}),
+    output_is_dir=True,
+)
