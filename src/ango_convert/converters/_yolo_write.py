@@ -35,22 +35,15 @@ classifications cannot be written at all.
 
 from __future__ import annotations
 
-import shutil
-from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 import yaml
 
-from ango_convert.converters._approx import (
-    ATTR_SOURCE_IMAGE,
-    ATTR_SPLIT,
-    OnUnsupported,
-    Unsupported,
-    annotation_bounds,
-    box_from_bounds,
-)
+from ango_convert.converters._approx import ATTR_SPLIT, OnUnsupported, Unsupported
 from ango_convert.converters._io import (
     UniqueNames,
     atomic_dir,
@@ -58,26 +51,31 @@ from ango_convert.converters._io import (
     safe_relative_path,
     write_bytes_atomic,
 )
-from ango_convert.converters._yolo_labels import KptShape, Task, format_value
+from ango_convert.converters._yolo_encode import Encoder
+from ango_convert.converters._yolo_images import ImageFinder, place_image
+from ango_convert.converters._yolo_labels import KptShape, Task
 from ango_convert.converters.imagesize import probe_size
-from ango_convert.errors import ConversionError, OutputError
-from ango_convert.geometry import ring_area, rotated_box_corners
-from ango_convert.model import (
-    XY,
-    Annotation,
-    Box,
-    Category,
-    Dataset,
-    Item,
-    Keypoints,
-    Polygon,
-    RotatedBox,
-)
+from ango_convert.errors import ConversionError
+from ango_convert.model import Category, Dataset, Item, Keypoints
 from ango_convert.report import WriteReport
 
 ImagesMode = Literal["auto", "copy", "symlink", "none"]
 FORMAT_NAME = "yolo"
 _SHOWN = 5
+
+
+@dataclass
+class _Output:
+    """What the item loop needs besides the item: where, how, and what it collected."""
+
+    temp: Path
+    encoder: Encoder
+    finder: ImageFinder
+    images: ImagesMode
+    default_split: str
+    report: WriteReport
+    names: dict[str, UniqueNames] = field(default_factory=lambda: defaultdict(UniqueNames))
+    missing: list[str] = field(default_factory=list)
 
 
 def write(
@@ -87,6 +85,7 @@ def write(
     task: Task = "auto",
     images: ImagesMode = "auto",
     images_dir: Path | None = None,
+    class_names: Sequence[str] | None = None,
     on_unsupported: OnUnsupported = "error",
     overwrite: bool = False,
     default_split: str = "train",
@@ -100,8 +99,10 @@ def write(
         images: ``copy`` or ``symlink`` the images into images/<split>/ (an image not
             found is an error), ``none`` to write labels only, ``auto`` to copy the
             images that are found.
-        images_dir: Where the images are (by file name); otherwise the image a reader
-            found for the item is used.
+        images_dir: Where the images are (by file name, or by unique base name below
+            it); otherwise the image a reader found for the item is used.
+        class_names: Class order: these names take ids 0, 1, ...; other categories
+            follow in id order. Keeps a dataset's ids through formats that lose them.
         on_unsupported: What to do with annotations the task cannot hold.
         overwrite: Replace an existing non-empty ``target``.
         default_split: The split for items without a ``split`` attribute.
@@ -114,28 +115,42 @@ def write(
             differ, or images that cannot be found for copy/symlink.
         UnsupportedAnnotationError: Annotations the task cannot hold, by kind and count.
     """
-    items = [_sized(item, images_dir) for item in dataset]
+    finder = ImageFinder(images_dir)
+    items = [_sized(item, finder) for item in dataset]
     _check_sizes(items)
     chosen = task if task != "auto" else choose_task(items)
+    ordered = ordered_categories(dataset.categories, class_names)
     report = WriteReport(target=str(target))
-    encoder = _Encoder(
+    encoder = Encoder(
         task=chosen,
-        classes=class_ids(dataset.categories),
+        classes={category.id: index for index, category in enumerate(ordered)},
         kpt_shape=_kpt_shape(dataset, items) if chosen == "pose" else None,
         policy=Unsupported(FORMAT_NAME, on_unsupported, report),
     )
     with atomic_dir(target, overwrite=overwrite) as temp:
-        splits = _write_items(temp, items, encoder, images, images_dir, default_split, report)
+        output = _Output(temp, encoder, finder, images, default_split, report)
+        for item in items:
+            _write_item(output, item)
         encoder.policy.finish()
-        _write_config(temp, dataset, encoder, splits, report)
+        _missing_images(output.missing, images, report)
+        _write_config(temp, dataset, ordered, encoder.kpt_shape, list(output.names), report)
     report.warnings += encoder.notes()
     return report
 
 
-def class_ids(categories: Sequence[Category]) -> dict[int, int]:
-    """Category id -> YOLO class id: 0-based, contiguous, in category id order."""
-    ordered = sorted(categories, key=lambda category: category.id)
-    return {category.id: index for index, category in enumerate(ordered)}
+def ordered_categories(
+    categories: Sequence[Category], class_names: Sequence[str] | None = None
+) -> list[Category]:
+    """Categories in YOLO class id order: ``class_names`` first, then by category id."""
+    by_id = sorted(categories, key=lambda category: category.id)
+    if not class_names:
+        return by_id
+    by_name = {category.name: category for category in reversed(by_id)}
+    unknown = [name for name in class_names if name not in by_name]
+    if unknown:
+        raise ConversionError(f"class_names lists classes the dataset lacks: {unknown}")
+    first = [by_name[name] for name in dict.fromkeys(class_names)]
+    return first + [category for category in by_id if category not in first]
 
 
 def choose_task(items: Sequence[Item]) -> Task:
@@ -153,24 +168,10 @@ def choose_task(items: Sequence[Item]) -> Task:
 # --- checks ---------------------------------------------------------------------------
 
 
-def _image_source(item: Item, images_dir: Path | None) -> Path | None:
-    if images_dir is not None:
-        try:
-            candidate = images_dir / safe_relative_path(item.file_name)
-        except ValueError:
-            candidate = None
-        if candidate is not None and candidate.is_file():
-            return candidate
-    found = item.attributes.get(ATTR_SOURCE_IMAGE)
-    if isinstance(found, str) and Path(found).is_file():
-        return Path(found)
-    return None
-
-
-def _sized(item: Item, images_dir: Path | None) -> Item:
+def _sized(item: Item, finder: ImageFinder) -> Item:
     if item.width is not None and item.height is not None:
         return item
-    source = _image_source(item, images_dir)
+    source = finder.find(item)
     size = probe_size(source) if source is not None else None
     if size is None:
         return item
@@ -185,15 +186,19 @@ def _sized(item: Item, images_dir: Path | None) -> Item:
     )
 
 
+def _listed(names: Sequence[str]) -> str:
+    shown = ", ".join(repr(name) for name in names[:_SHOWN])
+    more = f" and {len(names) - _SHOWN} more" if len(names) > _SHOWN else ""
+    return f"{len(names)} {shown}{more}"
+
+
 def _check_sizes(items: Sequence[Item]) -> None:
     missing = [item.id for item in items if item.width is None or item.height is None]
     if missing:
-        shown = ", ".join(repr(name) for name in missing[:_SHOWN])
-        more = f" and {len(missing) - _SHOWN} more" if len(missing) > _SHOWN else ""
         raise ConversionError(
-            f"YOLO needs each image's size to normalise coordinates; {len(missing)} "
-            f"item(s) have none: {shown}{more}. Pass the images folder (--images) so "
-            "their headers can be read."
+            "YOLO needs each image's size to normalise coordinates; these items have "
+            f"none: {_listed(missing)}. Pass the images folder (--images) so their "
+            "headers can be read."
         )
 
 
@@ -212,200 +217,28 @@ def _kpt_shape(dataset: Dataset, items: Sequence[Item]) -> KptShape:
     return count, dims
 
 
-# --- encoding -------------------------------------------------------------------------
-
-
-class _Encoder:
-    """Turns one item's annotations into label lines for the chosen task."""
-
-    def __init__(
-        self,
-        *,
-        task: Task,
-        classes: Mapping[int, int],
-        kpt_shape: KptShape | None,
-        policy: Unsupported,
-    ) -> None:
-        self.task = task
-        self.classes = classes
-        self.kpt_shape = kpt_shape
-        self.policy = policy
-        self.converted: Counter[str] = Counter()
-
-    def lines(self, item: Item) -> list[str]:
-        for _ in item.classifications:
-            self.policy.drop("classification")
-        if self.task == "pose":
-            return self._pose_lines(item)
-        boxed = {a.group for a in item.annotations if isinstance(a, Box) and a.group}
-        lines = []
-        for annotation in item.annotations:
-            paired = isinstance(annotation, Keypoints) and annotation.group in boxed
-            values = None if paired else self._values(annotation)
-            if paired:
-                self.policy.drop(annotation.kind)
-            if values is not None:
-                lines.append(self._line(item, annotation, values))
-        return lines
-
-    def _values(self, annotation: Annotation) -> list[XY] | None:
-        """The points to write, in pixels: box as (centre, size), others as corners."""
-        kind = annotation.kind
-        native = {"detect": "box", "segment": "polygon", "obb": "rotated-box"}[self.task]
-        if isinstance(annotation, Polygon) and self.task == "segment":
-            if annotation.is_simple or self.policy.approximate(kind):
-                return list(max(annotation.zones, key=lambda z: ring_area(z.outer)).outer)
-            return None
-        if kind == native or (self.task != "detect" and kind in ("box", "rotated-box")):
-            if kind != native:
-                self.converted[kind] += 1
-            return self._shape(annotation)
-        bounds = annotation_bounds(annotation)
-        if bounds is None:
-            self.policy.drop(kind)
-            return None
-        if not self.policy.approximate(kind):
-            return None
-        return self._shape(box_from_bounds(annotation, bounds))
-
-    def _shape(self, annotation: Annotation) -> list[XY]:
-        if isinstance(annotation, Box):
-            if self.task == "detect":
-                cx, cy = annotation.x + annotation.width / 2, annotation.y + annotation.height / 2
-                return [(cx, cy), (annotation.width, annotation.height)]
-            x0, y0 = annotation.x, annotation.y
-            x1, y1 = x0 + annotation.width, y0 + annotation.height
-            return [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
-        assert isinstance(annotation, RotatedBox)
-        return list(rotated_box_corners(annotation))
-
-    def _pose_lines(self, item: Item) -> list[str]:
-        """Pair each Box with the Keypoints of its group, one line per pair."""
-        slots: dict[str, dict[str, Annotation]] = {}
-        for index, annotation in enumerate(item.annotations):
-            self._check_points(item, annotation)
-            if not isinstance(annotation, (Box, Keypoints)):
-                box = self._pose_fallback(annotation)
-                if box is not None:
-                    slots[f"#{index}"] = {"box": box, "approximated": box}
-                continue
-            key = annotation.group or f"#{index}"
-            if annotation.kind in slots.get(key, {}):
-                key = f"#{index}"  # a second box in one group stands alone
-            slots.setdefault(key, {})[annotation.kind] = annotation
-        lines = []
-        for slot in slots.values():
-            found, pose = slot.get("box"), slot.get("keypoints")
-            box = found if isinstance(found, Box) else None
-            if box is None:
-                assert isinstance(pose, Keypoints)
-                box = self._box_from_pose(pose)
-            elif pose is None and "approximated" not in slot:
-                self.converted["box without keypoints"] += 1
-            if box is not None:
-                lines.append(
-                    self._pose_line(item, box, pose if isinstance(pose, Keypoints) else None)
-                )
-        return lines
-
-    def _check_points(self, item: Item, annotation: Annotation) -> None:
-        assert self.kpt_shape is not None
-        count = self.kpt_shape[0]
-        if isinstance(annotation, Keypoints) and len(annotation.points) != count:
-            raise ConversionError(
-                f"item {item.id!r}: keypoints have {len(annotation.points)} points, "
-                f"the dataset's kpt_shape needs {count}"
-            )
-
-    def _pose_fallback(self, annotation: Annotation) -> Box | None:
-        bounds = annotation_bounds(annotation)
-        if bounds is None:
-            self.policy.drop(annotation.kind)
-            return None
-        if not self.policy.approximate(annotation.kind):
-            return None
-        return box_from_bounds(annotation, bounds)
-
-    def _box_from_pose(self, pose: Keypoints) -> Box | None:
-        bounds = annotation_bounds(pose)
-        if bounds is None:
-            self.policy.drop("keypoints")
-            return None
-        self.converted["keypoints without a box"] += 1
-        return box_from_bounds(pose, bounds)
-
-    def _pose_line(self, item: Item, box: Box, pose: Keypoints | None) -> str:
-        assert self.kpt_shape is not None and item.width and item.height
-        count, dims = self.kpt_shape
-        cx, cy = box.x + box.width / 2, box.y + box.height / 2
-        values = _normalised([(cx, cy), (box.width, box.height)], item)
-        points = pose.points if pose is not None else ((0.0, 0.0, 0),) * count
-        for x, y, v in points:
-            if v == 0 and dims == 2:
-                x = y = 0.0
-            values += [format_value(x / item.width), format_value(y / item.height)]
-            values += [str(v)] if dims == 3 else []
-        return f"{self._class_of(item, box)} {' '.join(values)}"
-
-    def _line(self, item: Item, annotation: Annotation, points: list[XY]) -> str:
-        values = _normalised(points, item)
-        return f"{self._class_of(item, annotation)} {' '.join(values)}"
-
-    def _class_of(self, item: Item, annotation: Annotation) -> int:
-        try:
-            return self.classes[annotation.category_id]
-        except KeyError:
-            raise ConversionError(
-                f"item {item.id!r}: annotation has category id {annotation.category_id}, "
-                "which the dataset does not define"
-            ) from None
-
-    def notes(self) -> list[str]:
-        """Warnings for kinds written exactly but in another form."""
-        return [
-            f"{count} {kind} written in {self.task} form"
-            for kind, count in sorted(self.converted.items())
-        ]
-
-
-def _normalised(points: list[XY], item: Item) -> list[str]:
-    assert item.width and item.height
-    values = []
-    for x, y in points:
-        values += [format_value(x / item.width), format_value(y / item.height)]
-    return values
-
-
 # --- files ----------------------------------------------------------------------------
 
 
-def _write_items(
-    temp: Path,
-    items: Sequence[Item],
-    encoder: _Encoder,
-    images: ImagesMode,
-    images_dir: Path | None,
-    default_split: str,
-    report: WriteReport,
-) -> list[str]:
-    names: dict[str, UniqueNames] = defaultdict(UniqueNames)
-    missing: list[str] = []
-    for item in items:
-        split = _split_of(item, default_split)
-        label = names[split].claim(_relative_name(item).with_suffix(".txt"))
-        lines = encoder.lines(item)
-        label_path = f"labels/{split}/{label}"
-        write_bytes_atomic(temp / label_path, "".join(f"{line}\n" for line in lines).encode())
-        report.files.append(label_path)
-        report.items += 1
-        report.annotations += len(lines)
-        image_name = label.with_suffix(_relative_name(item).suffix)
-        if images != "none" and not _place_image(
-            temp, split, image_name, item, images, images_dir, report
-        ):
-            missing.append(item.file_name)
-    _missing_images(missing, images, report)
-    return list(names)
+def _write_item(output: _Output, item: Item) -> None:
+    split = _split_of(item, output.default_split)
+    relative = _relative_name(item)
+    label = output.names[split].claim(relative.with_suffix(".txt"))
+    lines = output.encoder.lines(item)
+    label_path = f"labels/{split}/{label}"
+    write_bytes_atomic(output.temp / label_path, "".join(f"{x}\n" for x in lines).encode())
+    output.report.files.append(label_path)
+    output.report.items += 1
+    output.report.annotations += len(lines)
+    if output.images == "none":
+        return
+    source = output.finder.find(item)
+    if source is None:
+        output.missing.append(item.file_name)
+        return
+    image_path = f"images/{split}/{label.with_suffix(relative.suffix)}"
+    place_image(source, output.temp / image_path, output.images)
+    output.report.files.append(image_path)
 
 
 def _relative_name(item: Item) -> PurePosixPath:
@@ -421,47 +254,23 @@ def _split_of(item: Item, default: str) -> str:
     return safe_relative_path(text, keep_dirs=False).name
 
 
-def _place_image(
-    temp: Path,
-    split: str,
-    name: PurePosixPath,
-    item: Item,
-    images: ImagesMode,
-    images_dir: Path | None,
-    report: WriteReport,
-) -> bool:
-    source = _image_source(item, images_dir)
-    if source is None:
-        return False
-    relative = f"images/{split}/{name}"
-    destination = temp / relative
-    try:
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        if images == "symlink":
-            destination.symlink_to(source.resolve())
-        else:
-            shutil.copyfile(source, destination)
-    except OSError as exc:
-        raise OutputError(f"{relative}: cannot write the image: {exc.strerror or exc}") from exc
-    report.files.append(relative)
-    return True
-
-
 def _missing_images(missing: list[str], images: ImagesMode, report: WriteReport) -> None:
     if not missing:
         return
-    shown = ", ".join(repr(name) for name in missing[:_SHOWN])
-    more = f" and {len(missing) - _SHOWN} more" if len(missing) > _SHOWN else ""
-    text = f"{len(missing)} image(s) not found: {shown}{more}"
+    text = f"images not found: {_listed(missing)}"
     if images != "auto":
         raise ConversionError(f"{text}; pass the images folder with --images")
     report.warnings.append(f"{text}; labels were written without them")
 
 
 def _write_config(
-    temp: Path, dataset: Dataset, encoder: _Encoder, splits: list[str], report: WriteReport
+    temp: Path,
+    dataset: Dataset,
+    ordered: Sequence[Category],
+    kpt_shape: KptShape | None,
+    splits: list[str],
+    report: WriteReport,
 ) -> None:
-    ordered = sorted(dataset.categories, key=lambda category: category.id)
     config: dict[str, Any] = {}
     train = "train" if "train" in splits else (splits[0] if splits else "train")
     config["train"] = f"images/{train}"
@@ -472,18 +281,19 @@ def _write_config(
         config[split] = f"images/{split}"
     config["nc"] = len(ordered)
     config["names"] = {index: category.name for index, category in enumerate(ordered)}
-    if encoder.kpt_shape is not None:
-        config["kpt_shape"] = list(encoder.kpt_shape)
+    if kpt_shape is not None:
+        config["kpt_shape"] = list(kpt_shape)
         flip = dataset.info.get("yolo:flip_idx")
-        if isinstance(flip, list) and len(flip) == encoder.kpt_shape[0]:
+        if isinstance(flip, list) and len(flip) == kpt_shape[0]:
             config["flip_idx"] = flip
-    text = yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
+    text = yaml.safe_dump(config, sort_keys=False, allow_unicode=True, default_flow_style=None)
     write_bytes_atomic(temp / "data.yaml", text.encode("utf-8"))
-    write_bytes_atomic(temp / "label_map.json", dump_json(_label_map(ordered), indent=True))
+    write_bytes_atomic(temp / "label_map.json", dump_json(label_map(ordered), indent=True))
     report.files += ["data.yaml", "label_map.json"]
 
 
-def _label_map(ordered: Sequence[Category]) -> dict[str, Any]:
+def label_map(ordered: Sequence[Category]) -> dict[str, Any]:
+    """``{"0": {"name", "source_id", ...}}``: what each YOLO class id stands for."""
     result: dict[str, Any] = {}
     for index, category in enumerate(ordered):
         entry: dict[str, Any] = {"name": category.name, "source_id": category.id}

@@ -35,54 +35,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from lxml import etree
-
-from ango_convert.converters._approx import ATTR_SOURCE_IMAGE, ATTR_SPLIT
-from ango_convert.converters._io import read_bytes, safe_relative_path
-from ango_convert.converters._voc_write import (
-    ATTR_VOC_DEPTH,
-    ATTR_VOC_FOLDER,
-    ATTR_VOC_SEGMENTED,
-    DEFAULT_POSE,
-    FLAGS,
-    PixelConvention,
-    write,
-)
-from ango_convert.converters.imagesize import probe_size
+from ango_convert.converters._approx import ATTR_SPLIT
+from ango_convert.converters._io import read_bytes
+from ango_convert.converters._voc_read import Parsed, read_file
+from ango_convert.converters._voc_write import PixelConvention, write
 from ango_convert.errors import ReadError
-from ango_convert.model import Box, Category, Dataset, Item, JSONValue
+from ango_convert.model import Box, Category, Dataset, Item
 from ango_convert.registry import FormatSpec
 
 #: Split lists are read in this priority; anything else comes after, trainval last.
 SPLIT_PRIORITY = ("train", "val", "test")
 
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
-_KNOWN_OBJECT_TAGS = frozenset({"name", "bndbox", "pose", "part", "attributes", *FLAGS})
 _PER_CLASS_FILE = re.compile(r".+_(train|val|trainval|test)")
 _PER_CLASS_ROW = re.compile(r".+\s+(-1|0|1)")
-_TRUE = {"1", "true", "yes"}
-_FALSE = {"0", "false", "no", ""}
-
-
-class _Invalid(ValueError):
-    """A bare reason, with the XML line it is about."""
-
-    def __init__(self, element: etree._Element, reason: str) -> None:
-        super().__init__(reason)
-        self.line = element.sourceline
-
-
-@dataclass
-class _Parsed:
-    item_id: str
-    file_name: str
-    width: int | None
-    height: int | None
-    attributes: dict[str, JSONValue]
-    objects: list[tuple[str, Box]] = field(default_factory=list)
 
 
 # --- public ---------------------------------------------------------------------------
@@ -112,7 +79,7 @@ def read(
     """
     root, files = _layout(Path(source))
     splits = _read_splits(root)
-    parsed = [_read_file(path, root, images_dir, pixel_convention) for path in files]
+    parsed = [read_file(path, root, images_dir, pixel_convention) for path in files]
     names = _category_names(parsed, class_names)
     ids = {name: index + 1 for index, name in enumerate(names)}
     categories = tuple(Category(id=ids[name], name=name) for name in names)
@@ -190,253 +157,10 @@ def _split_ids(path: Path) -> Iterator[str]:
     yield from lines
 
 
-# --- one file -------------------------------------------------------------------------
-
-
-def parse_xml(path: Path) -> etree._Element:
-    """Parse one VOC XML file safely and return its ``<annotation>`` root.
-
-    Raises:
-        ReadError: Not well-formed, entity declarations present, or another root.
-    """
-    data = read_bytes(path)
-    if b"<!ENTITY" in data:
-        raise _hostile(path)
-    try:
-        root = etree.fromstring(data, _PARSER)
-    except etree.XMLSyntaxError as exc:
-        raise ReadError(path, f"line {exc.lineno}", f"invalid XML: {exc.msg}") from None
-    dtd = root.getroottree().docinfo.internalDTD
-    if dtd is not None and _declares_entities(dtd):
-        raise _hostile(path)
-    if root.tag != "annotation":
-        raise ReadError(
-            path, f"line {root.sourceline}", f"root element is <{root.tag}>, expected <annotation>"
-        )
-    return root
-
-
-def _declares_entities(dtd: etree.DTD) -> bool:
-    # lxml-stubs lack DTD.iterentities; it exists since lxml 2.
-    entities = getattr(dtd, "iterentities", lambda: iter(()))()
-    return any(True for _ in entities)
-
-
-def _hostile(path: Path) -> ReadError:
-    return ReadError(
-        path,
-        None,
-        "the DOCTYPE declares entities; refused (entities can leak files or "
-        "exhaust memory, and VOC never needs them)",
-    )
-
-
-def _read_file(
-    path: Path, root: Path, images_dir: Path | None, convention: PixelConvention
-) -> _Parsed:
-    element = parse_xml(path)
-    try:
-        return _parse_annotation(element, path, root, images_dir, convention)
-    except _Invalid as exc:
-        raise ReadError(path, f"line {exc.line}", str(exc)) from exc
-
-
-def _parse_annotation(
-    element: etree._Element,
-    path: Path,
-    root: Path,
-    images_dir: Path | None,
-    convention: PixelConvention,
-) -> _Parsed:
-    item_id = _item_id(path, root)
-    image = _find_image(path, root, images_dir, _text(element, "filename"))
-    file_name = _text(element, "filename") or (image.name if image else None)
-    if not file_name:
-        raise _Invalid(element, "no <filename>, and no image named like the file was found")
-    width, height, attributes = _size(element, image)
-    if image is not None:
-        attributes[ATTR_SOURCE_IMAGE] = str(image)
-    parsed = _Parsed(item_id, file_name, width, height, attributes)
-    for obj in element.iterfind("object"):
-        parsed.objects.append(_parse_object(obj, convention))
-    return parsed
-
-
-def _item_id(path: Path, root: Path) -> str:
-    base = root / "Annotations" if (root / "Annotations").is_dir() else root
-    try:
-        relative = path.relative_to(base)
-    except ValueError:
-        relative = Path(path.name)
-    return relative.with_suffix("").as_posix()
-
-
-def _find_image(
-    xml_path: Path, root: Path, images_dir: Path | None, file_name: str | None
-) -> Path | None:
-    names = [safe_relative_path(file_name)] if file_name else []
-    candidates = (
-        images_dir,
-        xml_path.parent,
-        root / "JPEGImages",
-        xml_path.parent.parent / "JPEGImages",
-    )
-    folders = list(dict.fromkeys(d for d in candidates if d is not None))
-    for folder in folders:
-        for name in names:
-            if (folder / name).is_file():
-                return folder / name
-        if not names:  # no <filename>: an image with the XML's stem, any extension
-            found = sorted(folder.glob(f"{glob_escape(xml_path.stem)}.*"))
-            images = [p for p in found if p.suffix.lower() != ".xml"]
-            if images:
-                return images[0]
-    return None
-
-
-def glob_escape(text: str) -> str:
-    """Escape glob wildcards in a literal file name part."""
-    return re.sub(r"([*?\[])", r"[\1]", text)
-
-
-def _size(
-    element: etree._Element, image: Path | None
-) -> tuple[int | None, int | None, dict[str, JSONValue]]:
-    attributes: dict[str, JSONValue] = {}
-    folder = _text(element, "folder")
-    if folder:
-        attributes[ATTR_VOC_FOLDER] = folder
-    if _text(element, "segmented") in ("1", "true"):
-        attributes[ATTR_VOC_SEGMENTED] = 1
-    size = element.find("size")
-    width = height = None
-    if size is not None:
-        width, height = _size_value(size, "width"), _size_value(size, "height")
-        depth = _size_value(size, "depth")
-        if depth:
-            attributes[ATTR_VOC_DEPTH] = depth
-    if not (width and height) and image is not None:
-        probed = probe_size(image)
-        width, height = probed if probed else (None, None)
-    return width or None, height or None, attributes
-
-
-def _size_value(size: etree._Element, tag: str) -> int | None:
-    text = _text(size, tag)
-    if text is None:
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        raise _Invalid(size, f"<size><{tag}> is not a number: {text!r}") from None
-    if value < 0 or value != int(value):
-        raise _Invalid(size, f"<size><{tag}> must be a whole number >= 0, got {text!r}")
-    return int(value)
-
-
-def _parse_object(obj: etree._Element, convention: PixelConvention) -> tuple[str, Box]:
-    name = _text(obj, "name")
-    if not name:
-        raise _Invalid(obj, "<object> has no <name>")
-    bndbox = obj.find("bndbox")
-    if bndbox is None:
-        raise _Invalid(obj, f"object {name!r} has no <bndbox>")
-    xmin, ymin, xmax, ymax = (_coordinate(bndbox, tag) for tag in ("xmin", "ymin", "xmax", "ymax"))
-    if xmax < xmin or ymax < ymin:
-        raise _Invalid(
-            bndbox,
-            f"object {name!r}: xmax/ymax ({xmax}, {ymax}) is below xmin/ymin ({xmin}, {ymin})",
-        )
-    shift = 1.0 if convention == "inclusive" else 0.0
-    box = Box(
-        category_id=0,
-        x=xmin - shift,
-        y=ymin - shift,
-        width=xmax - xmin + shift,
-        height=ymax - ymin + shift,
-        attributes=_object_attributes(obj),
-    )
-    return name, box
-
-
-def _coordinate(bndbox: etree._Element, tag: str) -> float:
-    text = _text(bndbox, tag)
-    if text is None:
-        raise _Invalid(bndbox, f"<bndbox> has no <{tag}>")
-    try:
-        value = float(text)
-    except ValueError:
-        raise _Invalid(bndbox, f"<{tag}> is not a number: {text!r}") from None
-    if value != value or value in (float("inf"), float("-inf")):
-        raise _Invalid(bndbox, f"<{tag}> must be finite, got {text!r}")
-    return value
-
-
-def _object_attributes(obj: etree._Element) -> dict[str, JSONValue]:
-    attributes: dict[str, JSONValue] = {}
-    for flag in FLAGS:
-        value = _flag(obj, flag)
-        if value:
-            attributes[flag] = value
-    pose = _text(obj, "pose")
-    if pose and pose != DEFAULT_POSE:
-        attributes["pose"] = pose
-    parts = [_part(part) for part in obj.iterfind("part")]
-    if parts:
-        attributes["parts"] = parts
-    attributes.update(_extra_attributes(obj))
-    return attributes
-
-
-def _flag(obj: etree._Element, tag: str) -> int | None:
-    text = _text(obj, tag)
-    if text is None:
-        return None
-    lowered = text.lower()
-    if lowered in _TRUE or lowered in _FALSE:
-        return 1 if lowered in _TRUE else 0
-    raise _Invalid(obj, f"<{tag}> must be 0 or 1, got {text!r}")
-
-
-def _part(part: etree._Element) -> JSONValue:
-    box = part.find("bndbox")
-    result: dict[str, JSONValue] = {"name": _text(part, "name") or ""}
-    if box is not None:
-        for tag in ("xmin", "ymin", "xmax", "ymax"):
-            result[tag] = _plain_number(_coordinate(box, tag))
-    return result
-
-
-def _extra_attributes(obj: etree._Element) -> dict[str, JSONValue]:
-    """CVAT-style ``<attributes>`` and unknown leaf elements, as string attributes."""
-    extra: dict[str, JSONValue] = {}
-    for attribute in obj.iterfind("attributes/attribute"):
-        key = _text(attribute, "name")
-        if key:
-            extra[key] = _text(attribute, "value") or ""
-    for child in obj:
-        tag = child.tag
-        if isinstance(tag, str) and tag not in _KNOWN_OBJECT_TAGS and len(child) == 0:
-            extra[tag] = (child.text or "").strip()
-    return extra
-
-
-def _plain_number(value: float) -> int | float:
-    return int(value) if value == int(value) else value
-
-
-def _text(element: etree._Element, tag: str) -> str | None:
-    child = element.find(tag)
-    if child is None or child.text is None:
-        return None
-    text = child.text.strip()
-    return text or None
-
-
 # --- assembling -----------------------------------------------------------------------
 
 
-def _category_names(parsed: list[_Parsed], class_names: Sequence[str] | None) -> list[str]:
+def _category_names(parsed: list[Parsed], class_names: Sequence[str] | None) -> list[str]:
     seen = {name for entry in parsed for name, _ in entry.objects}
     if class_names is None:
         return sorted(seen)
@@ -448,7 +172,7 @@ def _category_names(parsed: list[_Parsed], class_names: Sequence[str] | None) ->
     return names
 
 
-def _to_item(entry: _Parsed, ids: dict[str, int], splits: dict[str, str]) -> Item:
+def _to_item(entry: Parsed, ids: dict[str, int], splits: dict[str, str]) -> Item:
     boxes = tuple(
         Box(
             category_id=ids[name],
