@@ -1,0 +1,483 @@
+"""Parse a COCO document (already loaded JSON) into the IR.
+
+Every problem raises :class:`Located` with the JSON path of the offending value, so the
+file boundary in :mod:`ango_convert.converters.coco` can turn it into one ReadError line.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ango_convert import masks
+from ango_convert.model import (
+    ATTR_COCO_AREA,
+    ATTR_COCO_BBOX,
+    ATTR_COCO_ID,
+    ATTR_COCO_IMAGE_ID,
+    ATTR_ISCROWD,
+    Annotation,
+    Box,
+    Category,
+    Dataset,
+    Item,
+    JSONValue,
+    Keypoints,
+    Mask,
+    Polygon,
+    Zone,
+)
+
+Where = tuple[str | int, ...]
+
+#: How the source wrote an RLE mask's counts: "compressed" (a string) or "uncompressed".
+ATTR_RLE = "coco:rle"
+#: The source's ``licenses`` list, kept in ``Dataset.info``.
+INFO_LICENSES = "coco:licenses"
+
+CATEGORY_KEYS = frozenset({"id", "name", "supercategory", "keypoints", "skeleton"})
+IMAGE_KEYS = frozenset({"id", "file_name", "width", "height"})
+ANNOTATION_KEYS = frozenset(
+    {
+        "id",
+        "image_id",
+        "category_id",
+        "segmentation",
+        "area",
+        "bbox",
+        "iscrowd",
+        "keypoints",
+        "num_keypoints",
+        "attributes",
+    }
+)
+TOP_KEYS = frozenset({"info", "licenses", "images", "annotations", "categories"})
+
+
+class Located(ValueError):
+    """A problem with the value at a JSON path."""
+
+    def __init__(self, where: Where, reason: str) -> None:
+        super().__init__(reason)
+        self.where = where
+        self.reason = reason
+
+
+# --- typed access -----------------------------------------------------------------------
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "an array" if isinstance(value, list) else "an object"
+
+
+def as_object(value: object, where: Where) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise Located(where, f"expected an object, got {_kind(value)}")
+    return value
+
+
+def as_list(value: object, where: Where) -> list[Any]:
+    if not isinstance(value, list):
+        raise Located(where, f"expected an array, got {_kind(value)}")
+    return value
+
+
+def as_str(value: object, where: Where) -> str:
+    if not isinstance(value, str):
+        raise Located(where, f"expected a string, got {_kind(value)}")
+    return value
+
+
+def as_int(value: object, where: Where) -> int:
+    """An integer; integral floats (``3.0``, written by some tools) are accepted."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise Located(where, f"expected an integer, got {_kind(value)}")
+    return value
+
+
+def as_number(value: object, where: Where) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise Located(where, f"expected a number, got {_kind(value)}")
+    if not math.isfinite(value):
+        raise Located(where, f"expected a finite number, got {value!r}")
+    return value
+
+
+def required(record: Mapping[str, Any], key: str, where: Where) -> Any:
+    if key not in record:
+        raise Located(where, f"missing key {key!r}")
+    return record[key]
+
+
+def _positive_or_none(record: Mapping[str, Any], key: str, where: Where) -> int | None:
+    value = record.get(key)
+    if value is None:
+        return None
+    number = as_int(value, (*where, key))
+    if number <= 0:
+        raise Located((*where, key), f"{key} must be positive, got {number}")
+    return number
+
+
+def _section(root: Mapping[str, Any], key: str) -> list[Any]:
+    value = root.get(key)
+    return [] if value is None else as_list(value, (key,))
+
+
+def _extras(record: Mapping[str, Any], known: frozenset[str]) -> dict[str, JSONValue]:
+    """Keys the toolkit does not interpret, kept as ``coco:<key>`` attributes."""
+    return {f"coco:{key}": value for key, value in record.items() if key not in known}
+
+
+def _claim(seen: dict[int, int], value: int, section: str, index: int) -> None:
+    if value in seen:
+        first = f"$.{section}[{seen[value]}]"
+        raise Located((section, index, "id"), f"duplicate id {value} (also at {first})")
+    seen[value] = index
+
+
+# --- document -------------------------------------------------------------------------------
+
+
+@dataclass
+class _Image:
+    file_name: str
+    width: int | None
+    height: int | None
+    attributes: dict[str, JSONValue]
+    annotations: list[Annotation] = field(default_factory=list)
+
+
+def parse_document(document: object) -> Dataset:
+    """Build a Dataset from parsed COCO JSON.
+
+    Raises:
+        Located: The first problem found, with its JSON path.
+    """
+    root = as_object(document, ())
+    categories = _categories(_section(root, "categories"))
+    images = _images(_section(root, "images"))
+    by_category = {category.id: category for category in categories}
+    _annotations(_section(root, "annotations"), by_category, images)
+    items = tuple(
+        Item(
+            id=str(image_id),
+            file_name=image.file_name,
+            width=image.width,
+            height=image.height,
+            annotations=tuple(image.annotations),
+            attributes=image.attributes,
+        )
+        for image_id, image in images.items()
+    )
+    return Dataset(categories=categories, items=items, info=_info(root))
+
+
+def _info(root: Mapping[str, Any]) -> dict[str, JSONValue]:
+    info = root.get("info")
+    result: dict[str, JSONValue] = dict(as_object(info, ("info",))) if info is not None else {}
+    if root.get("licenses") is not None:
+        result[INFO_LICENSES] = as_list(root["licenses"], ("licenses",))
+    result.update(_extras(root, TOP_KEYS))
+    return result
+
+
+def _categories(raw_list: list[Any]) -> tuple[Category, ...]:
+    seen: dict[int, int] = {}
+    result = []
+    for index, raw in enumerate(raw_list):
+        where: Where = ("categories", index)
+        record = as_object(raw, where)
+        category_id = as_int(required(record, "id", where), (*where, "id"))
+        _claim(seen, category_id, "categories", index)
+        name = as_str(required(record, "name", where), (*where, "name"))
+        if not name.strip():
+            raise Located((*where, "name"), "category name is empty")
+        supercategory = record.get("supercategory")
+        names = _keypoint_names(record.get("keypoints"), (*where, "keypoints"))
+        result.append(
+            Category(
+                id=category_id,
+                name=name,
+                supercategory=None
+                if supercategory is None
+                else as_str(supercategory, (*where, "supercategory")),
+                keypoint_names=names,
+                skeleton=_skeleton(record.get("skeleton"), len(names), (*where, "skeleton")),
+                attributes=_extras(record, CATEGORY_KEYS),
+            )
+        )
+    return tuple(result)
+
+
+def _keypoint_names(value: object, where: Where) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return tuple(as_str(name, (*where, i)) for i, name in enumerate(as_list(value, where)))
+
+
+def _skeleton(value: object, count: int, where: Where) -> tuple[tuple[int, int], ...]:
+    """Read skeleton edges, 1-based as COCO defines them, into 0-based pairs.
+
+    Some tools write 0-based edges; a skeleton that uses index 0 and never the last
+    keypoint's 1-based number is read as 0-based.
+    """
+    if value is None:
+        return ()
+    pairs = []
+    for i, edge in enumerate(as_list(value, where)):
+        ends = as_list(edge, (*where, i))
+        if len(ends) != 2:
+            raise Located((*where, i), f"a skeleton edge needs 2 indices, got {len(ends)}")
+        pairs.append((as_int(ends[0], (*where, i, 0)), as_int(ends[1], (*where, i, 1))))
+    used = {end for pair in pairs for end in pair}
+    shift = 0 if 0 in used and count not in used else 1
+    for i, (a, b) in enumerate(pairs):
+        if not (0 <= a - shift < count and 0 <= b - shift < count):
+            raise Located(
+                (*where, i), f"skeleton edge [{a}, {b}] is outside 1..{count} (keypoints)"
+            )
+    return tuple((a - shift, b - shift) for a, b in pairs)
+
+
+def _images(raw_list: list[Any]) -> dict[int, _Image]:
+    images: dict[int, _Image] = {}
+    seen: dict[int, int] = {}
+    for index, raw in enumerate(raw_list):
+        where: Where = ("images", index)
+        record = as_object(raw, where)
+        image_id = as_int(required(record, "id", where), (*where, "id"))
+        _claim(seen, image_id, "images", index)
+        file_name = as_str(required(record, "file_name", where), (*where, "file_name"))
+        attributes: dict[str, JSONValue] = {ATTR_COCO_IMAGE_ID: image_id}
+        attributes.update(_extras(record, IMAGE_KEYS))
+        images[image_id] = _Image(
+            file_name=file_name,
+            width=_positive_or_none(record, "width", where),
+            height=_positive_or_none(record, "height", where),
+            attributes=attributes,
+        )
+    return images
+
+
+# --- annotations ----------------------------------------------------------------------------
+
+
+def _annotations(
+    raw_list: list[Any], categories: Mapping[int, Category], images: Mapping[int, _Image]
+) -> None:
+    seen: dict[int, int] = {}
+    for index, raw in enumerate(raw_list):
+        where: Where = ("annotations", index)
+        try:
+            _annotation(raw, index, seen, categories, images)
+        except Located:
+            raise
+        except ValueError as exc:  # an IR invariant the checks above did not foresee
+            raise Located(where, str(exc)) from exc
+
+
+def _annotation(
+    raw: object,
+    index: int,
+    seen: dict[int, int],
+    categories: Mapping[int, Category],
+    images: Mapping[int, _Image],
+) -> None:
+    where: Where = ("annotations", index)
+    record = as_object(raw, where)
+    annotation_id = as_int(required(record, "id", where), (*where, "id"))
+    _claim(seen, annotation_id, "annotations", index)
+    image_id = as_int(required(record, "image_id", where), (*where, "image_id"))
+    if image_id not in images:
+        raise Located((*where, "image_id"), f"image id {image_id} is not in $.images")
+    category_id = as_int(required(record, "category_id", where), (*where, "category_id"))
+    if category_id not in categories:
+        raise Located((*where, "category_id"), f"category id {category_id} is not in $.categories")
+    image = images[image_id]
+    attributes = _annotation_attributes(record, annotation_id, where)
+    bbox = _bbox(record.get("bbox"), (*where, "bbox"))
+    shape = _segmentation(record.get("segmentation"), category_id, image, (*where, "segmentation"))
+    pose = _keypoints(record.get("keypoints"), categories[category_id], (*where, "keypoints"))
+    if bbox is None and shape is None and pose is None:
+        raise Located(where, "annotation has no bbox, segmentation or keypoints")
+    image.annotations.extend(_assemble(category_id, annotation_id, attributes, bbox, shape, pose))
+
+
+def _annotation_attributes(
+    record: Mapping[str, Any], annotation_id: int, where: Where
+) -> dict[str, JSONValue]:
+    attributes: dict[str, JSONValue] = {ATTR_COCO_ID: annotation_id}
+    crowd = record.get("iscrowd", 0)
+    if crowd is None:
+        crowd = 0
+    if isinstance(crowd, bool):
+        crowd = int(crowd)
+    if as_int(crowd, (*where, "iscrowd")) not in (0, 1):
+        raise Located((*where, "iscrowd"), f"iscrowd must be 0 or 1, got {crowd!r}")
+    attributes[ATTR_ISCROWD] = int(crowd)
+    if record.get("area") is not None:
+        attributes[ATTR_COCO_AREA] = as_number(record["area"], (*where, "area"))
+    attributes.update(_extras(record, ANNOTATION_KEYS))
+    free = record.get("attributes")
+    if free is not None:
+        attributes.update(as_object(free, (*where, "attributes")))
+    return attributes
+
+
+def _assemble(
+    category_id: int,
+    annotation_id: int,
+    attributes: dict[str, JSONValue],
+    bbox: tuple[float, float, float, float] | None,
+    shape: Polygon | Mask | None,
+    pose: Keypoints | None,
+) -> list[Annotation]:
+    """One IR annotation per geometry; a pose beside a geometry shares its group."""
+    group = str(annotation_id) if pose is not None and (shape or bbox) else None
+    result: list[Annotation] = []
+    if shape is not None:
+        if bbox is not None:
+            attributes[ATTR_COCO_BBOX] = list(bbox)
+        merged = {**attributes, **shape.attributes}
+        result.append(dataclasses.replace(shape, group=group, attributes=merged))
+    elif bbox is not None:
+        x, y, width, height = bbox
+        result.append(
+            Box(
+                category_id=category_id,
+                x=x,
+                y=y,
+                width=width,
+                height=height,
+                group=group,
+                attributes=attributes,
+            )
+        )
+    if pose is not None:
+        pose_attributes = {ATTR_COCO_ID: annotation_id} if result else attributes
+        result.append(
+            Keypoints(
+                category_id=category_id,
+                points=pose.points,
+                group=group,
+                attributes=pose_attributes,
+            )
+        )
+    return result
+
+
+def _bbox(value: object, where: Where) -> tuple[float, float, float, float] | None:
+    if value is None or value == []:
+        return None
+    numbers = as_list(value, where)
+    if len(numbers) != 4:
+        raise Located(where, f"expected 4 numbers [x, y, width, height], got {len(numbers)}")
+    x, y, width, height = (as_number(v, (*where, i)) for i, v in enumerate(numbers))
+    if width < 0 or height < 0:
+        raise Located(where, f"bbox has a negative size {width!r} x {height!r}")
+    return (x, y, width, height)
+
+
+def _segmentation(
+    value: object, category_id: int, image: _Image, where: Where
+) -> Polygon | Mask | None:
+    if value is None or value == []:
+        return None
+    if isinstance(value, dict):
+        return _rle(value, category_id, image, where)
+    parts = as_list(value, where)
+    located: list[tuple[Any, Where]]
+    if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in parts):
+        located = [(parts, where)]  # a bare flat list, as some tools write: one ring
+    else:
+        located = [(part, (*where, i)) for i, part in enumerate(parts)]
+    zones = [
+        Zone(outer=_ring(part, at))
+        for part, at in located
+        if as_list(part, at)  # some tools leave empty parts: nothing to keep
+    ]
+    return Polygon(category_id=category_id, zones=tuple(zones)) if zones else None
+
+
+def _ring(part: list[Any], where: Where) -> tuple[tuple[float, float], ...]:
+    numbers = [as_number(v, (*where, i)) for i, v in enumerate(part)]
+    if len(numbers) % 2:
+        raise Located(where, f"polygon has an odd number of coordinates ({len(numbers)})")
+    if len(numbers) < 6:
+        raise Located(where, f"polygon needs at least 3 points, got {len(numbers) // 2}")
+    return tuple(zip(numbers[0::2], numbers[1::2], strict=True))
+
+
+def _rle(record: dict[str, Any], category_id: int, image: _Image, where: Where) -> Mask:
+    size = as_list(required(record, "size", where), (*where, "size"))
+    if len(size) != 2:
+        raise Located((*where, "size"), f"expected [height, width], got {len(size)} numbers")
+    height, width = (as_int(v, (*where, "size", i)) for i, v in enumerate(size))
+    if height <= 0 or width <= 0:
+        raise Located((*where, "size"), f"mask size must be positive, got {height} x {width}")
+    if (image.height, image.width) not in ((None, None), (height, width)):
+        raise Located(
+            (*where, "size"),
+            f"mask size {height} x {width} differs from the image's {image.height} x {image.width}",
+        )
+    raw = required(record, "counts", where)
+    counts, encoding = _counts(raw, (*where, "counts"))
+    if sum(counts) != height * width:
+        raise Located(
+            (*where, "counts"), f"counts add up to {sum(counts)}, expected {height * width}"
+        )
+    return Mask(
+        category_id=category_id,
+        height=height,
+        width=width,
+        counts=counts,
+        attributes={ATTR_RLE: encoding},
+    )
+
+
+def _counts(raw: object, where: Where) -> tuple[tuple[int, ...], str]:
+    if isinstance(raw, str):
+        try:
+            return masks.decompress_counts(raw), "compressed"
+        except ValueError as exc:
+            raise Located(where, str(exc)) from exc
+    counts = tuple(as_int(v, (*where, i)) for i, v in enumerate(as_list(raw, where)))
+    if any(count < 0 for count in counts):
+        raise Located(where, "RLE counts must not be negative")
+    return counts, "uncompressed"
+
+
+def _keypoints(value: object, category: Category, where: Where) -> Keypoints | None:
+    if value is None or value == []:
+        return None
+    numbers = as_list(value, where)
+    if len(numbers) % 3:
+        raise Located(where, f"expected [x, y, v] triples, got {len(numbers)} numbers")
+    count = len(category.keypoint_names)
+    if len(numbers) // 3 != count:
+        raise Located(
+            where,
+            f"{len(numbers) // 3} keypoints given, category {category.name!r} names {count}",
+        )
+    points = []
+    for i in range(0, len(numbers), 3):
+        x, y = as_number(numbers[i], (*where, i)), as_number(numbers[i + 1], (*where, i + 1))
+        visibility = as_int(numbers[i + 2], (*where, i + 2))
+        if visibility not in (0, 1, 2):
+            raise Located((*where, i + 2), f"visibility must be 0, 1 or 2, got {visibility}")
+        points.append((x, y, visibility))
+    return Keypoints(category_id=category.id, points=tuple(points))

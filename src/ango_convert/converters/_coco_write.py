@@ -1,0 +1,363 @@
+"""Build a COCO document from the IR (the JSON-ready dict; writing it is coco.py's job).
+
+IR annotations of one item that share a ``group`` and a category merge back into one COCO
+annotation: the bbox from the Box, the segmentation from the Polygon or Mask, and the
+keypoints from the Keypoints.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ango_convert import masks
+from ango_convert.converters._coco_read import (
+    ANNOTATION_KEYS,
+    ATTR_RLE,
+    CATEGORY_KEYS,
+    IMAGE_KEYS,
+    INFO_LICENSES,
+    TOP_KEYS,
+)
+from ango_convert.errors import ConversionError, UnsupportedAnnotationError
+from ango_convert.geometry import bounds, ring_area, rotated_box_corners
+from ango_convert.model import (
+    ATTR_COCO_AREA,
+    ATTR_COCO_BBOX,
+    ATTR_COCO_ID,
+    ATTR_COCO_IMAGE_ID,
+    ATTR_ISCROWD,
+    Annotation,
+    Box,
+    Category,
+    Dataset,
+    Item,
+    JSONValue,
+    Keypoints,
+    Mask,
+    Point,
+    Polygon,
+    RotatedBox,
+    Zone,
+)
+from ango_convert.report import WriteReport
+
+OnUnsupported = Literal["error", "skip", "approximate"]
+WRITES_KINDS = frozenset({"box", "polygon", "mask", "keypoints"})
+BBox = list[float]
+
+_MAX_LISTED = 10
+
+
+def build_document(
+    dataset: Dataset, report: WriteReport, on_unsupported: OnUnsupported
+) -> dict[str, Any]:
+    """The COCO document for a dataset, counting what was written in ``report``.
+
+    Raises:
+        ConversionError: Some items have no image size.
+        UnsupportedAnnotationError: Kinds COCO cannot hold, unless skipping or
+            approximating was asked for.
+    """
+    items = list(dataset.items)
+    _require_sizes(items)
+    _check_supported(items, on_unsupported)
+    image_ids = _image_ids(items)
+    writer = _AnnotationWriter(report, on_unsupported)
+    for item, image_id in zip(items, image_ids, strict=True):
+        writer.add_item(item, image_id)
+    writer.assign_ids()
+    if writer.holed:
+        report.warnings.append(
+            f"{writer.holed} polygon(s) with holes written as RLE masks "
+            "(COCO polygons cannot hold holes)"
+        )
+    report.items = len(items)
+    document: dict[str, Any] = {
+        "info": {k: v for k, v in dataset.info.items() if ":" not in k},
+        "licenses": dataset.info.get(INFO_LICENSES, []),
+        "images": [_image(item, image_id) for item, image_id in zip(items, image_ids, strict=True)],
+        "annotations": writer.entries,
+        "categories": [_category(category) for category in dataset.categories],
+    }
+    document.update(_extras(dataset.info, TOP_KEYS))
+    return document
+
+
+def _require_sizes(items: Sequence[Item]) -> None:
+    missing = [item.id for item in items if item.width is None or item.height is None]
+    if not missing:
+        return
+    listed = ", ".join(repr(name) for name in missing[:_MAX_LISTED])
+    more = f" (and {len(missing) - _MAX_LISTED} more)" if len(missing) > _MAX_LISTED else ""
+    raise ConversionError(
+        f"COCO needs every image's width and height; {len(missing)} item(s) have none: "
+        f"{listed}{more}; read the source with --images to take sizes from the image files"
+    )
+
+
+def _check_supported(items: Sequence[Item], on_unsupported: OnUnsupported) -> None:
+    counts = Counter(
+        annotation.kind
+        for item in items
+        for annotation in item.annotations
+        if annotation.kind not in WRITES_KINDS
+    )
+    if counts and on_unsupported == "error":
+        raise UnsupportedAnnotationError(
+            "coco",
+            dict(counts),
+            "pass on_unsupported='skip' to leave them out, or 'approximate' to write rotated "
+            "boxes as polygons and points as zero-size boxes (polylines are skipped)",
+        )
+
+
+def _image_ids(items: Sequence[Item]) -> list[int]:
+    """Keep the source's image ids when every item has a distinct one, else 1..N."""
+    wanted = [_int_or_none(item.attributes.get(ATTR_COCO_IMAGE_ID, item.id)) for item in items]
+    if None not in wanted and len(set(wanted)) == len(wanted):
+        return [value for value in wanted if value is not None]
+    return list(range(1, len(items) + 1))
+
+
+def _int_or_none(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    return None
+
+
+def _extras(attributes: Mapping[str, JSONValue], reserved: frozenset[str]) -> dict[str, Any]:
+    """``coco:<key>`` attributes, back as the top-level keys they were read from."""
+    result = {}
+    for key, value in attributes.items():
+        prefix, _, name = key.partition(":")
+        if prefix == "coco" and name and name not in reserved:
+            result[name] = value
+    return result
+
+
+def _image(item: Item, image_id: int) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "id": image_id,
+        "file_name": item.file_name,
+        "width": item.width,
+        "height": item.height,
+    }
+    entry.update(_extras(item.attributes, IMAGE_KEYS | {"image_id"}))
+    return entry
+
+
+def _category(category: Category) -> dict[str, Any]:
+    entry: dict[str, Any] = {"id": category.id, "name": category.name}
+    if category.supercategory is not None:
+        entry["supercategory"] = category.supercategory
+    if category.keypoint_names:
+        entry["keypoints"] = list(category.keypoint_names)
+        entry["skeleton"] = [[a + 1, b + 1] for a, b in category.skeleton]  # COCO is 1-based
+    entry.update(_extras(category.attributes, CATEGORY_KEYS))
+    return entry
+
+
+# --- annotations ----------------------------------------------------------------------------
+
+
+@dataclass
+class _Parts:
+    """The IR annotations that become one COCO annotation."""
+
+    category_id: int
+    box: Box | None = None
+    shape: Polygon | Mask | None = None
+    pose: Keypoints | None = None
+
+    def members(self) -> list[Annotation]:
+        return [a for a in (self.shape, self.box, self.pose) if a is not None]
+
+    def attributes(self) -> dict[str, JSONValue]:
+        merged: dict[str, JSONValue] = {}
+        for member in reversed(self.members()):  # earlier members win
+            merged.update(member.attributes)
+        return merged
+
+    def slot_free(self, annotation: Annotation) -> bool:
+        if isinstance(annotation, Box):
+            return self.box is None
+        if isinstance(annotation, Keypoints):
+            return self.pose is None
+        return self.shape is None
+
+    def put(self, annotation: Annotation) -> None:
+        if isinstance(annotation, Box):
+            self.box = annotation
+        elif isinstance(annotation, Keypoints):
+            self.pose = annotation
+        elif isinstance(annotation, (Polygon, Mask)):
+            self.shape = annotation
+
+
+@dataclass
+class _AnnotationWriter:
+    report: WriteReport
+    on_unsupported: OnUnsupported
+    entries: list[dict[str, Any]] = field(default_factory=list)
+    wanted_ids: list[int | None] = field(default_factory=list)
+    holed: int = 0
+
+    def add_item(self, item: Item, image_id: int) -> None:
+        for parts in self._group(item):
+            self._add(parts, item, image_id)
+
+    def _group(self, item: Item) -> list[_Parts]:
+        result: list[_Parts] = []
+        open_groups: dict[tuple[str, int], _Parts] = {}
+        for original in item.annotations:
+            annotation = self._supported(original)
+            if annotation is None:
+                continue
+            self.report.annotations += 1
+            key = (annotation.group, annotation.category_id) if annotation.group else None
+            parts = open_groups.get(key) if key else None
+            if parts is None or not parts.slot_free(annotation):
+                parts = _Parts(annotation.category_id)
+                result.append(parts)
+                if key:
+                    open_groups[key] = parts
+            parts.put(annotation)
+        return result
+
+    def _supported(self, annotation: Annotation) -> Annotation | None:
+        """The annotation as COCO can hold it, or None when it is skipped."""
+        if annotation.kind in WRITES_KINDS:
+            return annotation
+        if self.on_unsupported == "approximate":
+            approximated = _approximate(annotation)
+            if approximated is not None:
+                self.report.approximated[annotation.kind] += 1
+                return approximated
+        self.report.skipped[annotation.kind] += 1
+        return None
+
+    def _add(self, parts: _Parts, item: Item, image_id: int) -> None:
+        attributes = parts.attributes()
+        shape = parts.shape
+        if isinstance(shape, Polygon) and any(zone.holes for zone in shape.zones):
+            self.holed += 1
+            shape = masks.zones_to_mask(
+                shape.zones,
+                height=item.height or 0,
+                width=item.width or 0,
+                category_id=shape.category_id,
+            )
+        bbox = _bbox(parts, shape, attributes)
+        entry: dict[str, Any] = {
+            "id": 0,
+            "image_id": image_id,
+            "category_id": parts.category_id,
+            "segmentation": _segmentation(shape, attributes),
+            "area": _area(parts, shape, bbox, attributes),
+            "bbox": bbox,
+            "iscrowd": _iscrowd(attributes.get(ATTR_ISCROWD)),
+        }
+        if parts.pose is not None:
+            entry["keypoints"] = [v for point in parts.pose.points for v in point]
+            entry["num_keypoints"] = parts.pose.labelled_count
+        free = {key: value for key, value in attributes.items() if ":" not in key}
+        if free:
+            entry["attributes"] = free
+        entry.update(_extras(attributes, ANNOTATION_KEYS | {"rle"}))
+        self.entries.append(entry)
+        self.wanted_ids.append(_int_or_none(attributes.get(ATTR_COCO_ID)))
+
+    def assign_ids(self) -> None:
+        """Keep the source's annotation ids when all are there and distinct, else 1..N."""
+        wanted = self.wanted_ids
+        keep = None not in wanted and len(set(wanted)) == len(wanted)
+        for number, (entry, value) in enumerate(zip(self.entries, wanted, strict=True), 1):
+            entry["id"] = value if keep and value is not None else number
+
+
+def _approximate(annotation: Annotation) -> Annotation | None:
+    """Rotated box -> polygon of its corners; point -> zero-size box; else None."""
+    if isinstance(annotation, RotatedBox):
+        return Polygon(
+            category_id=annotation.category_id,
+            zones=(Zone(outer=rotated_box_corners(annotation)),),
+            group=annotation.group,
+            attributes=annotation.attributes,
+        )
+    if isinstance(annotation, Point):
+        return Box(
+            category_id=annotation.category_id,
+            x=annotation.x,
+            y=annotation.y,
+            width=0,
+            height=0,
+            group=annotation.group,
+            attributes=annotation.attributes,
+        )
+    return None
+
+
+def _segmentation(shape: Polygon | Mask | None, attributes: Mapping[str, JSONValue]) -> Any:
+    if isinstance(shape, Polygon):
+        return [[v for point in zone.outer for v in point] for zone in shape.zones]
+    if isinstance(shape, Mask):
+        counts: Any = list(shape.counts)
+        if attributes.get(ATTR_RLE, "compressed") != "uncompressed":
+            counts = masks.compress_counts(shape.counts)
+        return {"size": [shape.height, shape.width], "counts": counts}
+    return []
+
+
+def _bbox(parts: _Parts, shape: Polygon | Mask | None, attributes: Mapping[str, JSONValue]) -> BBox:
+    if parts.box is not None:
+        box = parts.box
+        return [box.x, box.y, box.width, box.height]
+    kept = attributes.get(ATTR_COCO_BBOX)
+    if isinstance(kept, list) and len(kept) == 4 and all(_is_number(v) for v in kept):
+        return [v for v in kept if isinstance(v, (int, float))]
+    if isinstance(shape, Mask):
+        return list(masks.mask_bbox(shape))
+    if isinstance(shape, Polygon):
+        return _span(point for zone in shape.zones for point in zone.outer)
+    assert parts.pose is not None  # a group always has at least one member
+    return _span((x, y) for x, y, v in parts.pose.points if v > 0)
+
+
+def _span(points: Iterable[tuple[float, float]]) -> BBox:
+    listed = list(points)
+    if not listed:
+        return [0, 0, 0, 0]
+    x0, y0, x1, y1 = bounds(listed)
+    return [x0, y0, x1 - x0, y1 - y0]
+
+
+def _area(
+    parts: _Parts, shape: Polygon | Mask | None, bbox: BBox, attributes: Mapping[str, JSONValue]
+) -> float:
+    kept = attributes.get(ATTR_COCO_AREA)
+    if _is_number(kept) and isinstance(kept, (int, float)):
+        return kept
+    if isinstance(shape, Mask):
+        return masks.mask_area(shape)
+    if isinstance(shape, Polygon):
+        return sum(_zone_area(zone) for zone in shape.zones)
+    return bbox[2] * bbox[3]
+
+
+def _zone_area(zone: Zone) -> float:
+    return ring_area(zone.outer) - sum(ring_area(hole) for hole in zone.holes)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _iscrowd(value: object) -> int:
+    return 1 if value in (1, True) else 0

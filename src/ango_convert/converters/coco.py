@@ -1,0 +1,139 @@
+"""COCO object-detection / keypoint JSON: reader, writer and detector.
+
+Reading (one JSON file; ``-`` reads stdin):
+
+* Each image becomes an :class:`~ango_convert.model.Item` whose id is the image id as
+  text; images without annotations are kept. ``file_name`` is kept exactly as given
+  (spaces, several dots, sub-folders). Other image keys (``license``, ``coco_url``,
+  ``date_captured``...) travel as ``coco:<key>`` attributes, the image id as
+  ``coco:image_id``.
+* ``segmentation`` polygons become a Polygon (one zone per part, no holes), RLE in
+  either encoding a Mask (the IR holds uncompressed counts; ``coco:rle`` remembers which
+  encoding the source used), an empty or missing segmentation a Box from ``bbox``.
+  A segmented annotation keeps its ``bbox`` and ``area`` as ``coco:bbox``/``coco:area``.
+* ``keypoints`` become a Keypoints annotation. When the annotation also has a bbox or
+  segmentation, both IR annotations share ``group = str(annotation id)``.
+* ``iscrowd`` (0 when missing), the annotation id and unknown keys are kept as
+  ``coco:<key>`` attributes; the entries of an ``attributes`` object as free attributes.
+* Skeletons are 1-based in COCO; a skeleton that uses 0 and never the last keypoint's
+  number was written 0-based by some other tool and is read as such. The IR is 0-based.
+* ``info`` becomes ``Dataset.info``; ``licenses`` and unknown top-level keys go there as
+  ``coco:licenses`` / ``coco:<key>``.
+
+Writing (one JSON file, atomically; ``-`` writes stdout):
+
+* Annotations of one item that share a group and category merge into one COCO
+  annotation; annotation and image ids are reused when all present and distinct,
+  otherwise numbered 1..N. Category ids are written as the IR has them. Skeletons are
+  written 1-based.
+* bbox and area come from ``coco:bbox``/``coco:area`` when present, else they are
+  computed (polygon bounds and shoelace area minus holes, mask pixel count and tight box,
+  box width x height).
+* RLE masks are written in the encoding the source used, else as compressed string
+  counts (what pycocotools produces; every COCO loader accepts both). Polygons with
+  holes, which COCO polygons cannot express, are written as RLE masks, rasterised
+  exactly at pixel centres, with a warning in the report.
+* Rotated boxes, polylines and points are not COCO kinds: they raise
+  UnsupportedAnnotationError unless ``on_unsupported`` is ``"skip"`` (left out, counted)
+  or ``"approximate"``: a rotated box becomes the polygon of its corners and a point a
+  zero-size box at its position (both counted as approximated); polylines are skipped,
+  as closing them into a polygon would invent an area.
+* COCO requires every image's width and height: items without them raise
+  ConversionError naming them.
+* Attributes with another format's prefix (``ango:``, ``voc:``...) are not written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ango_convert.converters._coco_read import Located, parse_document
+from ango_convert.converters._coco_write import WRITES_KINDS, OnUnsupported, build_document
+from ango_convert.converters._io import dump_json, json_path, load_json, write_bytes_atomic
+from ango_convert.errors import ReadError
+from ango_convert.model import Dataset
+from ango_convert.registry import FormatSpec
+from ango_convert.report import WriteReport
+
+_SNIFF_BYTES = 64 * 1024
+
+
+def read(source: Path) -> Dataset:
+    """Read a COCO annotation file.
+
+    Args:
+        source: The JSON file, or ``-`` for stdin.
+
+    Returns:
+        The dataset.
+
+    Raises:
+        ReadError: Malformed input; the message names the file and the JSON path.
+    """
+    document = load_json(source)
+    try:
+        return parse_document(document)
+    except Located as exc:
+        raise ReadError(source, json_path(*exc.where), exc.reason) from exc
+
+
+def write(
+    dataset: Dataset,
+    target: Path,
+    *,
+    on_unsupported: OnUnsupported = "error",
+    indent: bool = False,
+) -> WriteReport:
+    """Write a dataset as one COCO annotation file.
+
+    Args:
+        dataset: The dataset; every item needs a width and height.
+        target: The output file, or ``-`` for stdout.
+        on_unsupported: What to do with rotated boxes, polylines and points.
+        indent: Indent the JSON by two spaces.
+
+    Returns:
+        What was written, skipped and approximated.
+
+    Raises:
+        ConversionError: Items without sizes, or unsupported kinds with
+            ``on_unsupported="error"``.
+        OutputError: The file could not be written.
+    """
+    report = WriteReport(target=str(target))
+    document = build_document(dataset, report, on_unsupported)
+    write_bytes_atomic(target, dump_json(document, indent=indent))
+    report.files.append(str(target))
+    return report
+
+
+def detect(path: Path) -> bool:
+    """True for a ``.json`` file whose start has COCO's top-level keys.
+
+    Only the first 64 KB are read: an object with ``"images"`` and one of
+    ``"annotations"``, ``"categories"`` or ``"file_name"`` (a long images list can push
+    the other top-level keys far past the start).
+    """
+    if path.suffix.lower() != ".json" or not path.is_file():
+        return False
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(_SNIFF_BYTES)
+    except OSError:
+        return False
+    head = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    return (
+        head.startswith(b"{")
+        and b'"images"' in head
+        and any(key in head for key in (b'"annotations"', b'"categories"', b'"file_name"'))
+    )
+
+
+FORMAT = FormatSpec(
+    name="coco",
+    summary="COCO JSON: boxes, polygons, RLE masks (both encodings), keypoints",
+    read=read,
+    write=write,
+    detect=detect,
+    writes_kinds=WRITES_KINDS,
+)
