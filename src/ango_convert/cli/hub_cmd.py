@@ -7,120 +7,29 @@ The API key comes from ``--api-key``, ``ANGO_API_KEY`` or a config file (see
 
 from __future__ import annotations
 
-import contextlib
-import json
 import logging
-import os
-import sys
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
 from ango_convert import api, registry
+from ango_convert.cli.hub_common import (
+    DownloadProgress,
+    batch_options,
+    hub_options,
+    make_client,
+    run_batches,
+)
 from ango_convert.cli.options import FormatName, mapping_options, route_options
-from ango_convert.converters._io import load_json, write_bytes_atomic
-from ango_convert.errors import HubError
+from ango_convert.converters._io import load_json
 from ango_convert.hub import attachments as att
 from ango_convert.hub import upload as up
-from ango_convert.hub.client import DEFAULT_TIMEOUT, REGIONAL_HOSTS, AngoClient
-from ango_convert.hub.config import resolve
 from ango_convert.hub.export import ExportOptions, data_file, download_export, request_export
-from ango_convert.hub.journal import Journal
 
 logger = logging.getLogger(__name__)
-F = TypeVar("F", bound=Callable[..., Any])
-
-_HOSTS_HELP = ", ".join(f"{name} {url}" for name, url in REGIONAL_HOSTS.items())
-
-
-def hub_options(function: F) -> F:
-    """Add --host, --api-key, --config and --timeout to a command."""
-    decorators = [
-        click.option(
-            "--host",
-            envvar="ANGO_HOST",
-            metavar="URL",
-            help=f"API base URL [env ANGO_HOST; default {REGIONAL_HOSTS['eu']}; "
-            f"regions: {_HOSTS_HELP}].",
-        ),
-        click.option(
-            "--api-key",
-            envvar="ANGO_API_KEY",
-            metavar="KEY",
-            help="API key [env ANGO_API_KEY, or api_key in the config file]. "
-            "Prefer the environment or the config: flags show up in `ps`.",
-        ),
-        click.option(
-            "--config",
-            "config_path",
-            type=click.Path(dir_okay=False, path_type=Path),
-            help="Config file with api_key and host [env ANGO_CONFIG; default "
-            "~/.config/ango-convert/config.toml or config.json].",
-        ),
-        click.option(
-            "--timeout",
-            type=click.FloatRange(min=1),
-            default=DEFAULT_TIMEOUT[1],
-            show_default=True,
-            help="Seconds to wait for each answer.",
-        ),
-    ]
-    for decorator in reversed(decorators):
-        function = decorator(function)
-    return function
-
-
-def batch_options(function: F) -> F:
-    """Add the options upload and attach share."""
-    decorators = [
-        click.option("--project", help="Ango project id (default: the file's project field)."),
-        click.option(
-            "--wire",
-            type=click.Choice(["seed", "sdk"]),
-            default="seed",
-            show_default=True,
-            help="Request body: the API page's shape (seed) or the Python SDK's (sdk).",
-        ),
-        click.option(
-            "--batch-size",
-            type=click.IntRange(min=1),
-            default=up.DEFAULT_BATCH_SIZE,
-            show_default=True,
-            help="Records per request (also cut at about 4 MB).",
-        ),
-        click.option(
-            "--journal",
-            "journal_path",
-            type=click.Path(dir_okay=False, path_type=Path),
-            help="Resume journal (default: next to INPUT, else in the current folder).",
-        ),
-        click.option("--dry-run", is_flag=True, help="Show what would be sent; send nothing."),
-        click.option(
-            "--keep-going",
-            is_flag=True,
-            help="After a refused batch, go on with the rest (exit 7 at the end).",
-        ),
-        click.option(
-            "--report",
-            "report_path",
-            type=click.Path(dir_okay=False, path_type=Path),
-            help="Also write the upload report as JSON.",
-        ),
-    ]
-    for decorator in reversed(decorators):
-        function = decorator(function)
-    return function
-
-
-def make_client(
-    api_key: str | None, host: str | None, config: Path | None, timeout: float
-) -> AngoClient:
-    """A client from the flags, environment and config file."""
-    found = resolve(api_key, host, config)
-    return AngoClient(found.api_key, found.host, timeout=(DEFAULT_TIMEOUT[0], timeout))
 
 
 # --- upload ------------------------------------------------------------------------------
@@ -163,7 +72,7 @@ def upload(
     def body(batch: Sequence[up.Record]) -> Any:
         return up.label_body(project, batch, options["wire"])
 
-    _run_batches(ctx, source, payload.records, body, up.LABELS_PATH, "labels", project, options)
+    run_batches(ctx, source, payload.records, body, up.LABELS_PATH, "labels", project, options)
 
 
 def _load_labels(
@@ -263,130 +172,7 @@ def attach(ctx: click.Context, /, source: Path, **options: Any) -> None:
         return att.attachments_body(project, batch, options["wire"])
 
     records: list[up.Record] = [dict(item) for item in items]
-    _run_batches(ctx, source, records, body, att.ATTACHMENTS_PATH, "attachments", project, options)
-
-
-# --- shared batch runner -------------------------------------------------------------------
-
-
-def _run_batches(
-    ctx: click.Context,
-    source: Path,
-    records: list[up.Record],
-    body: Callable[[Sequence[up.Record]], Any],
-    path: str,
-    kind: str,
-    project: str,
-    options: dict[str, Any],
-) -> None:
-    found = resolve(options["api_key"], options["host"], options["config_path"])
-    journal_path = options["journal_path"] or _default_journal(source, kind)
-    if options["dry_run"]:
-        _dry_run(records, body, journal_path, kind, found.host, project, options["batch_size"])
-        return
-    journal = Journal.open(journal_path, kind=kind, host=found.host, project=project)
-    todo, keys = up.pending(records, journal)
-    batches = up.make_batches(todo, keys, size=options["batch_size"])
-    report = up.UploadReport(
-        total=len(records), already=len(records) - len(todo), journal=str(journal_path)
-    )
-    quiet = (ctx.obj or {}).get("verbosity", 0) < 0
-    with make_client(found.api_key, found.host, None, options["timeout"]) as client:
-        try:
-            with _progress(len(todo), f"{kind}", quiet) as step:
-                up.send_batches(
-                    client,
-                    path,
-                    batches,
-                    body,
-                    report,
-                    journal=journal,
-                    keep_going=options["keep_going"],
-                    on_batch=step,
-                )
-        finally:
-            _finish_report(report, kind, options["report_path"], quiet)
-    if report.failed:
-        raise HubError(
-            f"{report.failed} batch(es) refused; first: {report.errors[0]}; rerun to retry them"
-        )
-
-
-def _dry_run(
-    records: list[up.Record],
-    body: Callable[[Sequence[up.Record]], Any],
-    journal_path: Path,
-    kind: str,
-    host: str,
-    project: str,
-    size: int,
-) -> None:
-    journal = None
-    if journal_path.exists():
-        journal = Journal.open(journal_path, kind=kind, host=host, project=project)
-    todo, keys = up.pending(records, journal)
-    click.echo(
-        f"dry run: {len(records)} {kind} record(s), {len(records) - len(todo)} already "
-        f"confirmed in {journal_path}; nothing is sent to {host}"
-    )
-    for line in up.describe_plan(up.make_batches(todo, keys, size=size), body):
-        click.echo(line)
-
-
-def _default_journal(source: Path, kind: str) -> Path:
-    suffix = ".ango-upload.journal" if kind == "labels" else ".ango-attach.journal"
-    beside = source.resolve().with_name(source.resolve().name + suffix)
-    if _writable(beside.parent):
-        return beside
-    return Path.cwd() / beside.name
-
-
-def _writable(folder: Path) -> bool:
-    return os.access(folder, os.W_OK)
-
-
-def _finish_report(
-    report: up.UploadReport, kind: str, report_path: Path | None, quiet: bool
-) -> None:
-    if report_path is not None:
-        write_bytes_atomic(report_path, json.dumps(report.to_dict(), indent=2).encode() + b"\n")
-    if not quiet:
-        noun = "label" if kind == "labels" else "attachment"
-        click.echo(report.summary(noun), err=True)
-
-
-@contextlib.contextmanager
-def _progress(total: int, label: str, quiet: bool) -> Iterator[Callable[[int], None]]:
-    """A progress bar on stderr when it is a terminal; otherwise a no-op step."""
-    if quiet or total == 0 or not sys.stderr.isatty():
-        yield lambda _count: None
-        return
-    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
-        yield bar.update
-
-
-class _DownloadProgress:
-    """Feeds a progress bar from (bytes so far, total) once the total is known."""
-
-    def __init__(self, quiet: bool) -> None:
-        self.enabled = not quiet and sys.stderr.isatty()
-        self.bar: Any = None
-        self.done = 0
-
-    def __call__(self, done: int, total: int | None) -> None:
-        if not self.enabled or total is None:
-            return
-        if self.bar is None:
-            self.bar = click.progressbar(length=total, label="download", file=sys.stderr)
-            self.bar.__enter__()
-        if done > self.done:
-            self.bar.update(done - self.done)
-        self.done = done
-
-    def close(self) -> None:
-        """End the bar's line."""
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
+    run_batches(ctx, source, records, body, att.ATTACHMENTS_PATH, "attachments", project, options)
 
 
 # --- export ------------------------------------------------------------------------------
@@ -415,7 +201,12 @@ class _DownloadProgress:
 @click.option("--include-history/--no-include-history", default=None, help="Include task history.")
 @click.option("--include-metadata/--no-include-metadata", default=None, help="Include metadata.")
 @click.option("--to", "to_format", type=FormatName(), help="Also convert to this format.")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Output of --to.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    help="Output of --to: a folder (or a file name, for single-file formats such as coco).",
+)
 @click.option("--overwrite", is_flag=True, help="Replace an existing --out folder.")
 @hub_options
 @mapping_options
@@ -440,7 +231,7 @@ def export(
         raise click.UsageError("--to and --out go together")
     quiet = (ctx.obj or {}).get("verbosity", 0) < 0
     choice = _export_options(options)
-    progress = _DownloadProgress(quiet)
+    progress = DownloadProgress(quiet)
     with make_client(
         options["api_key"], options["host"], options["config_path"], options["timeout"]
     ) as client:
@@ -472,6 +263,16 @@ def _export_options(options: dict[str, Any]) -> ExportOptions:
     )
 
 
+def _output_for(to_format: str, out_dir: Path) -> Path:
+    """``--out`` as the writer wants it: a single-file format given a folder (or a name
+    without a suffix) writes ``annotations.json`` inside it."""
+    if registry.get_format(to_format).output_is_dir:
+        return out_dir
+    if out_dir.is_dir() or not out_dir.suffix:
+        return out_dir / "annotations.json"
+    return out_dir
+
+
 def _convert_export(
     saved: Any, to_format: str, out_dir: Path, options: dict[str, Any], quiet: bool
 ) -> None:
@@ -496,7 +297,7 @@ def _convert_export(
         )
         report = api.convert(
             path,
-            out_dir,
+            _output_for(to_format, out_dir),
             to=to_format,
             from_format=name,
             read_options=read_options,
