@@ -189,15 +189,15 @@ def _sized(item: Item, finder: ImageFinder) -> Item:
 def _listed(names: Sequence[str]) -> str:
     shown = ", ".join(repr(name) for name in names[:_SHOWN])
     more = f" and {len(names) - _SHOWN} more" if len(names) > _SHOWN else ""
-    return f"{len(names)} {shown}{more}"
+    return f"{shown}{more}"
 
 
 def _check_sizes(items: Sequence[Item]) -> None:
     missing = [item.id for item in items if item.width is None or item.height is None]
     if missing:
         raise ConversionError(
-            "YOLO needs each image's size to normalise coordinates; these items have "
-            f"none: {_listed(missing)}. Pass the images folder (--images) so their "
+            f"YOLO needs each image's size to normalise coordinates; {len(missing)} "
+            f"item(s) have none: {_listed(missing)}. Pass the images folder (--images) so their "
             "headers can be read."
         )
 
@@ -257,7 +257,7 @@ def _split_of(item: Item, default: str) -> str:
 def _missing_images(missing: list[str], images: ImagesMode, report: WriteReport) -> None:
     if not missing:
         return
-    text = f"images not found: {_listed(missing)}"
+    text = f"{len(missing)} image(s) not found: {_listed(missing)}"
     if images != "auto":
         raise ConversionError(f"{text}; pass the images folder with --images")
     report.warnings.append(f"{text}; labels were written without them")
@@ -286,7 +286,7 @@ def _write_config(
         flip = dataset.info.get("yolo:flip_idx")
         if isinstance(flip, list) and len(flip) == kpt_shape[0]:
             config["flip_idx"] = flip
-    text = yaml.safe_dump(config, sort_keys=False, allow_unicode=True, default_flow_style=None)
+    text = yaml.safe_dump(config, sort_keys=False, allow_unicode=True, default_flow_style=False)
     write_bytes_atomic(temp / "data.yaml", text.encode("utf-8"))
     write_bytes_atomic(temp / "label_map.json", dump_json(label_map(ordered), indent=True))
     report.files += ["data.yaml", "label_map.json"]

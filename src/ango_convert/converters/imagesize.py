@@ -143,6 +143,8 @@ def _jpeg(head: bytes, stream: BinaryIO) -> Size:
         marker = _next_marker(stream)
         if marker in _STANDALONE:
             continue
+        if marker == 0xD9:  # end of image
+            break
         length = _read_exact(stream, 2, "JPEG segment")
         (size,) = struct.unpack(">H", length)
         if size < 2:
@@ -151,8 +153,6 @@ def _jpeg(head: bytes, stream: BinaryIO) -> Size:
             frame = _read_exact(stream, 5, "JPEG start-of-frame")
             height, width = struct.unpack(">HH", frame[1:5])
             return int(width), int(height)
-        if marker == 0xD9:
-            break
         stream.seek(size - 2, 1)
     raise ImageSizeError("JPEG has no start-of-frame segment")
 

@@ -45,6 +45,8 @@ from ango_convert.errors import ReadError
 from ango_convert.model import Box, Category, Dataset, Item
 from ango_convert.registry import FormatSpec
 
+__all__ = ["FORMAT", "detect", "read", "write"]
+
 #: Split lists are read in this priority; anything else comes after, trainval last.
 SPLIT_PRIORITY = ("train", "val", "test")
 
