@@ -18,7 +18,8 @@ from ango_convert import registry
 from ango_convert.errors import EXIT_AUTH, EXIT_INPUT, EXIT_USAGE, AngoConvertError
 from ango_convert.hub import client as client_module
 from ango_convert.hub.attachments import attachments_body, from_csv
-from tests.hub_server import API_KEY, PROJECT, HubServer
+from ango_convert.hub.config import resolve
+from tests.hub_server import API_KEY, PROJECT, Fault, HubServer
 from tests.test_hub_upload import label, seed_payload
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -405,3 +406,36 @@ def test_from_csv__bom_and_alias_columns() -> None:
     assert from_csv(data, "c.csv") == [
         {"assetId": "x1", "attachmentUrl": "https://h/a.mp4", "attachmentType": "video"}
     ]
+
+
+def test_upload__keep_going_reports_refused_batches_and_exits_7(
+    runner: CliRunner, hub: HubServer, tmp_path: Path
+) -> None:
+    hub.state.plan(Fault("ok"), Fault("400"))
+    source = write_json(tmp_path / "p.json", seed_payload(30))
+    args = ("upload", str(source), "--host", hub.url, "--batch-size", "10")
+    result = invoke(runner, tmp_path, *args, "--keep-going")
+    assert result.exit_code == 7
+    assert (
+        "sent 20 label(s) in 2 batch(es); 0 already confirmed; 0 retries; 1 failed batch(es)"
+        in result.stderr
+    )
+    assert (
+        result.stderr.strip()
+        .splitlines()[-1]
+        .startswith("error: 1 batch(es) refused; first: batch 1: HTTP 400")
+    )
+    result = invoke(runner, tmp_path, *args)
+    assert result.exit_code == 0, result.stderr
+    assert "sent 10 label(s) in 1 batch(es); 20 already confirmed" in result.stderr
+    assert sorted(hub.state.labels.values()) == [1] * 30
+
+
+def test_group_readable_config_warns(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    config = tmp_path / "c.json"
+    config.write_text(json.dumps({"api_key": API_KEY}))
+    config.chmod(0o640)
+    found = resolve(None, None, config)
+    assert found.api_key == API_KEY and found.host == "https://imeritapi.ango.ai"
+    assert "readable by its group" in caplog.text
+    assert API_KEY not in repr(found)

@@ -26,7 +26,7 @@ from typing import Any
 
 from ango_convert.converters._io import parse_json, read_bytes
 from ango_convert.errors import AuthError, ReadError
-from ango_convert.hub.client import DEFAULT_HOST
+from ango_convert.hub.client import DEFAULT_HOST, check_host
 
 logger = logging.getLogger(__name__)
 
@@ -60,13 +60,15 @@ def resolve(api_key: str | None, host: str | None, config: Path | None = None) -
     Raises:
         ReadError: The config file is malformed.
         AuthError: The config file is readable by every user.
+        HubError: The host is not an https URL (plain http only to this machine).
     """
     if api_key and host:
-        return Credentials(api_key, host)
+        return Credentials(api_key, check_host(host))
     path = config or _env_config() or default_config_path()
     settings = load_config(path) if path is not None else {}
     key = api_key or _text(settings, "api_key", path)
-    return Credentials(key or None, host or _text(settings, "host", path) or DEFAULT_HOST)
+    chosen = host or _text(settings, "host", path) or DEFAULT_HOST
+    return Credentials(key or None, check_host(chosen))
 
 
 def _env_config() -> Path | None:
