@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +12,9 @@ import numpy as np
 import orjson
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 from pycocotools import mask as coco_mask
 
 from ango_convert import masks
@@ -622,3 +627,53 @@ def test_cli_bad_input_one_line_no_output(tmp_path: Path, runner: CliRunner) -> 
         f"error: {source}: $.annotations[0].category_id: category id 42 is not in $.categories\n"
     )
     assert not target.exists()
+
+
+# --- property: IR -> COCO -> IR keeps geometry exactly -----------------------------------------
+
+coordinates = st.floats(-50, 500, allow_nan=False, allow_infinity=False)
+sizes = st.floats(0, 300, allow_nan=False, allow_infinity=False)
+boxes = st.builds(
+    Box, category_id=st.just(0), x=coordinates, y=coordinates, width=sizes, height=sizes
+)
+rings = st.lists(st.tuples(coordinates, coordinates), min_size=3, max_size=6).map(tuple)
+polygons = st.builds(
+    Polygon,
+    category_id=st.just(0),
+    zones=st.lists(rings.map(lambda ring: Zone(outer=ring)), min_size=1, max_size=3).map(tuple),
+)
+mask_arrays = arrays(np.bool_, (8, 10))
+poses = st.builds(
+    Keypoints,
+    category_id=st.just(4),
+    points=st.tuples(*[st.tuples(coordinates, coordinates, st.sampled_from([0, 1, 2]))] * 2),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.one_of(boxes, polygons), max_size=4),
+    st.lists(st.tuples(boxes, poses), max_size=2),
+    st.lists(mask_arrays, max_size=2),
+)
+def test_ir_to_coco_and_back_keeps_geometry(
+    shapes: list[Any], people: list[tuple[Box, Keypoints]], arrays_: list[Any]
+) -> None:
+    # A pose travels with its box (COCO keypoint annotations always carry a bbox; a lone
+    # pose is written with the span of its labelled points and reads back as box + pose).
+    grouped = [
+        dataclasses.replace(part, category_id=4, group=f"p{i}")
+        for i, pair in enumerate(people)
+        for part in pair
+    ]
+    made = [masks.array_to_mask(array, category_id=0) for array in arrays_]
+    expected = [*shapes, *grouped, *made]
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / "out.json"
+        coco.write(ir(*expected), target)
+        back = only_item(coco.read(target))
+    assert len(back.annotations) == len(expected)
+    for before, after in zip(expected, back.annotations, strict=True):
+        if before.group is not None:
+            before = dataclasses.replace(before, group=after.group)
+        assert dataclasses.replace(after, attributes={}) == before

@@ -1,18 +1,33 @@
-"""Parse a COCO document (already loaded JSON) into the IR.
-
-Every problem raises :class:`Located` with the JSON path of the offending value, so the
-file boundary in :mod:`ango_convert.converters.coco` can turn it into one ReadError line.
-"""
+"""Parse a COCO document (already loaded JSON) into the IR; problems raise ``Located``."""
 
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from ango_convert import masks
+from ango_convert.converters._coco_json import (
+    ANNOTATION_KEYS,
+    ATTR_RLE,
+    CATEGORY_KEYS,
+    IMAGE_KEYS,
+    INFO_LICENSES,
+    TOP_KEYS,
+    Located,
+    Where,
+    as_int,
+    as_list,
+    as_number,
+    as_object,
+    as_str,
+    claim,
+    extras,
+    positive_or_none,
+    required,
+    section,
+)
 from ango_convert.model import (
     ATTR_COCO_AREA,
     ATTR_COCO_BBOX,
@@ -30,124 +45,6 @@ from ango_convert.model import (
     Polygon,
     Zone,
 )
-
-Where = tuple[str | int, ...]
-
-#: How the source wrote an RLE mask's counts: "compressed" (a string) or "uncompressed".
-ATTR_RLE = "coco:rle"
-#: The source's ``licenses`` list, kept in ``Dataset.info``.
-INFO_LICENSES = "coco:licenses"
-
-CATEGORY_KEYS = frozenset({"id", "name", "supercategory", "keypoints", "skeleton"})
-IMAGE_KEYS = frozenset({"id", "file_name", "width", "height"})
-ANNOTATION_KEYS = frozenset(
-    {
-        "id",
-        "image_id",
-        "category_id",
-        "segmentation",
-        "area",
-        "bbox",
-        "iscrowd",
-        "keypoints",
-        "num_keypoints",
-        "attributes",
-    }
-)
-TOP_KEYS = frozenset({"info", "licenses", "images", "annotations", "categories"})
-
-
-class Located(ValueError):
-    """A problem with the value at a JSON path."""
-
-    def __init__(self, where: Where, reason: str) -> None:
-        super().__init__(reason)
-        self.where = where
-        self.reason = reason
-
-
-# --- typed access -----------------------------------------------------------------------
-
-
-def _kind(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    return "an array" if isinstance(value, list) else "an object"
-
-
-def as_object(value: object, where: Where) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise Located(where, f"expected an object, got {_kind(value)}")
-    return value
-
-
-def as_list(value: object, where: Where) -> list[Any]:
-    if not isinstance(value, list):
-        raise Located(where, f"expected an array, got {_kind(value)}")
-    return value
-
-
-def as_str(value: object, where: Where) -> str:
-    if not isinstance(value, str):
-        raise Located(where, f"expected a string, got {_kind(value)}")
-    return value
-
-
-def as_int(value: object, where: Where) -> int:
-    """An integer; integral floats (``3.0``, written by some tools) are accepted."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise Located(where, f"expected an integer, got {_kind(value)}")
-    return value
-
-
-def as_number(value: object, where: Where) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise Located(where, f"expected a number, got {_kind(value)}")
-    if not math.isfinite(value):
-        raise Located(where, f"expected a finite number, got {value!r}")
-    return value
-
-
-def required(record: Mapping[str, Any], key: str, where: Where) -> Any:
-    if key not in record:
-        raise Located(where, f"missing key {key!r}")
-    return record[key]
-
-
-def _positive_or_none(record: Mapping[str, Any], key: str, where: Where) -> int | None:
-    value = record.get(key)
-    if value is None:
-        return None
-    number = as_int(value, (*where, key))
-    if number <= 0:
-        raise Located((*where, key), f"{key} must be positive, got {number}")
-    return number
-
-
-def _section(root: Mapping[str, Any], key: str) -> list[Any]:
-    value = root.get(key)
-    return [] if value is None else as_list(value, (key,))
-
-
-def _extras(record: Mapping[str, Any], known: frozenset[str]) -> dict[str, JSONValue]:
-    """Keys the toolkit does not interpret, kept as ``coco:<key>`` attributes."""
-    return {f"coco:{key}": value for key, value in record.items() if key not in known}
-
-
-def _claim(seen: dict[int, int], value: int, section: str, index: int) -> None:
-    if value in seen:
-        first = f"$.{section}[{seen[value]}]"
-        raise Located((section, index, "id"), f"duplicate id {value} (also at {first})")
-    seen[value] = index
-
 
 # --- document -------------------------------------------------------------------------------
 
@@ -168,10 +65,10 @@ def parse_document(document: object) -> Dataset:
         Located: The first problem found, with its JSON path.
     """
     root = as_object(document, ())
-    categories = _categories(_section(root, "categories"))
-    images = _images(_section(root, "images"))
+    categories = _categories(section(root, "categories"))
+    images = _images(section(root, "images"))
     by_category = {category.id: category for category in categories}
-    _annotations(_section(root, "annotations"), by_category, images)
+    _annotations(section(root, "annotations"), by_category, images)
     items = tuple(
         Item(
             id=str(image_id),
@@ -191,7 +88,7 @@ def _info(root: Mapping[str, Any]) -> dict[str, JSONValue]:
     result: dict[str, JSONValue] = dict(as_object(info, ("info",))) if info is not None else {}
     if root.get("licenses") is not None:
         result[INFO_LICENSES] = as_list(root["licenses"], ("licenses",))
-    result.update(_extras(root, TOP_KEYS))
+    result.update(extras(root, TOP_KEYS))
     return result
 
 
@@ -202,7 +99,7 @@ def _categories(raw_list: list[Any]) -> tuple[Category, ...]:
         where: Where = ("categories", index)
         record = as_object(raw, where)
         category_id = as_int(required(record, "id", where), (*where, "id"))
-        _claim(seen, category_id, "categories", index)
+        claim(seen, category_id, "categories", index)
         name = as_str(required(record, "name", where), (*where, "name"))
         if not name.strip():
             raise Located((*where, "name"), "category name is empty")
@@ -217,7 +114,7 @@ def _categories(raw_list: list[Any]) -> tuple[Category, ...]:
                 else as_str(supercategory, (*where, "supercategory")),
                 keypoint_names=names,
                 skeleton=_skeleton(record.get("skeleton"), len(names), (*where, "skeleton")),
-                attributes=_extras(record, CATEGORY_KEYS),
+                attributes=extras(record, CATEGORY_KEYS),
             )
         )
     return tuple(result)
@@ -260,14 +157,14 @@ def _images(raw_list: list[Any]) -> dict[int, _Image]:
         where: Where = ("images", index)
         record = as_object(raw, where)
         image_id = as_int(required(record, "id", where), (*where, "id"))
-        _claim(seen, image_id, "images", index)
+        claim(seen, image_id, "images", index)
         file_name = as_str(required(record, "file_name", where), (*where, "file_name"))
         attributes: dict[str, JSONValue] = {ATTR_COCO_IMAGE_ID: image_id}
-        attributes.update(_extras(record, IMAGE_KEYS))
+        attributes.update(extras(record, IMAGE_KEYS))
         images[image_id] = _Image(
             file_name=file_name,
-            width=_positive_or_none(record, "width", where),
-            height=_positive_or_none(record, "height", where),
+            width=positive_or_none(record, "width", where),
+            height=positive_or_none(record, "height", where),
             attributes=attributes,
         )
     return images
@@ -300,7 +197,7 @@ def _annotation(
     where: Where = ("annotations", index)
     record = as_object(raw, where)
     annotation_id = as_int(required(record, "id", where), (*where, "id"))
-    _claim(seen, annotation_id, "annotations", index)
+    claim(seen, annotation_id, "annotations", index)
     image_id = as_int(required(record, "image_id", where), (*where, "image_id"))
     if image_id not in images:
         raise Located((*where, "image_id"), f"image id {image_id} is not in $.images")
@@ -331,7 +228,7 @@ def _annotation_attributes(
     attributes[ATTR_ISCROWD] = int(crowd)
     if record.get("area") is not None:
         attributes[ATTR_COCO_AREA] = as_number(record["area"], (*where, "area"))
-    attributes.update(_extras(record, ANNOTATION_KEYS))
+    attributes.update(extras(record, ANNOTATION_KEYS))
     free = record.get("attributes")
     if free is not None:
         attributes.update(as_object(free, (*where, "attributes")))

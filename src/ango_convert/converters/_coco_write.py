@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ango_convert import masks
-from ango_convert.converters._coco_read import (
+from ango_convert.converters._coco_json import (
     ANNOTATION_KEYS,
     ATTR_RLE,
     CATEGORY_KEYS,

@@ -28,7 +28,8 @@ Writing (one JSON file, atomically; ``-`` writes stdout):
   written 1-based.
 * bbox and area come from ``coco:bbox``/``coco:area`` when present, else they are
   computed (polygon bounds and shoelace area minus holes, mask pixel count and tight box,
-  box width x height).
+  box width x height). A pose with neither box nor segmentation gets the span of its
+  labelled points as bbox (COCO consumers expect one), so it reads back as box + pose.
 * RLE masks are written in the encoding the source used, else as compressed string
   counts (what pycocotools produces; every COCO loader accepts both). Polygons with
   holes, which COCO polygons cannot express, are written as RLE masks, rasterised
@@ -47,7 +48,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ango_convert.converters._coco_read import Located, parse_document
+from ango_convert.converters._coco_json import Located
+from ango_convert.converters._coco_read import parse_document
 from ango_convert.converters._coco_write import WRITES_KINDS, OnUnsupported, build_document
 from ango_convert.converters._io import dump_json, json_path, load_json, write_bytes_atomic
 from ango_convert.errors import ReadError
