@@ -97,6 +97,7 @@ def test_no_key_anywhere__exit_8_with_where_to_put_it(
     assert result.exit_code == EXIT_AUTH
     assert "no API key: pass --api-key, set ANGO_API_KEY" in result.stderr
     assert hub.state.requests == []
+    assert not (tmp_path / "p.json.ango-upload.journal").exists()
 
 
 @pytest.mark.parametrize("name", ["config.toml", "config.json"])

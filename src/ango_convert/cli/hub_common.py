@@ -16,9 +16,9 @@ from typing import Any, TypeVar
 import click
 
 from ango_convert.converters._io import write_bytes_atomic
-from ango_convert.errors import HubError
+from ango_convert.errors import AuthError, HubError
 from ango_convert.hub import upload as up
-from ango_convert.hub.client import DEFAULT_TIMEOUT, REGIONAL_HOSTS, AngoClient
+from ango_convert.hub.client import DEFAULT_TIMEOUT, NO_KEY, REGIONAL_HOSTS, AngoClient
 from ango_convert.hub.config import resolve
 from ango_convert.hub.journal import Journal
 
@@ -128,11 +128,28 @@ def run_batches(
     project: str,
     options: dict[str, Any],
 ) -> None:
+    """Send ``records`` in batches (or show the plan for ``--dry-run``) and report.
+
+    Args:
+        ctx: The click context (for the verbosity).
+        source: The input file, for the default journal name.
+        records: Everything the input holds, confirmed or not.
+        body: Builds one request body from a batch of records.
+        path: The endpoint.
+        kind: ``labels`` or ``attachments``: names the journal and the report.
+        project: The project id.
+        options: The command's batch and connection options.
+
+    Raises:
+        HubError: Batches were refused (after the report is printed).
+    """
     found = resolve(options["api_key"], options["host"], options["config_path"])
     journal_path = options["journal_path"] or _default_journal(source, kind)
     if options["dry_run"]:
         _dry_run(records, body, journal_path, kind, found.host, project, options["batch_size"])
         return
+    if not found.api_key:
+        raise AuthError(NO_KEY)
     journal = Journal.open(journal_path, kind=kind, host=found.host, project=project)
     todo, keys = up.pending(records, journal)
     batches = up.make_batches(todo, keys, size=options["batch_size"])
@@ -140,9 +157,10 @@ def run_batches(
         total=len(records), already=len(records) - len(todo), journal=str(journal_path)
     )
     quiet = (ctx.obj or {}).get("verbosity", 0) < 0
-    with make_client(found.api_key, found.host, None, options["timeout"]) as client:
+    timeout = (DEFAULT_TIMEOUT[0], options["timeout"])
+    with AngoClient(found.api_key, found.host, timeout=timeout) as client:
         try:
-            with progress(len(todo), f"{kind}", quiet) as step:
+            with progress(len(todo), kind, quiet) as step:
                 up.send_batches(
                     client,
                     path,

@@ -43,6 +43,10 @@ REGIONAL_HOSTS: Mapping[str, str] = {
 #: full batch and an export request both answer only when the server is done.
 DEFAULT_TIMEOUT: tuple[float, float] = (10.0, 300.0)
 CHUNK = 1 << 16
+NO_KEY = (
+    "no API key: pass --api-key, set ANGO_API_KEY or put api_key in "
+    "~/.config/ango-convert/config.toml"
+)
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 _MAX_ERROR_TEXT = 300
 
@@ -247,7 +251,7 @@ class AngoClient:
 
     def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         if not self._key.reveal():
-            raise AuthError("no API key: pass --api-key, set ANGO_API_KEY or use a config file")
+            raise AuthError(NO_KEY)
         url = self.host + path
         headers = {
             "apikey": self._key.reveal(),
