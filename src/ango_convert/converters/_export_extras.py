@@ -1,0 +1,165 @@
+"""Image sizes and train/val/test splits for the items of an Ango export.
+
+Sizes: ``metadata.width/height``, then a local image, then the URL's header bytes.
+Splits: by batch name, or by a seeded hash of the externalId (independent of order).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, Literal
+
+from ango_convert.converters._io import safe_relative_path
+from ango_convert.converters.imagesize import probe_size
+
+SplitBy = Literal["none", "batch", "ratio"]
+#: The split an item belongs to; the YOLO and VOC writers read this attribute.
+ATTR_SPLIT = "split"
+SPLIT_NAMES = ("train", "val", "test")
+_SPLIT_ALIASES = {
+    "train": "train",
+    "training": "train",
+    "val": "val",
+    "valid": "val",
+    "validation": "val",
+    "test": "test",
+    "testing": "test",
+}
+
+
+# --- sizes ------------------------------------------------------------------------------
+
+
+@dataclass
+class SizeFinder:
+    """Image sizes: metadata, then local images, then the URL's header bytes.
+
+    Args:
+        images_dir: Folder of local images, matched by file name then base name.
+        probe_url: Fetches a size from a URL's header bytes, or None to not try.
+    """
+
+    images_dir: Path | None = None
+    probe_url: Callable[[str], tuple[int, int] | None] | None = None
+    _cache: dict[str, tuple[int, int] | None] = field(default_factory=dict, init=False, repr=False)
+
+    def size(
+        self, record: Mapping[str, Any], file_name: str, url: str | None
+    ) -> tuple[int | None, int | None]:
+        """The (width, height) for an item, (None, None) when nothing tells."""
+        found = metadata_size(record) or self._local(file_name) or self._remote(url)
+        return found if found is not None else (None, None)
+
+    def _local(self, file_name: str) -> tuple[int, int] | None:
+        if self.images_dir is None:
+            return None
+        try:
+            relative = safe_relative_path(file_name)
+        except ValueError:
+            return None
+        for candidate in (relative, PurePosixPath(relative.name)):
+            size = probe_size(self.images_dir / candidate)
+            if size is not None:
+                return size
+        return None
+
+    def _remote(self, url: str | None) -> tuple[int, int] | None:
+        if self.probe_url is None or not url or not url.startswith(("http://", "https://")):
+            return None
+        # Frames of one asset share a URL; remember only the last, so memory stays flat.
+        if url not in self._cache:
+            self._cache.clear()
+            self._cache[url] = self.probe_url(url)
+        return self._cache[url]
+
+
+def metadata_size(record: Mapping[str, Any]) -> tuple[int, int] | None:
+    """``metadata.width/height`` when both are positive numbers."""
+    metadata = record.get("metadata")
+    if not isinstance(metadata, Mapping):
+        return None
+    width, height = metadata.get("width"), metadata.get("height")
+    numbers = [
+        v for v in (width, height) if isinstance(v, (int, float)) and not isinstance(v, bool)
+    ]
+    if len(numbers) != 2 or min(numbers) <= 0:
+        return None
+    return round(numbers[0]), round(numbers[1])
+
+
+# --- splits -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Splitter:
+    """Assigns items to train/val/test, by batch name or by a seeded hash of the asset."""
+
+    by: SplitBy = "none"
+    fractions: tuple[float, ...] = ()
+    seed: int = 0
+    batch_map: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, by: SplitBy, ratios: str, seed: int, split_map: str) -> Splitter:
+        """Check and parse the split options.
+
+        Raises:
+            ValueError: Ratios that are not 2 or 3 positive numbers, or a bad split_map.
+        """
+        fractions: tuple[float, ...] = ()
+        if by == "ratio":
+            fractions = _parse_ratios(ratios)
+        return cls(by, fractions, seed, _parse_split_map(split_map))
+
+    def split_of(self, key: str, batches: Sequence[Any]) -> str | None:
+        """The split of an asset (all its frames share it, so no frame leaks across).
+
+        Raises:
+            ValueError: ``by="batch"`` and no batch of the asset names a split.
+        """
+        if self.by == "none":
+            return None
+        if self.by == "ratio":
+            digest = hashlib.sha256(f"{self.seed}\0{key}".encode()).digest()
+            point = int.from_bytes(digest[:8], "big") / 2**64
+            total = 0.0
+            for name, fraction in zip(SPLIT_NAMES, self.fractions, strict=False):
+                total += fraction
+                if point < total:
+                    return name
+            return SPLIT_NAMES[len(self.fractions) - 1]
+        for batch in batches:
+            if isinstance(batch, str):
+                split = self.batch_map.get(batch) or _SPLIT_ALIASES.get(batch.strip().casefold())
+                if split:
+                    return split
+        names = [b for b in batches if isinstance(b, str)]
+        raise ValueError(
+            f"no batch names a split (batches: {names}); name batches train/val/test "
+            "or map them with split_map='Batch A=train,Batch B=val'"
+        )
+
+
+def _parse_ratios(text: str) -> tuple[float, ...]:
+    try:
+        values = tuple(float(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise ValueError(f"ratios must be numbers such as 0.8,0.2, got {text!r}") from None
+    if len(values) not in (2, 3) or min(values) <= 0 or not all(v < float("inf") for v in values):
+        raise ValueError(f"ratios must be 2 or 3 positive numbers (train,val[,test]), got {text!r}")
+    total = sum(values)
+    return tuple(value / total for value in values)
+
+
+def _parse_split_map(text: str) -> dict[str, str]:
+    result = {}
+    for pair in (part for part in text.split(",") if part.strip()):
+        batch, sep, split = pair.partition("=")
+        target = _SPLIT_ALIASES.get(split.strip().casefold())
+        if not sep or not batch.strip() or target is None:
+            raise ValueError(f"split_map entries look like 'Batch A=train', got {pair!r}")
+        result[batch.strip()] = target
+    return result

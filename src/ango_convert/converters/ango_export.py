@@ -1,0 +1,375 @@
+"""Ango Hub exports, V2 (``tasks[].objects``) and V3 (``task.tools``), into the IR.
+
+Input: a JSON array, NDJSON (one asset a line; blank lines are fine) or the zip an export
+link delivers (one data file, or several for ``split``, read in name order). Shape and
+encoding are told from the content. Records are read one at a time (see
+:mod:`ango_convert.converters._export_stream`), and the dataset's ``items`` re-read the
+file on every pass, so memory stays flat however large the export: pass 1 (here, at read
+time) validates records, applies the filters and collects class titles to fix the
+category list; pass 2 (when a writer iterates the items) decodes them.
+
+What is converted:
+    By default each asset's current answer (V3 ``task``; V2 the first of ``tasks[]``).
+    ``stage="Label"`` takes that stage's snapshot from ``stageHistory`` instead (the last
+    one when a task passed the stage twice); assets that never reached it are left out.
+    V2 ``task="all"`` merges every task's objects into the asset's one item, each
+    annotation tagged with ``ango:taskId`` (one item per task would give several label
+    files for one image). ``batch``, ``status`` and ``stage_filter`` keep only assets
+    whose batch names, asset/task status, or task stage match (case-insensitively).
+    Assets without labels stay as empty images unless ``keep_empty=False``.
+
+Video and multi-page assets:
+    Objects with a ``page`` (0-based frame or page) become one item per page, named
+    ``<stem>_frame<page:06d><ext>``: ``clip.mp4`` page 12 is ``clip_frame000012.jpg``.
+    The extension is the page image's own (multi-image ``dataset`` URLs), else the
+    asset's if it is an image, else ``.jpg``. Item ids are ``<externalId>#frame<page>``;
+    items carry ``ango:page``. Frames without objects are not listed. Objects without a
+    page stay on an item named after the asset. ``frames="refuse"`` refuses such assets.
+
+Image sizes, in order: ``metadata.width/height``; a local image under ``images_dir``
+(by file name, then base name); with ``fetch_sizes=True``, the header bytes of the asset
+URL fetched by an HTTP range request. Assets still without a size are not an error
+here: writers that need sizes (COCO, YOLO) refuse them, listing them.
+
+Categories: the ontology's order when ``ontology`` is given, else names sorted, ids 1..N.
+
+Splits (item attribute ``split``, read by the YOLO and VOC writers): ``split_by="batch"``
+uses batch names (train/val/test, or ``split_map="Batch A=train,Batch B=val"``);
+``split_by="ratio"`` hashes ``seed`` and the externalId, so the assignment does not
+depend on record order, and every frame of a video lands in the same split.
+
+Validation (``validate=True``): every record is checked against the record schema
+(``ango-export-v2-record`` / ``ango-export-v3-record``) during pass 1; a fast validator
+does the check, so there is no sampling.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ango_convert.converters import _export_stream as stream
+from ango_convert.converters._export_assets import (
+    Frames,
+    ItemRules,
+    Selection,
+    TaskChoice,
+    Version,
+    asset_key,
+    build_items,
+    check_tool_keys,
+    pages_of,
+    select,
+)
+from ango_convert.converters._export_extras import SizeFinder, SplitBy, Splitter
+from ango_convert.converters.ango_decode import AngoDecoder, NameCollector, UnknownTools
+from ango_convert.converters.ango_geometry import Pivot
+from ango_convert.errors import ConversionError, Issue, ReadError, SchemaValidationError
+from ango_convert.model import Category, Dataset, Item
+from ango_convert.ontology import Ontology, load_ontology
+from ango_convert.registry import FormatSpec
+
+logger = logging.getLogger(__name__)
+
+#: Issues listed from one invalid record; the rest are counted.
+MAX_ISSUES = 20
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Plan:
+    """Everything a pass needs besides the file."""
+
+    source: Path
+    rules: ItemRules
+    ontology: Ontology
+    pivot: Pivot
+    unknown_tools: UnknownTools
+    images_dir: Path | None
+    fetch_sizes: bool
+
+
+def read_v3(
+    source: Path,
+    *,
+    schema_map: Path | None = None,
+    ontology: Path | None = None,
+    stage: str | None = None,
+    batch: tuple[str, ...] = (),
+    status: tuple[str, ...] = (),
+    stage_filter: tuple[str, ...] = (),
+    keep_empty: bool = True,
+    images_dir: Path | None = None,
+    fetch_sizes: bool = False,
+    rbox_pivot: Pivot = "corner",
+    unknown_tools: UnknownTools = "error",
+    frames: Frames = "split",
+    split_by: SplitBy = "none",
+    ratios: str = "0.8,0.2",
+    seed: int = 0,
+    split_map: str = "",
+    validate: bool = True,
+) -> Dataset:
+    """Read an Ango V3 export (assets with one ``task`` of ``tools``).
+
+    Args:
+        source: The export: ``.json``, ``.ndjson`` or ``.zip``.
+        schema_map: ``{"class name": "schemaId"}`` map (names classes by schemaId).
+        ontology: A project's categorySchema JSON: class order and keypoint names.
+        stage: Take this stage's snapshot from ``stageHistory`` instead of the task.
+        batch: Keep only assets in one of these batches (names).
+        status: Keep only assets or tasks with one of these statuses.
+        stage_filter: Keep only tasks currently in one of these stages.
+        keep_empty: Keep assets without labels as empty images.
+        images_dir: Local images, for sizes missing from the metadata.
+        fetch_sizes: Read missing sizes from the asset URLs' header bytes (network).
+        rbox_pivot: Rotated-box pivot convention (see ``ango_geometry``).
+        unknown_tools: ``error`` or ``skip`` objects with no COCO/VOC/YOLO counterpart.
+        frames: ``split`` video/multi-page assets into frame items, or ``refuse`` them.
+        split_by: ``none``, ``batch`` (batch names) or ``ratio`` (seeded hash).
+        ratios: train,val[,test] fractions for ``split_by=ratio``.
+        seed: Seed of the ratio split.
+        split_map: ``Batch A=train,Batch B=val`` for ``split_by=batch``.
+        validate: Check each record against the bundled record schema.
+
+    Returns:
+        The dataset; its items re-read the export on every pass.
+    """
+    selection = Selection(stage=stage, batch=batch, status=status, stage_filter=stage_filter)
+    return _read(source, "v3", selection, **_common(locals()))
+
+
+def read_v2(
+    source: Path,
+    *,
+    schema_map: Path | None = None,
+    ontology: Path | None = None,
+    stage: str | None = None,
+    task: TaskChoice = "first",
+    batch: tuple[str, ...] = (),
+    status: tuple[str, ...] = (),
+    stage_filter: tuple[str, ...] = (),
+    keep_empty: bool = True,
+    images_dir: Path | None = None,
+    fetch_sizes: bool = False,
+    rbox_pivot: Pivot = "corner",
+    unknown_tools: UnknownTools = "error",
+    frames: Frames = "split",
+    split_by: SplitBy = "none",
+    ratios: str = "0.8,0.2",
+    seed: int = 0,
+    split_map: str = "",
+    validate: bool = True,
+) -> Dataset:
+    """Read a legacy Ango V2 export (assets with ``tasks[]`` of ``objects``).
+
+    Args are as for :func:`read_v3`, plus ``task``: ``first`` converts each asset's first
+    task, ``all`` merges every task's objects (each tagged with ``ango:taskId``).
+    """
+    selection = Selection(
+        stage=stage, task=task, batch=batch, status=status, stage_filter=stage_filter
+    )
+    return _read(source, "v2", selection, **_common(locals()))
+
+
+_SHARED_OPTIONS = (
+    "schema_map",
+    "ontology",
+    "keep_empty",
+    "images_dir",
+    "fetch_sizes",
+    "rbox_pivot",
+    "unknown_tools",
+    "frames",
+    "split_by",
+    "ratios",
+    "seed",
+    "split_map",
+    "validate",
+)
+
+
+def _common(options: dict[str, Any]) -> dict[str, Any]:
+    """The options both readers share, picked from a reader's ``locals()``."""
+    return {name: options[name] for name in _SHARED_OPTIONS}
+
+
+def _read(
+    source: Path,
+    version: Version,
+    selection: Selection,
+    *,
+    schema_map: Path | None,
+    ontology: Path | None,
+    keep_empty: bool,
+    images_dir: Path | None,
+    fetch_sizes: bool,
+    rbox_pivot: Pivot,
+    unknown_tools: UnknownTools,
+    frames: Frames,
+    split_by: SplitBy,
+    ratios: str,
+    seed: int,
+    split_map: str,
+    validate: bool,
+) -> Dataset:
+    try:
+        splitter = Splitter.build(split_by, ratios, seed, split_map)
+    except ValueError as exc:
+        raise ConversionError(str(exc)) from None
+    rules = ItemRules(
+        version=version,
+        selection=selection,
+        keep_empty=keep_empty,
+        frames=frames,
+        splitter=splitter,
+    )
+    plan = _Plan(
+        source=source,
+        rules=rules,
+        ontology=load_ontology(schema_map, ontology),
+        pivot=rbox_pivot,
+        unknown_tools=unknown_tools,
+        images_dir=images_dir,
+        fetch_sizes=fetch_sizes,
+    )
+    categories = _first_pass(plan, validate)
+    info = {"ango:format": f"ango-{version}", "ango:source": str(source)}
+    return Dataset(categories=categories, items=ExportItems(plan, categories), info=info)
+
+
+def _where(raw: stream.RawRecord) -> str:
+    try:
+        return f"{raw.place} (externalId {asset_key(raw.value)!r})"
+    except (ValueError, AttributeError):
+        return raw.place
+
+
+def _first_pass(plan: _Plan, validate: bool) -> tuple[Category, ...]:
+    """Validate, filter and collect class names; nothing is decoded yet."""
+    collector = NameCollector(plan.ontology)
+    rules = plan.rules
+    counts: Counter[str] = Counter()
+    schema = f"ango-export-{rules.version}-record"
+    for raw in stream.iter_records(plan.source):
+        counts["records"] += 1
+        if validate:
+            _check_schema(raw, schema)
+        try:
+            answers = select(raw.value, rules.version, rules.selection)
+            if answers is None:
+                counts["left out"] += 1
+                continue
+            if plan.unknown_tools == "error":
+                check_tool_keys(answers)
+            if rules.frames == "refuse" and pages_of(answers):
+                raise ValueError("asset has objects on frames/pages; frames=refuse refuses it")
+            rules.splitter.split_of(asset_key(raw.value), raw.value.get("batches") or ())
+        except ValueError as exc:
+            raise ReadError(raw.source, _where(raw), str(exc)) from None
+        for answer in answers:
+            collector.add(answer.objects)
+    if counts["left out"]:
+        logger.info(
+            "%d of %d asset(s) left out by the filters", counts["left out"], counts["records"]
+        )
+    return collector.categories()
+
+
+def _check_schema(raw: stream.RawRecord, schema: str) -> None:
+    from ango_convert import validation
+
+    prefix = f"$[{raw.index}]"
+    issues = validation.definition_issues(
+        raw.value, schema.removesuffix("-record"), "record", prefix
+    )
+    if issues:
+        more = len(issues) - MAX_ISSUES
+        listed: list[Issue] = issues[:MAX_ISSUES]
+        if more > 0:
+            listed.append(Issue(prefix, f"and {more} more"))
+        raise SchemaValidationError(f"{raw.source}: {_where(raw)}", schema, listed)
+
+
+class ExportItems:
+    """The items of an export, re-read from the file on every iteration."""
+
+    def __init__(self, plan: _Plan, categories: tuple[Category, ...]) -> None:
+        self._plan = plan
+        self._categories = categories
+
+    def __iter__(self) -> Iterator[Item]:
+        plan = self._plan
+        decoder = AngoDecoder(
+            self._categories,
+            plan.ontology,
+            pivot=plan.pivot,
+            unknown_tools=plan.unknown_tools,
+        )
+        sizes = SizeFinder(plan.images_dir, _remote_probe() if plan.fetch_sizes else None)
+        for raw in stream.iter_records(plan.source):
+            try:
+                answers = select(raw.value, plan.rules.version, plan.rules.selection)
+                if answers is None:
+                    continue
+                items = list(build_items(raw.value, answers, decoder, plan.rules, sizes))
+            except ValueError as exc:
+                raise ReadError(raw.source, _where(raw), str(exc)) from None
+            yield from items
+        if decoder.skipped:
+            logger.warning(
+                "skipped objects of tools with no COCO/VOC/YOLO counterpart: %s",
+                ", ".join(f"{n} {tool}" for tool, n in sorted(decoder.skipped.items())),
+            )
+
+
+def _remote_probe() -> Callable[[str], tuple[int, int] | None]:
+    # Imported on demand: only fetch_sizes needs the network stack.
+    from ango_convert.converters.ango_images import probe_remote_size
+
+    return probe_remote_size
+
+
+# --- detection ------------------------------------------------------------------------
+
+
+def _looks_like(path: Path, key: bytes) -> bool:
+    if not path.is_file() or path.suffix.lower() not in (*stream.DATA_SUFFIXES, ".zip"):
+        return False
+    head = stream.sniff(path, 1024)
+    if not head.startswith((b"[", b"{")):
+        return False
+    if key not in head:
+        # The asset's URL list (dataset) can push the task past the first KB.
+        head = stream.sniff(path)
+    return key in head
+
+
+def detect_v3(path: Path) -> bool:
+    """A JSON/NDJSON file (or zip of them) whose first asset has a ``"task"`` key."""
+    return _looks_like(path, b'"task"')
+
+
+def detect_v2(path: Path) -> bool:
+    """A JSON/NDJSON file (or zip of them) whose first asset has a ``"tasks"`` key."""
+    return _looks_like(path, b'"tasks"')
+
+
+FORMAT_V3 = FormatSpec(
+    name="ango-v3",
+    summary="Ango Hub V3 export (asset -> task -> tools, stageHistory): json, ndjson or zip",
+    read=read_v3,
+    detect=detect_v3,
+)
+
+FORMAT_V2 = FormatSpec(
+    name="ango-v2",
+    summary="Legacy Ango Hub V2 export (asset -> tasks[] -> objects): json, ndjson or zip",
+    read=read_v2,
+    detect=detect_v2,
+)
+
+__all__ = ["FORMAT_V2", "FORMAT_V3", "ExportItems", "detect_v2", "detect_v3", "read_v2", "read_v3"]
