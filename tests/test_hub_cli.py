@@ -440,3 +440,19 @@ def test_group_readable_config_warns(tmp_path: Path, caplog: pytest.LogCaptureFi
     assert found.api_key == API_KEY and found.host == "https://imeritapi.ango.ai"
     assert "readable by its group" in caplog.text
     assert API_KEY not in repr(found)
+
+
+def test_upload__10000_labels_through_the_cli_exactly_once_with_faults(
+    runner: CliRunner, hub: HubServer, tmp_path: Path
+) -> None:
+    source = write_json(tmp_path / "ten thousand.json", seed_payload(10_000))
+    faults = [Fault("429", retry_after="1"), Fault("500"), Fault("drop"), Fault("ok")]
+    hub.state.plan(*faults, Fault("503"), Fault("drop"), Fault("ok"), Fault("ok"), Fault("429"))
+    result = invoke(runner, tmp_path, "upload", str(source), "--host", hub.url)
+    assert result.exit_code == 0, result.stderr
+    assert (
+        "sent 10000 label(s) in 20 batch(es); 0 already confirmed; 6 retries; 0 failed"
+        in result.stderr
+    )
+    assert len(hub.state.labels) == 10_000 and set(hub.state.labels.values()) == {1}
+    assert len(hub.state.label_bodies) == 20
