@@ -286,10 +286,21 @@ def _write_config(
         flip = dataset.info.get("yolo:flip_idx")
         if isinstance(flip, list) and len(flip) == kpt_shape[0]:
             config["flip_idx"] = flip
-    text = yaml.safe_dump(config, sort_keys=False, allow_unicode=True, default_flow_style=False)
+    text = yaml.dump(config, Dumper=_ConfigDumper, sort_keys=False, allow_unicode=True)
     write_bytes_atomic(temp / "data.yaml", text.encode("utf-8"))
     write_bytes_atomic(temp / "label_map.json", dump_json(label_map(ordered), indent=True))
     report.files += ["data.yaml", "label_map.json"]
+
+
+class _ConfigDumper(yaml.SafeDumper):
+    """Block mappings with flow lists, as Ultralytics' own yaml files look."""
+
+
+def _flow_list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=True)
+
+
+_ConfigDumper.add_representer(list, _flow_list)
 
 
 def label_map(ordered: Sequence[Category]) -> dict[str, Any]:
