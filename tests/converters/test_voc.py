@@ -434,3 +434,37 @@ class TestVocDetectAndCli:
         )
         assert result.exit_code == 0, result.output
         assert "approximated 3 polygon" in result.output
+
+
+class TestVocThroughOtherFormats:
+    @pytest.mark.parametrize("shape", ["ango", "ango-flat"])
+    def test_voc_to_ango_to_voc__exact(self, tmp_path: Path, shape: str) -> None:
+        options: dict[str, object] = {"title_only": True}
+        if shape == "ango":
+            options["project"] = "507f1f77bcf86cd799439011"
+        ango_convert.convert(VOC, tmp_path / "p.json", to=shape, write_options=options)
+        ango_convert.convert(tmp_path / "p.json", tmp_path / "v", to="voc", from_format=shape)
+        assert as_floats(bndboxes(tmp_path / "v")) == as_floats(bndboxes(VOC))
+        # The flags travel as nested classifications and come back as VOC flags.
+        back = {item.file_name: item for item in voc.read(tmp_path / "v")}
+        assert back["000001.jpg"].annotations[1].attributes["difficult"] == 1
+        assert back["000002.png"].annotations[0].attributes["occluded"] == 1
+
+    def test_voc_to_coco_to_voc__exact(self, tmp_path: Path) -> None:
+        ango_convert.convert(VOC, tmp_path / "c.json", to="coco")
+        ango_convert.convert(tmp_path / "c.json", tmp_path / "v", to="voc")
+        assert as_floats(bndboxes(tmp_path / "v")) == as_floats(bndboxes(VOC))
+
+    def test_coco_to_voc(self, tmp_path: Path) -> None:
+        ango_convert.write(tiny_dataset(), tmp_path / "c.json", "coco", on_unsupported="skip")
+        report = ango_convert.convert(
+            tmp_path / "c.json", tmp_path / "v", to="voc", write_options={"on_unsupported": "skip"}
+        )
+        assert report.items == 3
+        assert bndboxes(tmp_path / "v")[HOSTILE_NAMES[0]][0] == [
+            "car",
+            "10",
+            "20.5",
+            "110",
+            "70.75",
+        ]

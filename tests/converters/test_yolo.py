@@ -490,3 +490,59 @@ class TestYoloCli:
         )
         assert result.exit_code == 3
         assert "i.txt: line 1: expected 5 values" in result.output
+
+
+def _class_names(folder: Path) -> list[str]:
+    return [c.name for c in sorted(yolo.read(folder).categories, key=lambda c: c.id)]
+
+
+class TestYoloThroughOtherFormats:
+    @pytest.mark.parametrize("shape", ["ango", "ango-flat"])
+    @pytest.mark.parametrize("task", TASKS)
+    def test_yolo_to_ango_to_yolo__within_1e6(self, tmp_path: Path, task: str, shape: str) -> None:
+        options: dict[str, object] = {"title_only": True}
+        if shape == "ango":
+            options["project"] = "507f1f77bcf86cd799439011"
+        ango_convert.convert(YOLO / task, tmp_path / "p.json", to=shape, write_options=options)
+        # The payload has neither image sizes nor class ids: the images give the sizes
+        # and class_names the order.
+        ango_convert.convert(
+            tmp_path / "p.json",
+            tmp_path / "y",
+            to="yolo",
+            from_format=shape,
+            write_options={"images_dir": YOLO / task, "class_names": _class_names(YOLO / task)},
+        )
+        assert_labels_close(labels_of(tmp_path / "y"), labels_of(YOLO / task))
+
+    @pytest.mark.parametrize("task", ["detect", "seg", "pose"])
+    def test_yolo_to_coco_to_yolo__within_1e6(self, tmp_path: Path, task: str) -> None:
+        ango_convert.convert(YOLO / task, tmp_path / "c.json", to="coco")
+        ango_convert.convert(
+            tmp_path / "c.json",
+            tmp_path / "y",
+            to="yolo",
+            write_options={"images_dir": YOLO / task},
+        )
+        assert_labels_close(labels_of(tmp_path / "y"), labels_of(YOLO / task))
+        names = yaml.safe_load((tmp_path / "y" / "data.yaml").read_text())["names"]
+        assert list(names.values()) == _class_names(YOLO / task)
+
+    def test_yolo_obb_to_coco__refused_or_approximated(self, tmp_path: Path) -> None:
+        with pytest.raises(UnsupportedAnnotationError, match="rotated-box"):
+            ango_convert.convert(YOLO / "obb", tmp_path / "c.json", to="coco")
+
+    def test_yolo_to_voc_to_yolo__boxes_within_1e6(self, tmp_path: Path) -> None:
+        ango_convert.convert(YOLO / "detect", tmp_path / "v", to="voc")
+        ango_convert.convert(
+            tmp_path / "v",
+            tmp_path / "y",
+            to="yolo",
+            write_options={
+                "images_dir": YOLO / "detect",
+                "class_names": _class_names(YOLO / "detect"),
+            },
+        )
+        assert_labels_close(labels_of(tmp_path / "y"), labels_of(YOLO / "detect"))
+        splits = {p.parent.name for p in (tmp_path / "y" / "labels").rglob("*.txt")}
+        assert splits == {"train", "val"}  # the split survives VOC's ImageSets
