@@ -67,6 +67,17 @@ def assert_labels_close(
             assert max(abs(x - y) for x, y in zip(a, b, strict=True)) <= 1e-6, (stem, a, b)
 
 
+def boxes_by_name(dataset: Dataset) -> dict[str, list[tuple[float, ...]]]:
+    return {
+        item.file_name: [
+            (a.category_id, a.x, a.y, a.width, a.height)
+            for a in item.annotations
+            if isinstance(a, Box)
+        ]
+        for item in dataset
+    }
+
+
 def items_by_name(dataset: Dataset) -> dict[str, Item]:
     return {item.file_name: item for item in dataset}
 
@@ -436,6 +447,26 @@ class TestYoloWrite:
         assert names == {0: "person", 1: "car"}
         with pytest.raises(ConversionError, match="lacks: \\['dog'\\]"):
             yolo.write(tiny_dataset(), tmp_path / "p", class_names=["dog"])
+
+    def test_write__darknet_layout_reads_back(self, tmp_path: Path) -> None:
+        report = yolo.write(yolo.read(YOLO / "detect"), tmp_path / "dk", layout="darknet")
+        assert (tmp_path / "dk" / "obj.data").read_text().splitlines() == [
+            "classes = 3",
+            "train = data/train.txt",
+            "valid = data/val.txt",
+            "names = data/obj.names",
+            "backup = backup/",
+        ]
+        assert (tmp_path / "dk" / "val.txt").read_text().splitlines() == [
+            "data/obj_val_data/unlabelled.png",
+            "data/obj_val_data/v.1.final.png",
+        ]
+        assert "obj_train_data/street 1.txt" in report.files
+        back = yolo.read(tmp_path / "dk")
+        assert boxes_by_name(back) == boxes_by_name(yolo.read(YOLO / "detect"))
+        assert {i.attributes["split"] for i in back} == {"train", "val"}
+        with pytest.raises(ConversionError, match="darknet layout holds boxes only"):
+            yolo.write(yolo.read(YOLO / "seg"), tmp_path / "x", layout="darknet", task="segment")
 
     def test_format_value(self) -> None:
         assert [format_value(v) for v in (0.1 + 0.2, 1.0, -0.0, 1 / 3)] == [

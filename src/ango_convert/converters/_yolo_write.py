@@ -1,4 +1,6 @@
-"""Writing YOLO: an Ultralytics layout that trains as it is.
+"""Writing YOLO: an Ultralytics layout that trains as it is (or darknet's, boxes only,
+with ``layout="darknet"``: obj.data, obj.names, <split>.txt and obj_<split>_data/ holding
+images and labels side by side, as CVAT exports it).
 
 ::
 
@@ -39,17 +41,19 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, Literal
-
-import yaml
+from typing import Literal
 
 from ango_convert.converters._approx import ATTR_SPLIT, OnUnsupported, Unsupported
 from ango_convert.converters._io import (
     UniqueNames,
     atomic_dir,
-    dump_json,
     safe_relative_path,
     write_bytes_atomic,
+)
+from ango_convert.converters._yolo_config import (
+    write_darknet_config,
+    write_data_yaml,
+    write_label_map,
 )
 from ango_convert.converters._yolo_encode import Encoder
 from ango_convert.converters._yolo_images import ImageFinder, place_image
@@ -60,6 +64,7 @@ from ango_convert.model import Category, Dataset, Item, Keypoints
 from ango_convert.report import WriteReport
 
 ImagesMode = Literal["auto", "copy", "symlink", "none"]
+LayoutName = Literal["ultralytics", "darknet"]
 FORMAT_NAME = "yolo"
 _SHOWN = 5
 
@@ -74,8 +79,17 @@ class _Output:
     images: ImagesMode
     default_split: str
     report: WriteReport
+    layout: LayoutName
     names: dict[str, UniqueNames] = field(default_factory=lambda: defaultdict(UniqueNames))
+    listed: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     missing: list[str] = field(default_factory=list)
+
+    def paths(self, split: str, label: PurePosixPath, suffix: str) -> tuple[str, str]:
+        """The label and image paths of one item, relative to the output folder."""
+        image = label.with_suffix(suffix)
+        if self.layout == "darknet":
+            return f"obj_{split}_data/{label}", f"obj_{split}_data/{image}"
+        return f"labels/{split}/{label}", f"images/{split}/{image}"
 
 
 def write(
@@ -86,11 +100,12 @@ def write(
     images: ImagesMode = "auto",
     images_dir: Path | None = None,
     class_names: Sequence[str] | None = None,
+    layout: LayoutName = "ultralytics",
     on_unsupported: OnUnsupported = "error",
     overwrite: bool = False,
     default_split: str = "train",
 ) -> WriteReport:
-    """Write an Ultralytics YOLO dataset folder.
+    """Write a YOLO dataset folder, Ultralytics or darknet layout.
 
     Args:
         dataset: The dataset to write.
@@ -103,6 +118,8 @@ def write(
             it); otherwise the image a reader found for the item is used.
         class_names: Class order: these names take ids 0, 1, ...; other categories
             follow in id order. Keeps a dataset's ids through formats that lose them.
+        layout: ``ultralytics`` (data.yaml, images/ and labels/) or ``darknet``
+            (obj.data, obj.names, <split>.txt, obj_<split>_data/; detect only).
         on_unsupported: What to do with annotations the task cannot hold.
         overwrite: Replace an existing non-empty ``target``.
         default_split: The split for items without a ``split`` attribute.
@@ -119,6 +136,9 @@ def write(
     items = [_sized(item, finder) for item in dataset]
     _check_sizes(items)
     chosen = task if task != "auto" else choose_task(items)
+    if layout == "darknet" and task not in ("auto", "detect"):
+        raise ConversionError(f"the darknet layout holds boxes only, not task {task!r}")
+    chosen = "detect" if layout == "darknet" else chosen
     ordered = ordered_categories(dataset.categories, class_names)
     report = WriteReport(target=str(target))
     encoder = Encoder(
@@ -128,12 +148,16 @@ def write(
         policy=Unsupported(FORMAT_NAME, on_unsupported, report),
     )
     with atomic_dir(target, overwrite=overwrite) as temp:
-        output = _Output(temp, encoder, finder, images, default_split, report)
+        output = _Output(temp, encoder, finder, images, default_split, report, layout)
         for item in items:
             _write_item(output, item)
         encoder.policy.finish()
         _missing_images(output.missing, images, report)
-        _write_config(temp, dataset, ordered, encoder.kpt_shape, list(output.names), report)
+        if layout == "darknet":
+            write_darknet_config(temp, ordered, output.listed, report)
+        else:
+            write_data_yaml(temp, dataset, ordered, encoder.kpt_shape, list(output.names), report)
+        write_label_map(temp, ordered, report)
     report.warnings += encoder.notes()
     return report
 
@@ -225,7 +249,8 @@ def _write_item(output: _Output, item: Item) -> None:
     relative = _relative_name(item)
     label = output.names[split].claim(relative.with_suffix(".txt"))
     lines = output.encoder.lines(item)
-    label_path = f"labels/{split}/{label}"
+    label_path, image_path = output.paths(split, label, relative.suffix)
+    output.listed[split].append(image_path)
     write_bytes_atomic(output.temp / label_path, "".join(f"{x}\n" for x in lines).encode())
     output.report.files.append(label_path)
     output.report.items += 1
@@ -236,7 +261,6 @@ def _write_item(output: _Output, item: Item) -> None:
     if source is None:
         output.missing.append(item.file_name)
         return
-    image_path = f"images/{split}/{label.with_suffix(relative.suffix)}"
     place_image(source, output.temp / image_path, output.images)
     output.report.files.append(image_path)
 
@@ -261,57 +285,3 @@ def _missing_images(missing: list[str], images: ImagesMode, report: WriteReport)
     if images != "auto":
         raise ConversionError(f"{text}; pass the images folder with --images")
     report.warnings.append(f"{text}; labels were written without them")
-
-
-def _write_config(
-    temp: Path,
-    dataset: Dataset,
-    ordered: Sequence[Category],
-    kpt_shape: KptShape | None,
-    splits: list[str],
-    report: WriteReport,
-) -> None:
-    config: dict[str, Any] = {}
-    train = "train" if "train" in splits else (splits[0] if splits else "train")
-    config["train"] = f"images/{train}"
-    if "val" not in splits:
-        report.warnings.append("no val split: data.yaml's val points at the train images")
-    config["val"] = f"images/{'val' if 'val' in splits else train}"
-    for split in sorted(set(splits) - {"train", "val"}):
-        config[split] = f"images/{split}"
-    config["nc"] = len(ordered)
-    config["names"] = {index: category.name for index, category in enumerate(ordered)}
-    if kpt_shape is not None:
-        config["kpt_shape"] = list(kpt_shape)
-        flip = dataset.info.get("yolo:flip_idx")
-        if isinstance(flip, list) and len(flip) == kpt_shape[0]:
-            config["flip_idx"] = flip
-    text = yaml.dump(config, Dumper=_ConfigDumper, sort_keys=False, allow_unicode=True)
-    write_bytes_atomic(temp / "data.yaml", text.encode("utf-8"))
-    write_bytes_atomic(temp / "label_map.json", dump_json(label_map(ordered), indent=True))
-    report.files += ["data.yaml", "label_map.json"]
-
-
-class _ConfigDumper(yaml.SafeDumper):
-    """Block mappings with flow lists, as Ultralytics' own yaml files look."""
-
-
-def _flow_list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
-    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=True)
-
-
-_ConfigDumper.add_representer(list, _flow_list)
-
-
-def label_map(ordered: Sequence[Category]) -> dict[str, Any]:
-    """``{"0": {"name", "source_id", ...}}``: what each YOLO class id stands for."""
-    result: dict[str, Any] = {}
-    for index, category in enumerate(ordered):
-        entry: dict[str, Any] = {"name": category.name, "source_id": category.id}
-        if category.supercategory:
-            entry["supercategory"] = category.supercategory
-        if category.keypoint_names:
-            entry["keypoint_names"] = list(category.keypoint_names)
-            entry["skeleton"] = [list(edge) for edge in category.skeleton]
-        result[str(index)] = entry
-    return result
