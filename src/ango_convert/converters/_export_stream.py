@@ -38,6 +38,7 @@ _WHITESPACE = " \t\r\n"
 # A parse error this close to the end of the buffer may just be a record cut by the
 # chunk boundary (the longest such token is a \uXXXX escape), so more text is read.
 _TAIL = 8
+_NUMBER_CHARS = "0123456789.eE+-"
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +218,10 @@ def _loads_whole(text: str | bytes, label: str) -> Any:
         raise ReadError(label, place, f"invalid JSON: {exc.msg}") from None
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
@@ -230,10 +235,10 @@ class ArraySplitter:
         chunk: How many characters to read at a time.
     """
 
-    def __init__(self, text: IO[str], label: str, chunk: int = CHUNK_CHARS) -> None:
+    def __init__(self, text: IO[str], label: str, chunk: int | None = None) -> None:
         self._text = text
         self._label = label
-        self._chunk = chunk
+        self._chunk = chunk or CHUNK_CHARS
         self._buffer = ""
         self._pos = 0
         self._eof = False
@@ -249,6 +254,7 @@ class ArraySplitter:
             self._expect_end()
             return
         while True:
+            self._peek()  # skip to the element, so its line is where it starts
             line = self._line
             value = self._value(index)
             yield RawRecord(self._label, f"$[{index}] (line {line})", counter.take(), value)
@@ -282,8 +288,8 @@ class ArraySplitter:
                 continue
             except ValueError as exc:  # NaN or Infinity
                 self._fail(index, str(exc))
-            # A number at the very end of the buffer may continue in the next chunk.
-            if end == len(self._buffer) and not self._eof:
+            # A number cut by the end of the buffer ("12" of "12.5") may go on in the next chunk.
+            if not self._eof and _is_number(value) and not self._buffer[end:].strip(_NUMBER_CHARS):
                 self._fill(size)
                 continue
             self._advance(end - self._pos)

@@ -1,0 +1,159 @@
+"""Asset images over HTTP (loopback only): header-only size probes and resumable downloads."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ango_convert.converters.ango_export import read_v3
+from ango_convert.converters.ango_images import (
+    default_images_dir,
+    download_images,
+    probe_remote_size,
+)
+from ango_convert.errors import ConversionError
+from tests.imagebytes import jpeg, png
+
+FILES = {
+    "/a.png": png(31, 17),
+    "/big.jpg": jpeg(1920, 1080, exif_bytes=4000) + b"\x00" * 200_000,
+    "/page0.png": png(10, 20),
+    "/page1.png": png(11, 21),
+}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Serves FILES, honouring ``Range: bytes=N-M``; /expired answers 403."""
+
+    ranges: list[str | None]
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        path = self.path.split("?")[0]
+        self.server.ranges.append(self.headers.get("Range"))  # type: ignore[attr-defined]
+        body = FILES.get(path)
+        if body is None:
+            self.send_response(403 if path == "/expired" else 404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        start, end = 0, len(body) - 1
+        wanted = self.headers.get("Range")
+        if wanted:
+            first, _, last = wanted.removeprefix("bytes=").partition("-")
+            start, end = int(first), min(int(last), end) if last else end
+            self.send_response(206)
+            self.send_header("Content-Range", f"bytes {start}-{end}/{len(body)}")
+        else:
+            self.send_response(200)
+        self.send_header("Content-Length", str(end - start + 1))
+        self.end_headers()
+        self.wfile.write(body[start : end + 1])
+
+
+@pytest.fixture
+def server() -> Iterator[ThreadingHTTPServer]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    httpd.ranges = []  # type: ignore[attr-defined]
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.02,), daemon=True)
+    thread.start()
+    try:
+        yield httpd
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def _base(httpd: ThreadingHTTPServer) -> str:
+    host, port = httpd.server_address[:2]
+    return f"http://{host!s}:{port}"
+
+
+def _export(tmp_path: Path, base: str) -> Path:
+    records = [
+        {"asset": f"{base}/a.png?X-Amz-Signature=s", "externalId": "a.png", "task": {"tools": []}},
+        {"asset": f"{base}/big.jpg", "externalId": "dir/big photo.jpg", "task": {"tools": []}},
+        {
+            "asset": f"{base}/doc",
+            "externalId": "doc",
+            "dataset": [f"{base}/page0.png", f"{base}/page1.png"],
+            "task": {"tools": []},
+        },
+    ]
+    path = tmp_path / "export.ndjson"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    return path
+
+
+def test_probe__reads_only_the_header(server: ThreadingHTTPServer) -> None:
+    assert probe_remote_size(f"{_base(server)}/big.jpg") == (1920, 1080)
+    assert server.ranges == ["bytes=0-65535"]  # type: ignore[attr-defined]
+    assert probe_remote_size(f"{_base(server)}/expired") is None
+    assert probe_remote_size("http://127.0.0.1:9/refused.png", timeout=2) is None
+
+
+def test_read__fetch_sizes(tmp_path: Path, server: ThreadingHTTPServer) -> None:
+    export = _export(tmp_path, _base(server))
+    items = {item.id: item for item in read_v3(export, fetch_sizes=True, validate=False).items}
+    assert (items["a.png"].width, items["a.png"].height) == (31, 17)
+    assert (items["dir/big photo.jpg"].width, items["dir/big photo.jpg"].height) == (1920, 1080)
+    without = {item.id: item for item in read_v3(export, validate=False).items}
+    assert without["a.png"].width is None
+
+
+def test_download__needs_consent(tmp_path: Path) -> None:
+    with pytest.raises(ConversionError, match="--download-images"):
+        download_images(tmp_path / "x.ndjson", tmp_path / "out", consent=False)
+    assert not (tmp_path / "out").exists()
+
+
+def test_download__parallel_then_skips_then_resumes(
+    tmp_path: Path, server: ThreadingHTTPServer
+) -> None:
+    export = _export(tmp_path, _base(server))
+    target = tmp_path / "images"
+    report = download_images(export, target, consent=True, workers=3, progress=False)
+    assert (report.downloaded, report.skipped, report.failed) == (4, 0, [])
+    assert (target / "a.png").read_bytes() == FILES["/a.png"]
+    assert (target / "dir" / "big photo.jpg").read_bytes() == FILES["/big.jpg"]
+    assert (target / "doc_frame000001.png").read_bytes() == FILES["/page1.png"]
+    again = download_images(export, target, consent=True, progress=False)
+    assert (again.downloaded, again.skipped) == (0, 4)
+    # An interrupted download left half the file as .part: the next run asks for the rest.
+    (target / "dir" / "big photo.jpg").unlink()
+    half = len(FILES["/big.jpg"]) // 2
+    (target / "dir" / "big photo.jpg.part").write_bytes(FILES["/big.jpg"][:half])
+    server.ranges.clear()  # type: ignore[attr-defined]
+    resumed = download_images(export, target, consent=True, progress=False)
+    assert resumed.downloaded == 1
+    assert server.ranges == [f"bytes={half}-"]  # type: ignore[attr-defined]
+    assert (target / "dir" / "big photo.jpg").read_bytes() == FILES["/big.jpg"]
+    assert not list(target.rglob("*.part"))
+
+
+def test_download__expired_url_named_and_others_kept(
+    tmp_path: Path, server: ThreadingHTTPServer
+) -> None:
+    export = tmp_path / "e.ndjson"
+    rows = [
+        {"asset": f"{_base(server)}/expired?sig=1", "externalId": "old.jpg", "task": {}},
+        {"asset": f"{_base(server)}/a.png", "externalId": "../../escape.png", "task": {}},
+    ]
+    export.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    report = download_images(export, tmp_path / "out", consent=True, progress=False)
+    assert report.downloaded == 1
+    assert len(report.failed) == 1 and "old.jpg: HTTP 403" in report.failed[0]
+    assert "expired" in report.failed[0] and "sig=1" not in report.failed[0]
+    assert (tmp_path / "out" / "escape.png").is_file()  # kept inside the folder
+
+
+def test_default_images_dir__beside_the_output(tmp_path: Path) -> None:
+    assert default_images_dir(tmp_path / "yolo") == tmp_path / "yolo.images"
