@@ -139,6 +139,21 @@ class TestVocRead:
         item = next(iter(voc.read(path, images_dir=tmp_path / "imgs")))
         assert (item.width, item.height) == (321, 123)
 
+    def test_read__missing_filename_found_by_stem(self, tmp_path: Path) -> None:
+        write_xml(tmp_path / "Annotations", "pic.xml", "<annotation><size/></annotation>")
+        (tmp_path / "JPEGImages").mkdir()
+        (tmp_path / "JPEGImages" / "pic.gif").write_bytes(imagebytes.gif(7, 9))
+        item = next(iter(voc.read(tmp_path)))
+        assert (item.file_name, item.width, item.height) == ("pic.gif", 7, 9)
+        (tmp_path / "JPEGImages" / "pic.gif").unlink()
+        with pytest.raises(ReadError, match="no <filename>, and no image named like the file"):
+            voc.read(tmp_path)
+
+    def test_read__unusable_filename_is_kept_not_followed(self, tmp_path: Path) -> None:
+        text = "<annotation><filename>../..</filename></annotation>"
+        item = next(iter(voc.read(write_xml(tmp_path, "a.xml", text))))
+        assert (item.file_name, item.width) == ("../..", None)
+
     def test_read__folder_of_xml_and_class_names_order(self, tmp_path: Path) -> None:
         write_xml(tmp_path, "b.xml", xml(obj("zebra", (0, 0, 1, 1))))
         write_xml(tmp_path, "a.xml", xml(obj("ant", (0, 0, 1, 1))))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from lxml import etree
 
@@ -38,6 +38,8 @@ class _Invalid(ValueError):
 
 @dataclass
 class Parsed:
+    """One XML file's item fields, with its objects still keyed by class name."""
+
     item_id: str
     file_name: str
     width: int | None
@@ -87,6 +89,11 @@ def _hostile(path: Path) -> ReadError:
 def read_file(
     path: Path, root: Path, images_dir: Path | None, convention: PixelConvention
 ) -> Parsed:
+    """Parse one annotation file into a :class:`Parsed` (class names not yet ids).
+
+    Raises:
+        ReadError: With the file, the XML line and the reason.
+    """
     element = parse_xml(path)
     try:
         return _parse_annotation(element, path, root, images_dir, convention)
@@ -127,7 +134,7 @@ def _item_id(path: Path, root: Path) -> str:
 def _find_image(
     xml_path: Path, root: Path, images_dir: Path | None, file_name: str | None
 ) -> Path | None:
-    names = [safe_relative_path(file_name)] if file_name else []
+    names = _image_names(file_name)
     candidates = (
         images_dir,
         xml_path.parent,
@@ -145,6 +152,17 @@ def _find_image(
             if images:
                 return images[0]
     return None
+
+
+def _image_names(file_name: str | None) -> list[PurePosixPath]:
+    """The names to look for: the file name as a safe relative path, then its base name."""
+    if not file_name:
+        return []
+    try:
+        relative = safe_relative_path(file_name)
+    except ValueError:
+        return []
+    return list(dict.fromkeys([relative, PurePosixPath(relative.name)]))
 
 
 def glob_escape(text: str) -> str:

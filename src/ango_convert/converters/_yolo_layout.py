@@ -91,7 +91,7 @@ def config_file(folder: Path) -> Path | None:
         if (folder / name).is_file():
             return folder / name
     for path in sorted(folder.glob("*.y*ml")):
-        if _yaml_has_names(path):
+        if yaml_has_names(path):
             return path
     data = sorted(folder.glob("*.data"))
     if data:
@@ -102,7 +102,8 @@ def config_file(folder: Path) -> Path | None:
     return None
 
 
-def _yaml_has_names(path: Path) -> bool:
+def yaml_has_names(path: Path) -> bool:
+    """True when a yaml file has a top-level ``names:`` or ``nc:`` key (its first 64 KB)."""
     try:
         with path.open("rb") as stream:
             head = stream.read(65536)

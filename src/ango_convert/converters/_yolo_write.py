@@ -135,12 +135,9 @@ def write(
     finder = ImageFinder(images_dir)
     items = [_sized(item, finder) for item in dataset]
     _check_sizes(items)
-    chosen = task if task != "auto" else choose_task(items)
-    if layout == "darknet" and task not in ("auto", "detect"):
-        raise ConversionError(f"the darknet layout holds boxes only, not task {task!r}")
-    chosen = "detect" if layout == "darknet" else chosen
     ordered = ordered_categories(dataset.categories, class_names)
     report = WriteReport(target=str(target))
+    chosen = _task_for(layout, task, items)
     encoder = Encoder(
         task=chosen,
         classes={category.id: index for index, category in enumerate(ordered)},
@@ -153,13 +150,26 @@ def write(
             _write_item(output, item)
         encoder.policy.finish()
         _missing_images(output.missing, images, report)
-        if layout == "darknet":
-            write_darknet_config(temp, ordered, output.listed, report)
-        else:
-            write_data_yaml(temp, dataset, ordered, encoder.kpt_shape, list(output.names), report)
-        write_label_map(temp, ordered, report)
+        _write_configs(output, dataset, ordered)
     report.warnings += encoder.notes()
     return report
+
+
+def _task_for(layout: LayoutName, task: Task, items: Sequence[Item]) -> Task:
+    if layout == "darknet":
+        if task not in ("auto", "detect"):
+            raise ConversionError(f"the darknet layout holds boxes only, not task {task!r}")
+        return "detect"
+    return task if task != "auto" else choose_task(items)
+
+
+def _write_configs(output: _Output, dataset: Dataset, ordered: Sequence[Category]) -> None:
+    if output.layout == "darknet":
+        write_darknet_config(output.temp, ordered, output.listed, output.report)
+    else:
+        kpt_shape, splits = output.encoder.kpt_shape, list(output.names)
+        write_data_yaml(output.temp, dataset, ordered, kpt_shape, splits, output.report)
+    write_label_map(output.temp, ordered, output.report)
 
 
 def ordered_categories(

@@ -54,6 +54,7 @@ from ango_convert.converters._yolo_layout import (
     config_file,
     find_layout,
     label_candidates,
+    yaml_has_names,
 )
 from ango_convert.converters._yolo_write import write
 from ango_convert.converters.imagesize import image_size
@@ -107,7 +108,7 @@ def detect(path: Path) -> bool:
     label files."""
     if path.is_file():
         suffix = path.suffix.lower()
-        return suffix == ".data" or (suffix in (".yaml", ".yml") and _has_names(path))
+        return suffix == ".data" or (suffix in (".yaml", ".yml") and yaml_has_names(path))
     if not path.is_dir():
         return False
     config = config_file(path)
@@ -118,10 +119,6 @@ def detect(path: Path) -> bool:
     return (path / "labels").is_dir() or any(
         p.name not in (config.name, "label_map.json") for p in path.glob("*.txt")
     )
-
-
-def _has_names(path: Path) -> bool:
-    return config_file(path.parent) == path or path.name.startswith("data.")
 
 
 # --- reading --------------------------------------------------------------------------
