@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any, Literal
 
 from ango_convert import masks
@@ -265,7 +266,7 @@ class _AnnotationWriter:
             "iscrowd": _iscrowd(attributes.get(ATTR_ISCROWD)),
         }
         if parts.pose is not None:
-            entry["keypoints"] = [v for point in parts.pose.points for v in point]
+            entry["keypoints"] = list(chain.from_iterable(parts.pose.points))
             entry["num_keypoints"] = parts.pose.labelled_count
         free = {key: value for key, value in attributes.items() if ":" not in key}
         if free:
@@ -306,7 +307,7 @@ def _approximate(annotation: Annotation) -> Annotation | None:
 
 def _segmentation(shape: Polygon | Mask | None, attributes: Mapping[str, JSONValue]) -> Any:
     if isinstance(shape, Polygon):
-        return [[v for point in zone.outer for v in point] for zone in shape.zones]
+        return [list(chain.from_iterable(zone.outer)) for zone in shape.zones]
     if isinstance(shape, Mask):
         counts: Any = list(shape.counts)
         if attributes.get(ATTR_RLE, "compressed") != "uncompressed":
