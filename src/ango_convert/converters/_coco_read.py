@@ -245,7 +245,8 @@ def _assemble(
     pose: Keypoints | None,
 ) -> list[Annotation]:
     """One IR annotation per geometry; a pose beside a geometry shares its group."""
-    group = str(annotation_id) if pose is not None and (shape or bbox) else None
+    has_geometry = shape is not None or bbox is not None
+    group = str(annotation_id) if pose is not None and has_geometry else None
     result: list[Annotation] = []
     if shape is not None:
         if bbox is not None:

@@ -17,6 +17,8 @@ Reading (one JSON file; ``-`` reads stdin):
   ``coco:<key>`` attributes; the entries of an ``attributes`` object as free attributes.
 * Skeletons are 1-based in COCO; a skeleton that uses 0 and never the last keypoint's
   number was written 0-based by some other tool and is read as such. The IR is 0-based.
+* Coordinates are kept as given, also where a box overhangs the image: COCO's own files
+  have boxes that do so by fractions of a pixel, so this is not an error.
 * ``info`` becomes ``Dataset.info``; ``licenses`` and unknown top-level keys go there as
   ``coco:licenses`` / ``coco:<key>``.
 
