@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
+from ango_convert.cli.main import cli
 from ango_convert.converters.ango_export import read_v3
 from ango_convert.converters.ango_images import (
     default_images_dir,
@@ -157,3 +159,34 @@ def test_download__expired_url_named_and_others_kept(
 
 def test_default_images_dir__beside_the_output(tmp_path: Path) -> None:
     assert default_images_dir(tmp_path / "yolo") == tmp_path / "yolo.images"
+
+
+def test_cli__download_images_then_convert(
+    runner: CliRunner, tmp_path: Path, server: ThreadingHTTPServer
+) -> None:
+    export = tmp_path / "export.json"
+    tools = [{"title": "dot", "bounding-box": {"x": 1, "y": 2, "width": 3, "height": 4}}]
+    export.write_text(
+        json.dumps(
+            [{"asset": f"{_base(server)}/a.png", "externalId": "a.png", "task": {"tools": tools}}]
+        )
+    )
+    out = tmp_path / "yolo"
+    args = ["convert", str(export), "--to", "yolo", "-o", str(out)]
+    refused = runner.invoke(cli, args)
+    assert refused.exit_code == 5 and "a.png" in refused.output  # no size without images
+    result = runner.invoke(cli, [*args, "--download-images"])
+    assert result.exit_code == 0, result.output
+    assert "images: 1 downloaded" in result.output
+    assert (tmp_path / "yolo.images" / "a.png").is_file()
+    assert (out / "images" / "train" / "a.png").read_bytes() == FILES["/a.png"]
+    label = (out / "labels" / "train" / "a.txt").read_text().split()
+    assert label[0] == "0" and float(label[1]) == pytest.approx(2.5 / 31)
+
+
+def test_cli__download_images_only_for_ango_exports(runner: CliRunner, samples: Path) -> None:
+    source = samples / "coco" / "annotations.json"
+    result = runner.invoke(
+        cli, ["convert", str(source), "--to", "yolo", "-o", "unused", "--download-images"]
+    )
+    assert result.exit_code == 5 and "works on Ango exports" in result.output

@@ -33,6 +33,13 @@ from ango_convert.cli.options import FormatName, emit_report, mapping_options, r
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write the full report (skipped, approximated, warnings) as JSON.",
 )
+@click.option(
+    "--download-images",
+    is_flag=True,
+    help="Ango exports: first download the images behind the asset URLs (into --images, "
+    "else OUTPUT.images; resumable) and use them for sizes and copying. Only with this "
+    "flag, since asset URLs are signed and expire.",
+)
 @mapping_options
 @click.pass_context
 def convert(
@@ -45,6 +52,7 @@ def convert(
     no_validate: bool,
     overwrite: bool,
     report_path: Path | None,
+    download_images: bool,
     schema_map: Path | None,
     ontology: Path | None,
     title_only: bool,
@@ -68,6 +76,13 @@ def convert(
         raise click.UsageError("reading stdin needs --from")
     reader = registry.get_format(from_format).reader()
     writer = registry.get_format(to_format).writer()
+    if download_images:
+        from ango_convert.converters.ango_images import download_for_convert
+
+        images_dir, fetched = download_for_convert(source, target, from_format, images_dir)
+        for failure in fetched.failed:
+            click.echo(f"warning: image not downloaded: {failure}", err=True)
+        click.echo(fetched.summary(), err=True)
     shorthands = {
         "schema_map": schema_map,
         "ontology": ontology,

@@ -291,3 +291,34 @@ def default_images_dir(target: Path) -> Path:
     output folder afresh does not remove them)."""
     name = PurePosixPath(target.name).name or "output"
     return target.parent / f"{name}.images"
+
+
+#: The readers whose sources ``--download-images`` understands.
+EXPORT_FORMATS = ("ango-v2", "ango-v3")
+
+
+def download_for_convert(
+    source: Path, target: Path, from_format: str, images_dir: Path | None
+) -> tuple[Path, DownloadReport]:
+    """``convert --download-images``: fetch an export's images before converting it.
+
+    Args:
+        source: The export being converted.
+        target: The conversion's output.
+        from_format: The reader's format name (must be an Ango export).
+        images_dir: ``--images``, where the images go; else ``<output>.images``.
+
+    Returns:
+        The folder to pass on as ``images_dir`` (sizes, and copying by the writers),
+        and the download report.
+
+    Raises:
+        ConversionError: The source is not an Ango export.
+    """
+    if from_format not in EXPORT_FORMATS:
+        raise ConversionError(
+            f"--download-images works on Ango exports ({', '.join(EXPORT_FORMATS)}), "
+            f"not {from_format!r}"
+        )
+    folder = images_dir if images_dir is not None else default_images_dir(target)
+    return folder, download_images(source, folder, consent=True)
