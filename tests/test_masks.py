@@ -206,7 +206,7 @@ def test_large_mask_is_fast() -> None:
     began = time.perf_counter()
     zones = masks.mask_to_zones(mask)
     back = masks.zones_to_mask(zones, height=1000, width=1000, category_id=1)
-    assert time.perf_counter() - began < 0.5
+    assert time.perf_counter() - began < 1.0  # about 0.05 s here; slack for busy CI
     assert back == mask
     assert len(zones) == 1
     assert len(zones[0].holes) == 1
