@@ -16,6 +16,7 @@ from pycocotools.coco import COCO
 
 from ango_convert import api
 from ango_convert.cli.main import cli
+from ango_convert.converters._export_assets import frame_file_name
 from ango_convert.converters.ango_export import detect_v2, detect_v3, read_v2, read_v3
 from ango_convert.converters.ango_geometry import ango_corners
 from ango_convert.errors import ConversionError, ReadError, SchemaValidationError
@@ -379,3 +380,81 @@ def test_ndjson__blank_lines_ok_and_bad_line_named(tmp_path: Path) -> None:
     bad.write_text("\n".join(lines))
     with pytest.raises(ReadError, match=r"bad.ndjson: line 3: invalid NDJSON"):
         read_v3(bad)
+
+
+# --- attributes, keypoints, names ------------------------------------------------------------
+
+
+def test_attribute_map__nested_answers_become_voc_flags(tmp_path: Path) -> None:
+    records = json.loads(V3_JSON.read_text())
+    car = records[0]["task"]["tools"][0]
+    car["classifications"].append({"title": "Hard to see", "tool": "radio", "answer": "Yes"})
+    source = tmp_path / "flags.json"
+    source.write_text(json.dumps(records))
+    dataset = read_v3(source, attribute_map="Hard to see=difficult")
+    box = _items(dataset)["street scene.jpg"].annotations[0]
+    assert box.attributes["difficult"] == 1 and box.attributes["truncated"] == 1
+    assert "Hard to see" not in box.attributes
+    out = tmp_path / "voc"
+    api.write(dataset, out, "voc", on_unsupported="skip")
+    xml = (out / "Annotations" / "street scene.xml").read_text()
+    assert "<difficult>1</difficult>" in xml and "<truncated>1</truncated>" in xml
+    with pytest.raises(ConversionError, match="attribute_map"):
+        read_v3(source, attribute_map="no-equals-sign")
+
+
+def test_keypoints__points_regrouped_into_a_pose(tmp_path: Path) -> None:
+    def point(name: str, x: float, index: int) -> dict[str, object]:
+        return {
+            "title": "person",
+            "objectId": f"p1:kp:{index}",
+            "point": [x, 10],
+            "classifications": [{"title": "keypoint", "answer": name}],
+        }
+
+    tools = [point("nose", 5, 0), point("left_eye", 4, 1), point("right_eye", 6, 2)]
+    record = {"externalId": "pose.jpg", "metadata": {"width": 20, "height": 20}}
+    source = tmp_path / "pose.ndjson"
+    source.write_text(json.dumps({**record, "task": {"tools": tools}}) + "\n")
+    dataset = read_v3(source)
+    assert dataset.categories[0].keypoint_names == ("nose", "left_eye", "right_eye")
+    out = tmp_path / "pose.json"
+    api.write(dataset, out, "coco")
+    annotation = json.loads(out.read_text())["annotations"][0]
+    assert annotation["keypoints"] == [5, 10, 2, 4, 10, 2, 6, 10, 2]
+    assert annotation["num_keypoints"] == 3
+
+
+def test_stage_missing__warned_with_count(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level("WARNING"):
+        assert list(read_v2(V2_JSON, stage="Label").items) == []
+    assert "4 of 4 asset(s) never reached stage 'Label'" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("external_id", "page", "url", "expected"),
+    [
+        ("clip.mp4", 12, None, "clip_frame000012.jpg"),
+        ("my.clip.v2.webm", 0, None, "my.clip.v2_frame000000.jpg"),
+        ("scans/doc", 3, "https://h/p/page%203.png?sig=x", "scans/doc_frame000003.png"),
+        ("ünï côdé.tiff", 7, None, "ünï côdé_frame000007.tiff"),
+    ],
+)
+def test_frame_file_name(external_id: str, page: int, url: str | None, expected: str) -> None:
+    assert frame_file_name(external_id, page, url) == expected
+
+
+def test_hostile_external_ids__stay_inside_the_output(tmp_path: Path) -> None:
+    tools = [{"title": "car", "bounding-box": {"x": 1, "y": 1, "width": 2, "height": 2}}]
+    names = ["../../escape.jpg", "a b.c.d.jpg", "ünïcödé/ファイル.png", "C:\\win\\path.jpg"]
+    rows = [
+        {"externalId": n, "metadata": {"width": 8, "height": 8}, "task": {"tools": tools}}
+        for n in names
+    ]
+    source = tmp_path / "hostile.ndjson"
+    source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    out = tmp_path / "out" / "voc"
+    api.convert(source, out, to="voc")
+    written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.xml"))
+    assert len(written) == 4 and all(".." not in name for name in written)
+    assert not (tmp_path / "escape.xml").exists() and not (tmp_path / "out" / "escape.xml").exists()

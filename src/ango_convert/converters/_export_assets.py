@@ -14,7 +14,13 @@ from pathlib import PurePosixPath
 from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
-from ango_convert.converters._export_extras import ATTR_SPLIT, SizeFinder, Splitter
+from ango_convert.converters._export_extras import (
+    ATTR_SPLIT,
+    FLAG_ATTRIBUTES,
+    SizeFinder,
+    Splitter,
+    rename_attributes,
+)
 from ango_convert.converters.ango_decode import GEOMETRY_KEYS, OTHER_TOOL_KEYS, AngoDecoder
 from ango_convert.converters.imagesize import IMAGE_SUFFIXES
 from ango_convert.model import ATTR_PAGE, Annotation, Classification, Item, JSONValue
@@ -242,6 +248,7 @@ class ItemRules:
     keep_empty: bool = True
     frames: Frames = "split"
     splitter: Splitter = field(default_factory=Splitter)
+    attribute_map: Mapping[str, str] = field(default_factory=dict)
 
 
 def build_items(
@@ -258,6 +265,7 @@ def build_items(
     """
     key = asset_key(record)
     annotations, classifications = _decode(answers, decoder)
+    annotations = [_renamed(a, rules.attribute_map) for a in annotations]
     base = _base_attributes(record, key, answers, rules.splitter)
     by_page: dict[int | None, list[Annotation]] = {}
     for annotation in annotations:
@@ -329,6 +337,13 @@ def _decode(
             decoded = [_with_task(a, answer.task_id) for a in decoded]
         annotations += decoded
     return annotations, tuple(classifications)
+
+
+def _renamed(annotation: Annotation, names: Mapping[str, str]) -> Annotation:
+    if not names and not FLAG_ATTRIBUTES.intersection(annotation.attributes):
+        return annotation
+    attributes = rename_attributes(annotation.attributes, names)
+    return dataclasses.replace(annotation, attributes=attributes)
 
 
 def _with_task(annotation: Annotation, task_id: str) -> Annotation:

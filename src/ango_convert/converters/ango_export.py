@@ -45,6 +45,7 @@ does the check, so there is no sampling.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -65,7 +66,12 @@ from ango_convert.converters._export_assets import (
     pages_of,
     select,
 )
-from ango_convert.converters._export_extras import SizeFinder, SplitBy, Splitter
+from ango_convert.converters._export_extras import (
+    SizeFinder,
+    SplitBy,
+    Splitter,
+    parse_attribute_map,
+)
 from ango_convert.converters.ango_decode import AngoDecoder, NameCollector, UnknownTools
 from ango_convert.converters.ango_geometry import Pivot
 from ango_convert.errors import ConversionError, Issue, ReadError, SchemaValidationError
@@ -111,6 +117,7 @@ def read_v3(
     ratios: str = "0.8,0.2",
     seed: int = 0,
     split_map: str = "",
+    attribute_map: str = "",
     validate: bool = True,
 ) -> Dataset:
     """Read an Ango V3 export (assets with one ``task`` of ``tools``).
@@ -133,6 +140,8 @@ def read_v3(
         ratios: train,val[,test] fractions for ``split_by=ratio``.
         seed: Seed of the ratio split.
         split_map: ``Batch A=train,Batch B=val`` for ``split_by=batch``.
+        attribute_map: Rename nested classifications, ``Occluded=difficult,Cut=truncated``
+            (yes/no answers of difficult/truncated/occluded become VOC's 1/0).
         validate: Check each record against the bundled record schema.
 
     Returns:
@@ -162,6 +171,7 @@ def read_v2(
     ratios: str = "0.8,0.2",
     seed: int = 0,
     split_map: str = "",
+    attribute_map: str = "",
     validate: bool = True,
 ) -> Dataset:
     """Read a legacy Ango V2 export (assets with ``tasks[]`` of ``objects``).
@@ -188,6 +198,7 @@ _SHARED_OPTIONS = (
     "ratios",
     "seed",
     "split_map",
+    "attribute_map",
     "validate",
 )
 
@@ -214,10 +225,12 @@ def _read(
     ratios: str,
     seed: int,
     split_map: str,
+    attribute_map: str,
     validate: bool,
 ) -> Dataset:
     try:
         splitter = Splitter.build(split_by, ratios, seed, split_map)
+        names = parse_attribute_map(attribute_map)
     except ValueError as exc:
         raise ConversionError(str(exc)) from None
     rules = ItemRules(
@@ -226,6 +239,7 @@ def _read(
         keep_empty=keep_empty,
         frames=frames,
         splitter=splitter,
+        attribute_map=names,
     )
     plan = _Plan(
         source=source,
@@ -261,7 +275,7 @@ def _first_pass(plan: _Plan, validate: bool) -> tuple[Category, ...]:
         try:
             answers = select(raw.value, rules.version, rules.selection)
             if answers is None:
-                counts["left out"] += 1
+                counts[_why_left_out(raw.value, rules)] += 1
                 continue
             if plan.unknown_tools == "error":
                 check_tool_keys(answers)
@@ -272,11 +286,26 @@ def _first_pass(plan: _Plan, validate: bool) -> tuple[Category, ...]:
             raise ReadError(raw.source, _where(raw), str(exc)) from None
         for answer in answers:
             collector.add(answer.objects)
-    if counts["left out"]:
+    if counts["filtered"]:
         logger.info(
-            "%d of %d asset(s) left out by the filters", counts["left out"], counts["records"]
+            "%d of %d asset(s) left out by the filters", counts["filtered"], counts["records"]
+        )
+    if counts["no snapshot"]:
+        logger.warning(
+            "%d of %d asset(s) never reached stage %r (no stageHistory entry) and are left out",
+            counts["no snapshot"],
+            counts["records"],
+            rules.selection.stage,
         )
     return collector.categories()
+
+
+def _why_left_out(record: Any, rules: ItemRules) -> str:
+    """``filtered`` (batch, status, stage filters) or ``no snapshot`` (of ``stage``)."""
+    if rules.selection.stage is None:
+        return "filtered"
+    without_stage = dataclasses.replace(rules.selection, stage=None)
+    return "filtered" if select(record, rules.version, without_stage) is None else "no snapshot"
 
 
 def _check_schema(raw: stream.RawRecord, schema: str) -> None:
