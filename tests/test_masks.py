@@ -179,7 +179,7 @@ def test_full_image_and_empty_mask() -> None:
     assert masks.mask_to_zones(to_mask(~full)) == ()
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(small_masks)
 def test_mask_to_zones_round_trips_exactly(array: npt.NDArray[np.bool_]) -> None:
     zones = masks.mask_to_zones(to_mask(array))
