@@ -361,8 +361,15 @@ def _item(
         height=known.height if known else None,
         annotations=tuple(annotations),
         classifications=classifications,
-        attributes={"ango:status": record["status"]} if record.get("status") else {},
+        attributes=_item_attributes(record, known),
     )
+
+
+def _item_attributes(record: Mapping[str, Any], known: Item | None) -> dict[str, Any]:
+    attributes = dict(known.attributes) if known else {}
+    if record.get("status"):
+        attributes["ango:status"] = record["status"]
+    return attributes
 
 
 def _load_reference(reference: Path | None) -> Dataset | None:
