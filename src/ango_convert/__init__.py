@@ -4,7 +4,22 @@ from __future__ import annotations
 
 import logging
 
-from ango_convert.api import convert, read, validate, write
+from ango_convert.api import (
+    convert,
+    read,
+    read_ango,
+    read_ango_export,
+    read_coco,
+    read_voc,
+    read_yolo,
+    validate,
+    write,
+    write_ango,
+    write_ango_flat,
+    write_coco,
+    write_voc,
+    write_yolo,
+)
 from ango_convert.errors import (
     AngoConvertError,
     ConversionError,
@@ -52,8 +67,18 @@ __all__ = [
     "__version__",
     "convert",
     "read",
+    "read_ango",
+    "read_ango_export",
+    "read_coco",
+    "read_voc",
+    "read_yolo",
     "validate",
     "write",
+    "write_ango",
+    "write_ango_flat",
+    "write_coco",
+    "write_voc",
+    "write_yolo",
 ]
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())

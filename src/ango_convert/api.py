@@ -121,3 +121,61 @@ def detect(source: Path) -> str:
             f"({', '.join(registry.available())})"
         )
     return name
+
+
+# --- one function per format, for notebooks -------------------------------------------
+
+
+def read_coco(source: str | Path, **options: Any) -> Dataset:
+    """Read a COCO JSON file. Options: see ``ango-convert formats -v``."""
+    return read(source, "coco", **options)
+
+
+def write_coco(dataset: Dataset, target: str | Path, **options: Any) -> WriteReport:
+    """Write a COCO JSON file."""
+    return write(dataset, target, "coco", **options)
+
+
+def read_voc(source: str | Path, **options: Any) -> Dataset:
+    """Read Pascal VOC XML (a VOCdevkit folder, a folder of XML files, or one file)."""
+    return read(source, "voc", **options)
+
+
+def write_voc(dataset: Dataset, target: str | Path, **options: Any) -> WriteReport:
+    """Write a VOCdevkit folder (Annotations/, ImageSets/Main/)."""
+    return write(dataset, target, "voc", **options)
+
+
+def read_yolo(source: str | Path, **options: Any) -> Dataset:
+    """Read a YOLO dataset (Ultralytics data.yaml, darknet obj.data, or a bare folder)."""
+    return read(source, "yolo", **options)
+
+
+def write_yolo(dataset: Dataset, target: str | Path, **options: Any) -> WriteReport:
+    """Write an Ultralytics YOLO dataset folder with data.yaml."""
+    return write(dataset, target, "yolo", **options)
+
+
+def read_ango(source: str | Path, **options: Any) -> Dataset:
+    """Read an Ango label-import payload (seed, flat or SDK shape)."""
+    return read(source, "ango", **options)
+
+
+def write_ango(
+    dataset: Dataset, target: str | Path, *, project: str, **options: Any
+) -> WriteReport:
+    """Write the seed's label-import body ``{project, labels: [...]}``."""
+    return write(dataset, target, "ango", project=project, **options)
+
+
+def write_ango_flat(dataset: Dataset, target: str | Path, **options: Any) -> WriteReport:
+    """Write the flat Ango Import Format (a list of label records)."""
+    return write(dataset, target, "ango-flat", **options)
+
+
+def read_ango_export(source: str | Path, **options: Any) -> Dataset:
+    """Read an Ango export (V2 or V3; json, ndjson or zip), detecting which."""
+    name = detect(Path(source))
+    if name not in ("ango-v2", "ango-v3"):
+        raise UnknownFormatError(f"{source}: not an Ango V2 or V3 export (looks like {name})")
+    return read(source, name, **options)
