@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import re
+import math
+import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -24,6 +25,7 @@ from ango_convert.model import Box, JSONValue
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 _KNOWN_OBJECT_TAGS = frozenset({"name", "bndbox", "pose", "part", "attributes", *FLAGS})
+_CORNERS = ("xmin", "ymin", "xmax", "ymax")
 _TRUE = {"1", "true", "yes"}
 _FALSE = {"0", "false", "no", ""}
 
@@ -86,9 +88,33 @@ def _hostile(path: Path) -> ReadError:
     )
 
 
-def read_file(
-    path: Path, root: Path, images_dir: Path | None, convention: PixelConvention
-) -> Parsed:
+@dataclass
+class Context:
+    """What every file of one read shares: where things are, the convention, and the
+    listings of image folders (read once, so a missing image costs no extra stat)."""
+
+    root: Path
+    images_dir: Path | None
+    convention: PixelConvention
+    listings: dict[Path, frozenset[str]] = field(default_factory=dict)
+    base: Path = field(init=False)
+
+    def __post_init__(self) -> None:
+        annotations = self.root / "Annotations"
+        self.base = annotations if annotations.is_dir() else self.root
+
+    def listing(self, folder: Path) -> frozenset[str]:
+        """The file names in ``folder`` (empty when it is not a folder)."""
+        if folder not in self.listings:
+            try:
+                # listdir: thousands of plain strings, no Path objects needed.
+                self.listings[folder] = frozenset(os.listdir(folder))  # noqa: PTH208
+            except OSError:
+                self.listings[folder] = frozenset()
+        return self.listings[folder]
+
+
+def read_file(path: Path, context: Context) -> Parsed:
     """Parse one annotation file into a :class:`Parsed` (class names not yet ids).
 
     Raises:
@@ -96,34 +122,28 @@ def read_file(
     """
     element = parse_xml(path)
     try:
-        return _parse_annotation(element, path, root, images_dir, convention)
+        return _parse_annotation(element, path, context)
     except _Invalid as exc:
         raise ReadError(path, f"line {exc.line}", str(exc)) from exc
 
 
-def _parse_annotation(
-    element: etree._Element,
-    path: Path,
-    root: Path,
-    images_dir: Path | None,
-    convention: PixelConvention,
-) -> Parsed:
-    item_id = _item_id(path, root)
-    image = _find_image(path, root, images_dir, _text(element, "filename"))
-    file_name = _text(element, "filename") or (image.name if image else None)
+def _parse_annotation(element: etree._Element, path: Path, context: Context) -> Parsed:
+    children = _children(element)
+    given = _text(children, "filename")
+    image = _find_image(path, context, given)
+    file_name = given or (image.name if image else None)
     if not file_name:
         raise _Invalid(element, "no <filename>, and no image named like the file was found")
-    width, height, attributes = _size(element, image)
+    width, height, attributes = _size(children, image)
     if image is not None:
         attributes[ATTR_SOURCE_IMAGE] = str(image)
-    parsed = Parsed(item_id, file_name, width, height, attributes)
+    parsed = Parsed(_item_id(path, context.base), file_name, width, height, attributes)
     for obj in element.iterfind("object"):
-        parsed.objects.append(_parse_object(obj, convention))
+        parsed.objects.append(_parse_object(obj, context.convention))
     return parsed
 
 
-def _item_id(path: Path, root: Path) -> str:
-    base = root / "Annotations" if (root / "Annotations").is_dir() else root
+def _item_id(path: Path, base: Path) -> str:
     try:
         relative = path.relative_to(base)
     except ValueError:
@@ -131,26 +151,25 @@ def _item_id(path: Path, root: Path) -> str:
     return relative.with_suffix("").as_posix()
 
 
-def _find_image(
-    xml_path: Path, root: Path, images_dir: Path | None, file_name: str | None
-) -> Path | None:
-    names = _image_names(file_name)
+def _find_image(xml_path: Path, context: Context, file_name: str | None) -> Path | None:
     candidates = (
-        images_dir,
+        context.images_dir,
         xml_path.parent,
-        root / "JPEGImages",
+        context.root / "JPEGImages",
         xml_path.parent.parent / "JPEGImages",
     )
     folders = list(dict.fromkeys(d for d in candidates if d is not None))
+    names = _image_names(file_name)
     for folder in folders:
+        listing = context.listing(folder)
         for name in names:
-            if (folder / name).is_file():
+            if name.parts[0] in listing and (folder / name).is_file():
                 return folder / name
-        if not names:  # no <filename>: an image with the XML's stem, any extension
-            found = sorted(folder.glob(f"{glob_escape(xml_path.stem)}.*"))
-            images = [p for p in found if p.suffix.lower() != ".xml"]
-            if images:
-                return images[0]
+        if file_name is None:  # no <filename>: an image with the XML's stem, any extension
+            stem = xml_path.stem + "."
+            found = sorted(n for n in listing if n.startswith(stem) and not n.endswith(".xml"))
+            if found:
+                return folder / found[0]
     return None
 
 
@@ -165,25 +184,21 @@ def _image_names(file_name: str | None) -> list[PurePosixPath]:
     return list(dict.fromkeys([relative, PurePosixPath(relative.name)]))
 
 
-def glob_escape(text: str) -> str:
-    """Escape glob wildcards in a literal file name part."""
-    return re.sub(r"([*?\[])", r"[\1]", text)
-
-
 def _size(
-    element: etree._Element, image: Path | None
+    children: dict[str, etree._Element], image: Path | None
 ) -> tuple[int | None, int | None, dict[str, JSONValue]]:
     attributes: dict[str, JSONValue] = {}
-    folder = _text(element, "folder")
+    folder = _text(children, "folder")
     if folder:
         attributes[ATTR_VOC_FOLDER] = folder
-    if _text(element, "segmented") in ("1", "true"):
+    if _text(children, "segmented") in ("1", "true"):
         attributes[ATTR_VOC_SEGMENTED] = 1
-    size = element.find("size")
+    size = children.get("size")
     width = height = None
     if size is not None:
-        width, height = _size_value(size, "width"), _size_value(size, "height")
-        depth = _size_value(size, "depth")
+        dims = _children(size)
+        width, height = _size_value(size, dims, "width"), _size_value(size, dims, "height")
+        depth = _size_value(size, dims, "depth")
         if depth:
             attributes[ATTR_VOC_DEPTH] = depth
     if not (width and height) and image is not None:
@@ -192,8 +207,8 @@ def _size(
     return width or None, height or None, attributes
 
 
-def _size_value(size: etree._Element, tag: str) -> int | None:
-    text = _text(size, tag)
+def _size_value(size: etree._Element, dims: dict[str, etree._Element], tag: str) -> int | None:
+    text = _text(dims, tag)
     if text is None:
         return None
     try:
@@ -206,13 +221,14 @@ def _size_value(size: etree._Element, tag: str) -> int | None:
 
 
 def _parse_object(obj: etree._Element, convention: PixelConvention) -> tuple[str, Box]:
-    name = _text(obj, "name")
+    children = _children(obj)
+    name = _text(children, "name")
     if not name:
         raise _Invalid(obj, "<object> has no <name>")
-    bndbox = obj.find("bndbox")
+    bndbox = children.get("bndbox")
     if bndbox is None:
         raise _Invalid(obj, f"object {name!r} has no <bndbox>")
-    xmin, ymin, xmax, ymax = (_coordinate(bndbox, tag) for tag in ("xmin", "ymin", "xmax", "ymax"))
+    xmin, ymin, xmax, ymax = _corners(bndbox)
     if xmax < xmin or ymax < ymin:
         raise _Invalid(
             bndbox,
@@ -225,42 +241,50 @@ def _parse_object(obj: etree._Element, convention: PixelConvention) -> tuple[str
         y=ymin - shift,
         width=xmax - xmin + shift,
         height=ymax - ymin + shift,
-        attributes=_object_attributes(obj),
+        attributes=_object_attributes(obj, children),
     )
     return name, box
 
 
-def _coordinate(bndbox: etree._Element, tag: str) -> float:
-    text = _text(bndbox, tag)
+def _corners(bndbox: etree._Element) -> tuple[float, float, float, float]:
+    children = _children(bndbox)
+    xmin, ymin, xmax, ymax = (_coordinate(bndbox, children, tag) for tag in _CORNERS)
+    return xmin, ymin, xmax, ymax
+
+
+def _coordinate(bndbox: etree._Element, children: dict[str, etree._Element], tag: str) -> float:
+    text = _text(children, tag)
     if text is None:
         raise _Invalid(bndbox, f"<bndbox> has no <{tag}>")
     try:
         value = float(text)
     except ValueError:
         raise _Invalid(bndbox, f"<{tag}> is not a number: {text!r}") from None
-    if value != value or value in (float("inf"), float("-inf")):
+    if not math.isfinite(value):
         raise _Invalid(bndbox, f"<{tag}> must be finite, got {text!r}")
     return value
 
 
-def _object_attributes(obj: etree._Element) -> dict[str, JSONValue]:
+def _object_attributes(
+    obj: etree._Element, children: dict[str, etree._Element]
+) -> dict[str, JSONValue]:
     attributes: dict[str, JSONValue] = {}
     for flag in FLAGS:
-        value = _flag(obj, flag)
+        value = _flag(obj, children, flag)
         if value:
             attributes[flag] = value
-    pose = _text(obj, "pose")
+    pose = _text(children, "pose")
     if pose and pose != DEFAULT_POSE:
         attributes["pose"] = pose
-    parts = [_part(part) for part in obj.iterfind("part")]
-    if parts:
-        attributes["parts"] = parts
-    attributes.update(_extra_attributes(obj))
+    if "part" in children:
+        attributes["parts"] = [_part(part) for part in obj.iterfind("part")]
+    if len(children) > len(_KNOWN_OBJECT_TAGS & children.keys()) or "attributes" in children:
+        attributes.update(_extra_attributes(obj))
     return attributes
 
 
-def _flag(obj: etree._Element, tag: str) -> int | None:
-    text = _text(obj, tag)
+def _flag(obj: etree._Element, children: dict[str, etree._Element], tag: str) -> int | None:
+    text = _text(children, tag)
     if text is None:
         return None
     lowered = text.lower()
@@ -270,11 +294,12 @@ def _flag(obj: etree._Element, tag: str) -> int | None:
 
 
 def _part(part: etree._Element) -> JSONValue:
-    box = part.find("bndbox")
-    result: dict[str, JSONValue] = {"name": _text(part, "name") or ""}
+    children = _children(part)
+    result: dict[str, JSONValue] = {"name": _text(children, "name") or ""}
+    box = children.get("bndbox")
     if box is not None:
-        for tag in ("xmin", "ymin", "xmax", "ymax"):
-            result[tag] = _plain_number(_coordinate(box, tag))
+        for tag, value in zip(_CORNERS, _corners(box), strict=True):
+            result[tag] = int(value) if value == int(value) else value
     return result
 
 
@@ -282,9 +307,10 @@ def _extra_attributes(obj: etree._Element) -> dict[str, JSONValue]:
     """CVAT-style ``<attributes>`` and unknown leaf elements, as string attributes."""
     extra: dict[str, JSONValue] = {}
     for attribute in obj.iterfind("attributes/attribute"):
-        key = _text(attribute, "name")
+        pair = _children(attribute)
+        key = _text(pair, "name")
         if key:
-            extra[key] = _text(attribute, "value") or ""
+            extra[key] = _text(pair, "value") or ""
     for child in obj:
         tag = child.tag
         if isinstance(tag, str) and tag not in _KNOWN_OBJECT_TAGS and len(child) == 0:
@@ -292,13 +318,18 @@ def _extra_attributes(obj: etree._Element) -> dict[str, JSONValue]:
     return extra
 
 
-def _plain_number(value: float) -> int | float:
-    return int(value) if value == int(value) else value
+def _children(element: etree._Element) -> dict[str, etree._Element]:
+    """The first child of each tag: one pass instead of a search per field."""
+    found: dict[str, etree._Element] = {}
+    for child in element:
+        tag = child.tag
+        if isinstance(tag, str) and tag not in found:
+            found[tag] = child
+    return found
 
 
-def _text(element: etree._Element, tag: str) -> str | None:
-    child = element.find(tag)
+def _text(children: dict[str, etree._Element], tag: str) -> str | None:
+    child = children.get(tag)
     if child is None or child.text is None:
         return None
-    text = child.text.strip()
-    return text or None
+    return child.text.strip() or None

@@ -21,6 +21,7 @@ free attributes are written as CVAT-style ``<attributes>`` so they read back.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
@@ -35,12 +36,12 @@ from ango_convert.converters._approx import (
     annotation_bounds,
     box_from_bounds,
     format_number,
+    write_into,
 )
 from ango_convert.converters._io import (
     UniqueNames,
     atomic_dir,
     safe_relative_path,
-    write_bytes_atomic,
 )
 from ango_convert.errors import ConversionError
 from ango_convert.model import Box, Category, Dataset, Item, JSONValue, Keypoints
@@ -58,6 +59,8 @@ ATTR_VOC_DEPTH = "voc:depth"
 ATTR_VOC_SEGMENTED = "voc:segmented"
 DEFAULT_POSE = "Unspecified"
 FORMAT_NAME = "voc"
+# Everything outside XML 1.0's Char production.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def write(
@@ -96,7 +99,7 @@ def write(
             stem = _claim_stem(names, item)
             boxes = _boxes_of(item, policy)
             xml = _item_xml(item, boxes, categories, pixel_convention)
-            write_bytes_atomic(temp / "Annotations" / f"{stem}.xml", xml)
+            write_into(temp, f"Annotations/{stem}.xml", xml)
             report.files.append(f"Annotations/{stem}.xml")
             splits[_split_of(item, default_split)].append(stem)
             report.items += 1
@@ -237,11 +240,7 @@ def _sub(parent: etree._Element, tag: str, text: str) -> None:
 
 def _xml_safe(text: str) -> str:
     """Drop characters XML 1.0 cannot hold (control characters from hostile names)."""
-    return "".join(ch for ch in text if ch in "\t\n\r" or _allowed(ord(ch)))
-
-
-def _allowed(code: int) -> bool:
-    return 0x20 <= code < 0xD800 or 0xE000 <= code < 0xFFFE or code >= 0x10000
+    return _NOT_XML.sub("", text)
 
 
 def _write_splits(temp: Path, splits: dict[str, list[str]], report: WriteReport) -> None:
@@ -249,5 +248,5 @@ def _write_splits(temp: Path, splits: dict[str, list[str]], report: WriteReport)
         splits["trainval"] = splits.get("train", []) + splits.get("val", [])
     for split, stems in sorted(splits.items()):
         relative = f"ImageSets/Main/{split}.txt"
-        write_bytes_atomic(temp / relative, "".join(f"{s}\n" for s in stems).encode())
+        write_into(temp, relative, "".join(f"{s}\n" for s in stems).encode())
         report.files.append(relative)

@@ -8,7 +8,8 @@ from typing import Any
 
 import yaml
 
-from ango_convert.converters._io import dump_json, write_bytes_atomic
+from ango_convert.converters._approx import write_into
+from ango_convert.converters._io import dump_json
 from ango_convert.converters._yolo_labels import KptShape
 from ango_convert.model import Category, Dataset
 from ango_convert.report import WriteReport
@@ -42,7 +43,7 @@ def write_data_yaml(
         if isinstance(flip, list) and len(flip) == kpt_shape[0]:
             config["flip_idx"] = flip
     text = yaml.dump(config, Dumper=_ConfigDumper, sort_keys=False, allow_unicode=True)
-    write_bytes_atomic(temp / "data.yaml", text.encode("utf-8"))
+    write_into(temp, "data.yaml", text.encode("utf-8"))
     report.files.append("data.yaml")
 
 
@@ -77,18 +78,18 @@ def write_darknet_config(
     """Write obj.names, obj.data and one image list per split, as CVAT exports them:
     paths start with ``data/``, darknet's folder for the dataset."""
     names = "".join(f"{category.name}\n" for category in ordered)
-    write_bytes_atomic(temp / "obj.names", names.encode("utf-8"))
+    write_into(temp, "obj.names", names.encode("utf-8"))
     lines = [f"classes = {len(ordered)}"]
     for split, images in sorted(listed.items()):
-        write_bytes_atomic(temp / f"{split}.txt", "".join(f"data/{i}\n" for i in images).encode())
+        write_into(temp, f"{split}.txt", "".join(f"data/{i}\n" for i in images).encode())
         lines.append(f"{DARKNET_KEYS.get(split, split)} = data/{split}.txt")
         report.files.append(f"{split}.txt")
     lines += ["names = data/obj.names", "backup = backup/"]
-    write_bytes_atomic(temp / "obj.data", "".join(f"{line}\n" for line in lines).encode())
+    write_into(temp, "obj.data", "".join(f"{line}\n" for line in lines).encode())
     report.files += ["obj.names", "obj.data"]
 
 
 def write_label_map(temp: Path, ordered: Sequence[Category], report: WriteReport) -> None:
     """Write label_map.json: each YOLO class id's name and source category id."""
-    write_bytes_atomic(temp / "label_map.json", dump_json(label_map(ordered), indent=True))
+    write_into(temp, "label_map.json", dump_json(label_map(ordered), indent=True))
     report.files.append("label_map.json")

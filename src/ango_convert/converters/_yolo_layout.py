@@ -332,13 +332,15 @@ def _bare(folder: Path, names_path: Path) -> Layout:
 def label_candidates(image: Path) -> list[Path]:
     """Where an image's label file may be: Ultralytics' ``images`` -> ``labels`` swap
     (the last ``images`` folder in the path), then beside the image (darknet)."""
-    parts = image.parts
+    # Plain string work: this runs once per image, and pathlib parsing dominated it.
+    base = os.path.splitext(str(image))[0]  # noqa: PTH122
+    marker = f"{os.sep}images{os.sep}"
     candidates = []
-    if "images" in parts[:-1]:
-        index = len(parts) - 2 - parts[-2::-1].index("images")
-        swapped = Path(*parts[:index], "labels", *parts[index + 1 :])
-        candidates.append(swapped.with_suffix(".txt"))
-    candidates.append(image.with_suffix(".txt"))
+    index = base.rfind(marker)
+    if index >= 0:
+        swapped = f"{base[:index]}{os.sep}labels{os.sep}{base[index + len(marker) :]}.txt"
+        candidates.append(Path(swapped))
+    candidates.append(Path(f"{base}.txt"))
     return candidates
 
 

@@ -43,12 +43,11 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
-from ango_convert.converters._approx import ATTR_SPLIT, OnUnsupported, Unsupported
+from ango_convert.converters._approx import ATTR_SPLIT, OnUnsupported, Unsupported, write_into
 from ango_convert.converters._io import (
     UniqueNames,
     atomic_dir,
     safe_relative_path,
-    write_bytes_atomic,
 )
 from ango_convert.converters._yolo_config import (
     write_darknet_config,
@@ -261,7 +260,7 @@ def _write_item(output: _Output, item: Item) -> None:
     lines = output.encoder.lines(item)
     label_path, image_path = output.paths(split, label, relative.suffix)
     output.listed[split].append(image_path)
-    write_bytes_atomic(output.temp / label_path, "".join(f"{x}\n" for x in lines).encode())
+    write_into(output.temp, label_path, "".join(f"{x}\n" for x in lines).encode())
     output.report.files.append(label_path)
     output.report.items += 1
     output.report.annotations += len(lines)

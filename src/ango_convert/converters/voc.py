@@ -39,7 +39,7 @@ from pathlib import Path
 
 from ango_convert.converters._approx import ATTR_SPLIT
 from ango_convert.converters._io import read_bytes
-from ango_convert.converters._voc_read import Parsed, read_file
+from ango_convert.converters._voc_read import Context, Parsed, read_file
 from ango_convert.converters._voc_write import PixelConvention, write
 from ango_convert.errors import ReadError
 from ango_convert.model import Box, Category, Dataset, Item
@@ -81,7 +81,8 @@ def read(
     """
     root, files = _layout(Path(source))
     splits = _read_splits(root)
-    parsed = [read_file(path, root, images_dir, pixel_convention) for path in files]
+    context = Context(root=root, images_dir=images_dir, convention=pixel_convention)
+    parsed = [read_file(path, context) for path in files]
     names = _category_names(parsed, class_names)
     ids = {name: index + 1 for index, name in enumerate(names)}
     categories = tuple(Category(id=ids[name], name=name) for name in names)
