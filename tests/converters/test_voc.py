@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 import ango_convert
@@ -483,3 +485,23 @@ class TestVocThroughOtherFormats:
             "110",
             "70.75",
         ]
+
+
+class TestVocProperties:
+    @settings(max_examples=50, deadline=None)
+    @given(
+        corners=st.tuples(*[st.integers(0, 10**7)] * 4).map(lambda t: [v / 1000 for v in t]),
+        convention=st.sampled_from(["continuous", "inclusive"]),
+    )
+    def test_write_read__exact_in_either_convention(
+        self, tmp_path_factory: pytest.TempPathFactory, corners: list[float], convention: str
+    ) -> None:
+        x, y, w, h = corners
+        box = Box(category_id=1, x=x, y=y, width=w, height=h)
+        item = Item(id="a", file_name="a.jpg", annotations=(box,))
+        dataset = Dataset(categories=(Category(id=1, name="c"),), items=(item,))
+        folder = tmp_path_factory.mktemp("voc")
+        voc.write(dataset, folder / "o", pixel_convention=convention)  # type: ignore[arg-type]
+        back = next(iter(voc.read(folder / "o", pixel_convention=convention))).annotations[0]  # type: ignore[arg-type]
+        assert isinstance(back, Box)
+        assert (back.x, back.y, back.width, back.height) == pytest.approx((x, y, w, h), abs=1e-9)

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import ango_convert
 from ango_convert.converters import yolo
@@ -577,3 +579,57 @@ class TestYoloThroughOtherFormats:
         assert_labels_close(labels_of(tmp_path / "y"), labels_of(YOLO / "detect"))
         splits = {p.parent.name for p in (tmp_path / "y" / "labels").rglob("*.txt")}
         assert splits == {"train", "val"}  # the split survives VOC's ImageSets
+
+
+class TestYoloProperties:
+    @settings(max_examples=60, deadline=None)
+    @given(
+        cx=st.floats(0, 640),
+        cy=st.floats(0, 480),
+        width=st.floats(0.5, 300),
+        height=st.floats(0.5, 300),
+        angle=st.floats(-179.9, 180),
+    )
+    def test_obb__corners_round_trip(
+        self,
+        tmp_path_factory: pytest.TempPathFactory,
+        cx: float,
+        cy: float,
+        width: float,
+        height: float,
+        angle: float,
+    ) -> None:
+        folder = tmp_path_factory.mktemp("obb")
+        rotated = RotatedBox(category_id=0, cx=cx, cy=cy, width=width, height=height, angle=angle)
+        item = Item(id="a", file_name="a.png", width=640, height=480, annotations=(rotated,))
+        dataset = Dataset(categories=(Category(id=0, name="x"),), items=(item,))
+        make(folder, {"imgs/a.png": imagebytes.png(640, 480)})
+        yolo.write(dataset, folder / "once", images_dir=folder / "imgs")
+        yolo.write(yolo.read(folder / "once"), folder / "twice")
+        assert_labels_close(labels_of(folder / "twice"), labels_of(folder / "once"))
+        back = next(iter(yolo.read(folder / "once"))).annotations[0]
+        assert isinstance(back, RotatedBox)
+        assert (back.cx, back.cy, back.width, back.height) == pytest.approx(
+            (cx, cy, width, height), abs=1e-4
+        )
+
+    @settings(max_examples=60, deadline=None)
+    @given(
+        values=st.lists(st.floats(0, 1), min_size=4, max_size=4),
+        size=st.tuples(st.integers(1, 5000), st.integers(1, 5000)),
+    )
+    def test_detect__line_survives_ir(self, values: list[float], size: tuple[int, int]) -> None:
+        from ango_convert.converters._yolo_labels import Row, to_annotations
+
+        row = Row(1, 0, tuple(values))
+        box = to_annotations(row, "detect", 0, size, None)[0]
+        assert isinstance(box, Box)
+        width, height = size
+        back = [
+            (box.x + box.width / 2) / width,
+            (box.y + box.height / 2) / height,
+            box.width / width,
+            box.height / height,
+        ]
+        printed = [float(format_value(v)) for v in back]
+        assert printed == pytest.approx(values, abs=1e-6)

@@ -229,12 +229,13 @@ def _parse_object(obj: etree._Element, convention: PixelConvention) -> tuple[str
     if bndbox is None:
         raise _Invalid(obj, f"object {name!r} has no <bndbox>")
     xmin, ymin, xmax, ymax = _corners(bndbox)
-    if xmax < xmin or ymax < ymin:
+    shift = 1.0 if convention == "inclusive" else 0.0
+    # Inclusive corners of an empty box sit one apart (xmax = xmin - 1): width 0.
+    if xmax + shift < xmin or ymax + shift < ymin:
         raise _Invalid(
             bndbox,
             f"object {name!r}: xmax/ymax ({xmax}, {ymax}) is below xmin/ymin ({xmin}, {ymin})",
         )
-    shift = 1.0 if convention == "inclusive" else 0.0
     box = Box(
         category_id=0,
         x=xmin - shift,

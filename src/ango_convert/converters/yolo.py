@@ -5,12 +5,14 @@ Reading takes a dataset folder or its config file (``data.yaml``, ``obj.data``, 
 folder with ``classes.txt``; see :mod:`._yolo_layout`). Labels are found by Ultralytics'
 rule: the last ``images`` folder in the image's path swapped for ``labels`` and the
 extension for ``.txt``; darknet's label beside the image is tried next. An empty label
-file and a missing one both mean an image without objects (a missing one is logged at
-info level, as Ultralytics treats it the same way). Image sizes come from the image
+file and a missing one both mean an image without objects, as Ultralytics treats them
+(background images); how many had no label file is logged at info level and kept in
+``Dataset.info["yolo:images_without_label_file"]``. Image sizes come from the image
 headers (:mod:`.imagesize`, no pixels decoded); an image that cannot be probed is an
 error naming it.
 
-The task (:mod:`._yolo_labels`) is decided per dataset from the lines' lengths, or set
+The task (:mod:`._yolo_labels`) is decided once per dataset from the lines' lengths
+(so every file is read the same way), or set
 with ``task=``: ``kpt_shape`` in data.yaml means pose; polygon lines mean segment; lines
 of 8 values alone mean obb. Every line must fit the task: a wrong count, a class id
 outside the names or a non-number is ``file: line N: reason``.
@@ -88,14 +90,20 @@ def read(source: Path, *, task: Task = "auto") -> Dataset:
     layout = find_layout(Path(source))
     images = _unique_images(layout)
     labels = {image: _read_labels(image, layout) for image, _ in images}
-    chosen = task if task != "auto" else decide_task(labels.values(), layout.kpt_shape)
+    unlabelled = sum(1 for rows in labels.values() if rows is None)
+    if unlabelled:
+        logger.info("%d image(s) have no label file: read as images without objects", unlabelled)
+    rows = {image: found or [] for image, found in labels.items()}
+    chosen = task if task != "auto" else decide_task(rows.values(), layout.kpt_shape)
     if chosen == "pose" and layout.kpt_shape is None:
         raise ReadError(source, None, "task pose needs kpt_shape: [K, 2 or 3] in data.yaml")
     ids = _category_ids(layout)
     items = tuple(
-        _item(image, split_base, labels[image], chosen, layout, ids) for image, split_base in images
+        _item(image, split_base, rows[image], chosen, layout, ids) for image, split_base in images
     )
     info: dict[str, Any] = {"source_format": "yolo", "yolo:task": chosen}
+    if unlabelled:
+        info["yolo:images_without_label_file"] = unlabelled
     if layout.kpt_shape is not None:
         info[INFO_KPT_SHAPE] = list(layout.kpt_shape)
     if "flip_idx" in layout.info:
@@ -134,12 +142,12 @@ def _unique_images(layout: Layout) -> list[tuple[Path, tuple[str | None, Path]]]
     return list(seen.items())
 
 
-def _read_labels(image: Path, layout: Layout) -> list[Row]:
+def _read_labels(image: Path, layout: Layout) -> list[Row] | None:
+    """The image's label rows; None when it has no label file (no objects either)."""
     for candidate in label_candidates(image):
         if candidate.is_file():
             return parse_label_file(candidate, layout.names)
-    logger.info("%s has no label file; read as an image without objects", image)
-    return []
+    return None
 
 
 def _label_path(image: Path) -> Path:
