@@ -351,6 +351,23 @@ class TestVocWrite:
         back = voc.read(tmp_path / "out")
         assert sorted(item.file_name for item in back) == sorted(HOSTILE_NAMES)
 
+    def test_write__images_into_jpegimages(self, tmp_path: Path) -> None:
+        dataset = voc.read(VOC)
+        report = voc.write(dataset, tmp_path / "a")
+        assert (tmp_path / "a" / "JPEGImages" / "000002.png").is_file()
+        assert report.warnings[0].startswith("3 image(s) not found: '000001.jpg'")
+        only = Dataset(categories=dataset.categories, items=[i for i in dataset if i.width == 64])
+        voc.write(only, tmp_path / "s", images="symlink", images_dir=VOC / "JPEGImages")
+        assert (tmp_path / "s" / "JPEGImages" / "000002.png").is_symlink()
+        voc.write(dataset, tmp_path / "b", images="none")
+        assert not (tmp_path / "b" / "JPEGImages").exists()
+        with pytest.raises(ConversionError, match=r"3 image\(s\) not found"):
+            voc.write(dataset, tmp_path / "c", images="copy")
+        # Nothing found at all (a payload without images): labels only, no warning.
+        item = Item(id="x", file_name="x.jpg")
+        report = voc.write(Dataset(categories=(), items=(item,)), tmp_path / "d")
+        assert report.warnings == []
+
     def test_write__missing_category(self, tmp_path: Path) -> None:
         item = Item(
             id="a",

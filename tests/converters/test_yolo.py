@@ -443,6 +443,16 @@ class TestYoloWrite:
         report = yolo.write(Dataset(categories=(), items=(item,)), tmp_path / "out")
         assert "1 image(s) not found" in report.warnings[0]
 
+    def test_write__image_extension_from_source(self, tmp_path: Path) -> None:
+        # An Ango externalId without an extension: the image keeps its file's one.
+        make(tmp_path / "imgs", {"photo 7.jpeg": imagebytes.jpeg(30, 20)})
+        item = Item(id="a", file_name="photo 7", width=30, height=20)
+        yolo.write(
+            Dataset(categories=(), items=(item,)), tmp_path / "o", images_dir=tmp_path / "imgs"
+        )
+        assert (tmp_path / "o/images/train/photo 7.jpeg").is_file()
+        assert (tmp_path / "o/labels/train/photo 7.txt").read_text() == ""
+
     def test_write__class_names_order(self, tmp_path: Path) -> None:
         yolo.write(tiny_dataset(), tmp_path / "o", class_names=["person"], on_unsupported="skip")
         names = yaml.safe_load((tmp_path / "o" / "data.yaml").read_text())["names"]

@@ -6,6 +6,7 @@
       Annotations/<stem>.xml        one per item, zero-object items included
       ImageSets/Main/<split>.txt    item stems per split (attribute ``split``, else
                                     ``default_split``); trainval.txt = train + val
+      JPEGImages/<stem>.<ext>       the images found, copied or symlinked (``images=``)
 
 ``<filename>`` keeps the item's file name as given; the XML stem is its base name, with
 ``_1``, ``_2``... added when two items share one (sub-folders, duplicates), so nothing is
@@ -38,6 +39,7 @@ from ango_convert.converters._approx import (
     format_number,
     write_into,
 )
+from ango_convert.converters._image_files import ImageFinder, image_suffix, place_image
 from ango_convert.converters._io import (
     UniqueNames,
     atomic_dir,
@@ -48,6 +50,7 @@ from ango_convert.model import Box, Category, Dataset, Item, JSONValue, Keypoint
 from ango_convert.report import WriteReport
 
 PixelConvention = Literal["continuous", "inclusive"]
+ImagesMode = Literal["auto", "copy", "symlink", "none"]
 
 #: VOC object flags, kept as int attributes of the same name.
 FLAGS = ("difficult", "truncated", "occluded")
@@ -71,6 +74,8 @@ def write(
     overwrite: bool = False,
     pixel_convention: PixelConvention = "continuous",
     default_split: str = "train",
+    images: ImagesMode = "auto",
+    images_dir: Path | None = None,
 ) -> WriteReport:
     """Write a VOCdevkit folder.
 
@@ -81,6 +86,11 @@ def write(
         overwrite: Replace an existing non-empty ``target``.
         pixel_convention: How IR pixels map to ``<bndbox>`` (see :mod:`.voc`).
         default_split: ImageSets list for items without a ``split`` attribute.
+        images: Put each item's image in ``JPEGImages/<stem><ext>``: ``copy``,
+            ``symlink``, ``none``, or ``auto`` (copy the images that are found; say so
+            only when some are found and others are not).
+        images_dir: Where the images are (by file name, or by unique base name below
+            it); otherwise the image a reader found for the item is used.
 
     Returns:
         What was written, skipped and approximated.
@@ -94,6 +104,7 @@ def write(
     categories = dataset.category_by_id()
     names = UniqueNames()
     splits: dict[str, list[str]] = defaultdict(list)
+    placer = _ImagePlacer(ImageFinder(images_dir), images, report)
     with atomic_dir(target, overwrite=overwrite) as temp:
         for item in dataset:
             stem = _claim_stem(names, item)
@@ -102,11 +113,45 @@ def write(
             write_into(temp, f"Annotations/{stem}.xml", xml)
             report.files.append(f"Annotations/{stem}.xml")
             splits[_split_of(item, default_split)].append(stem)
+            placer.place(temp, item, stem)
             report.items += 1
             report.annotations += len(boxes)
         policy.finish()
+        placer.finish()
         _write_splits(temp, splits, report)
     return report
+
+
+class _ImagePlacer:
+    """Copies or links images into JPEGImages/ and keeps count of the missing ones."""
+
+    def __init__(self, finder: ImageFinder, mode: ImagesMode, report: WriteReport) -> None:
+        self.finder = finder
+        self.mode = mode
+        self.report = report
+        self.placed = 0
+        self.missing: list[str] = []
+
+    def place(self, temp: Path, item: Item, stem: str) -> None:
+        if self.mode == "none":
+            return
+        source = self.finder.find(item)
+        if source is None:
+            self.missing.append(item.file_name)
+            return
+        relative = f"JPEGImages/{stem}{image_suffix(PurePosixPath(item.file_name), source)}"
+        place_image(source, temp / relative, "symlink" if self.mode == "symlink" else "copy")
+        self.report.files.append(relative)
+        self.placed += 1
+
+    def finish(self) -> None:
+        if not self.missing or (self.mode == "auto" and not self.placed):
+            return
+        shown = ", ".join(repr(name) for name in self.missing[:5])
+        text = f"{len(self.missing)} image(s) not found: {shown}"
+        if self.mode != "auto":
+            raise ConversionError(f"{text}; pass the images folder with --images")
+        self.report.warnings.append(f"{text}; JPEGImages/ lacks them")
 
 
 def _claim_stem(names: UniqueNames, item: Item) -> str:

@@ -44,6 +44,7 @@ from pathlib import Path, PurePosixPath
 from typing import Literal
 
 from ango_convert.converters._approx import ATTR_SPLIT, OnUnsupported, Unsupported, write_into
+from ango_convert.converters._image_files import ImageFinder, image_suffix, place_image
 from ango_convert.converters._io import (
     UniqueNames,
     atomic_dir,
@@ -55,7 +56,6 @@ from ango_convert.converters._yolo_config import (
     write_label_map,
 )
 from ango_convert.converters._yolo_encode import Encoder
-from ango_convert.converters._yolo_images import ImageFinder, place_image
 from ango_convert.converters._yolo_labels import KptShape, Task
 from ango_convert.converters.imagesize import probe_size
 from ango_convert.errors import ConversionError
@@ -258,20 +258,18 @@ def _write_item(output: _Output, item: Item) -> None:
     relative = _relative_name(item)
     label = output.names[split].claim(relative.with_suffix(".txt"))
     lines = output.encoder.lines(item)
-    label_path, image_path = output.paths(split, label, relative.suffix)
+    source = output.finder.find(item) if output.images != "none" else None
+    label_path, image_path = output.paths(split, label, image_suffix(relative, source))
     output.listed[split].append(image_path)
     write_into(output.temp, label_path, "".join(f"{x}\n" for x in lines).encode())
     output.report.files.append(label_path)
     output.report.items += 1
     output.report.annotations += len(lines)
-    if output.images == "none":
-        return
-    source = output.finder.find(item)
-    if source is None:
+    if source is not None:
+        place_image(source, output.temp / image_path, output.images)
+        output.report.files.append(image_path)
+    elif output.images != "none":
         output.missing.append(item.file_name)
-        return
-    place_image(source, output.temp / image_path, output.images)
-    output.report.files.append(image_path)
 
 
 def _relative_name(item: Item) -> PurePosixPath:

@@ -14,8 +14,9 @@ from ango_convert.model import Item
 
 class ImageFinder:
     """Finds an item's image: ``images_dir/<file name>``, then the image the reader
-    found, then a file of the same base name anywhere below ``images_dir`` (indexed
-    once, used only when that base name is unique there)."""
+    found, then a file of the same base name (or, for a name without an image
+    extension, the same stem) anywhere below ``images_dir``: indexed once, used only
+    when unique there."""
 
     def __init__(self, images_dir: Path | None) -> None:
         self.images_dir = images_dir
@@ -36,17 +37,30 @@ class ImageFinder:
         if self.images_dir is None:
             return None
         base = PurePosixPath(item.file_name.replace("\\", "/")).name
-        return self._by_base_name().get(base)
+        index = self._by_name()
+        if PurePosixPath(base).suffix.lower() not in IMAGE_SUFFIXES:
+            base = f"{base}.*"  # a name without an image extension matches by stem
+        return index.get(base)
 
-    def _by_base_name(self) -> dict[str, Path | None]:
+    def _by_name(self) -> dict[str, Path | None]:
+        """Images below ``images_dir`` by base name and by ``stem.*``; an ambiguous key
+        maps to None, since no image is better than a wrong one."""
         if self._index is None:
             self._index = {}
             assert self.images_dir is not None
             for path in sorted(self.images_dir.rglob("*")):
                 if path.suffix.lower() in IMAGE_SUFFIXES and path.is_file():
-                    # An ambiguous base name maps to None: better no image than a wrong one.
-                    self._index[path.name] = None if path.name in self._index else path
+                    for key in (path.name, f"{path.stem}.*"):
+                        self._index[key] = None if key in self._index else path
         return self._index
+
+
+def image_suffix(name: PurePosixPath, source: Path | None) -> str:
+    """The extension an output image gets: the name's own when it is an image
+    extension, else the source file's (an Ango externalId may have none)."""
+    if name.suffix.lower() in IMAGE_SUFFIXES or source is None:
+        return name.suffix
+    return source.suffix
 
 
 def place_image(source: Path, destination: Path, mode: str) -> None:
