@@ -172,6 +172,27 @@ class TestYoloRead:
         with pytest.raises(ReadError, match=message):
             yolo.read(tmp_path / "ds")
 
+    def test_read__yaml_alias_bomb_refused(self, tmp_path: Path) -> None:
+        levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+        levels += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
+        config = "\n".join(levels) + "\ntrain: images\nnames: [*a8]\n"
+        make(tmp_path, {"data.yaml": config, "images/a.png": imagebytes.png(4, 4)})
+        with pytest.raises(ReadError, match="a class name must be text, got list"):
+            yolo.read(tmp_path)
+
+    def test_read__kpt_names_from_yaml(self, tmp_path: Path) -> None:
+        make(
+            tmp_path,
+            {
+                "data.yaml": "train: images\nkpt_shape: [2, 3]\nflip_idx: [1, 0]\n"
+                "kpt_names: {0: [left, right]}\nnames: [hand]\n",
+                "images/h.png": imagebytes.png(10, 20),
+            },
+        )
+        dataset = yolo.read(tmp_path)
+        assert dataset.categories[0].keypoint_names == ("left", "right")
+        assert dataset.info["yolo:flip_idx"] == [1, 0]
+
     @pytest.mark.parametrize(
         ("line", "message"),
         [

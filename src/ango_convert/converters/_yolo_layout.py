@@ -132,9 +132,7 @@ def _ultralytics(path: Path) -> Layout:
     base = _yaml_base(document.get("path"), root)
     names = _names_from_yaml(path, document)
     layout = Layout(root=root, names=names, sources=[], kpt_shape=_kpt_shape(path, document))
-    for key in ("flip_idx", "kpt_names"):
-        if key in document:
-            layout.info[key] = document[key]
+    layout.info.update(_pose_extras(document, layout.kpt_shape))
     for key in SPLIT_KEYS:
         entries = document.get(key)
         if entries in (None, ""):
@@ -176,22 +174,47 @@ def _names_from_yaml(path: Path, document: dict[str, Any]) -> dict[int, str]:
     if names is None and isinstance(document.get("nc"), int):
         return {index: f"class{index}" for index in range(document["nc"])}
     if isinstance(names, list):
-        return {index: _name(path, str(name)) for index, name in enumerate(names)}
+        return {index: _name(path, name) for index, name in enumerate(names)}
     if isinstance(names, dict):
         result = {}
         for key, name in names.items():
             try:
-                result[int(key)] = _name(path, str(name))
+                result[int(key)] = _name(path, name)
             except ValueError:
                 raise ReadError(path, "names", f"class id {key!r} is not a whole number") from None
         return dict(sorted(result.items()))
     raise ReadError(path, "names", "expected names as a list or a {id: name} mapping")
 
 
-def _name(path: Path, name: str) -> str:
-    if not name.strip():
+def _name(path: Path, name: object) -> str:
+    # Only scalars: str() of a nested YAML alias structure could be exponentially long.
+    if not isinstance(name, (str, int, float)) or isinstance(name, bool):
+        raise ReadError(path, "names", f"a class name must be text, got {type(name).__name__}")
+    if not str(name).strip():
         raise ReadError(path, "names", "a class name is empty")
-    return name
+    return str(name)
+
+
+def _pose_extras(document: dict[str, Any], kpt_shape: tuple[int, int] | None) -> dict[str, Any]:
+    """``flip_idx`` and ``kpt_names`` when they fit ``kpt_shape``; others are ignored."""
+    extras: dict[str, Any] = {}
+    if kpt_shape is None:
+        return extras
+    count = kpt_shape[0]
+    flip = document.get("flip_idx")
+    if isinstance(flip, list) and len(flip) == count and all(type(i) is int for i in flip):
+        extras["flip_idx"] = flip
+    names = document.get("kpt_names")
+    if isinstance(names, dict):
+        extras["kpt_names"] = {
+            key: [str(n) for n in value]
+            for key, value in names.items()
+            if isinstance(key, int)
+            and isinstance(value, list)
+            and len(value) == count
+            and all(isinstance(n, (str, int)) for n in value)
+        }
+    return extras
 
 
 def _kpt_shape(path: Path, document: dict[str, Any]) -> tuple[int, int] | None:
