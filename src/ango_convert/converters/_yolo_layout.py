@@ -253,12 +253,24 @@ def _source(config: Path, key: str, target: Path, root: Path) -> Source:
 
 
 def list_images(folder: Path) -> list[Path]:
-    """Every image file below a folder, sorted, skipping hidden folders."""
-    found = []
-    for directory, subdirs, files in os.walk(folder):
-        subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
-        found += [Path(directory, f) for f in files if Path(f).suffix.lower() in IMAGE_SUFFIXES]
-    return sorted(found)
+    """Every regular image file below a folder, sorted, skipping hidden folders.
+
+    Devices and pipes named like images are skipped: reading their header could block.
+    """
+    found: list[str] = []
+    pending = [str(folder)]
+    while pending:
+        with os.scandir(pending.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False) and not entry.name.startswith("."):
+                    pending.append(entry.path)
+                elif entry.is_file() and _suffix(entry.name) in IMAGE_SUFFIXES:
+                    found.append(entry.path)
+    return [Path(path) for path in sorted(found)]
+
+
+def _suffix(name: str) -> str:
+    return name[name.rfind(".") :].lower() if "." in name else ""
 
 
 def _common_folder(images: Sequence[Path], fallback: Path) -> Path:
