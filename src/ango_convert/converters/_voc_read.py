@@ -168,8 +168,9 @@ def _find_image(xml_path: Path, context: Context, file_name: str | None) -> Path
         if file_name is None:  # no <filename>: an image with the XML's stem, any extension
             stem = xml_path.stem + "."
             found = sorted(n for n in listing if n.startswith(stem) and not n.endswith(".xml"))
-            if found:
-                return folder / found[0]
+            images = [folder / name for name in found if (folder / name).is_file()]
+            if images:
+                return images[0]
     return None
 
 
