@@ -3,6 +3,7 @@ hold, and round trips through Ango and COCO."""
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -187,6 +188,38 @@ class TestVocThroughOtherFormats:
         back = {item.file_name: item for item in voc.read(tmp_path / "v")}
         assert back["000001.jpg"].annotations[1].attributes["difficult"] == 1
         assert back["000002.png"].annotations[0].attributes["occluded"] == 1
+
+    def test_voc_flags_to_ango_with_schema_map_and_back(self, tmp_path: Path) -> None:
+        schema_map = tmp_path / "map.yaml"
+        schema_map.write_text(
+            "cat: '1001'\ndog: '1002'\nperson: '1003'\ntraffic light: '1004'\n"
+            "difficult: '2001'\ntruncated: '2002'\noccluded: '2003'\npose: '2004'\n"
+        )
+        options = {"schema_map": schema_map, "project": "507f1f77bcf86cd799439011"}
+        ango_convert.convert(VOC, tmp_path / "p.json", to="ango", write_options=options)
+        labels = json.loads((tmp_path / "p.json").read_text())["labels"]
+        person = labels[0]["answer"]["objects"][1]
+        assert person["schemaId"] == "1003"
+        assert {"schemaId": "2001", "title": "difficult", "answer": "1"} in person[
+            "classifications"
+        ]
+        read_options = {"schema_map": schema_map}
+        ango_convert.convert(
+            tmp_path / "p.json", tmp_path / "v", to="voc", read_options=read_options
+        )
+        back = {item.file_name: item for item in voc.read(tmp_path / "v")}
+        assert back["000001.jpg"].annotations[0].attributes == {"truncated": 1, "pose": "Left"}
+        assert back["000002.png"].annotations[0].attributes == {"occluded": 1}
+
+    def test_parts_as_json_text_are_written(self, tmp_path: Path) -> None:
+        part = '{"name": "head", "xmin": 1, "ymin": 2, "xmax": 3, "ymax": 4}'
+        box = Box(category_id=1, x=0, y=0, width=9, height=9, attributes={"parts": [part, "x"]})
+        item = Item(id="a", file_name="a.jpg", annotations=(box,))
+        voc.write(Dataset(categories=(Category(id=1, name="p"),), items=(item,)), tmp_path / "o")
+        back = next(iter(voc.read(tmp_path / "o"))).annotations[0]
+        assert back.attributes["parts"] == [
+            {"name": "head", "xmin": 1, "ymin": 2, "xmax": 3, "ymax": 4}
+        ]
 
     def test_voc_to_coco_to_voc__exact(self, tmp_path: Path) -> None:
         ango_convert.convert(VOC, tmp_path / "c.json", to="coco")

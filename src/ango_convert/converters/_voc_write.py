@@ -22,6 +22,7 @@ free attributes are written as CVAT-style ``<attributes>`` so they read back.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from collections.abc import Mapping
@@ -253,6 +254,8 @@ def _parts_xml(obj: etree._Element, parts: JSONValue) -> None:
     if not isinstance(parts, list):
         return
     for part in parts:
+        if isinstance(part, str):
+            part = _json_object(part)  # formats without nested values carry JSON text
         if not isinstance(part, dict):
             continue
         element = etree.SubElement(obj, "part")
@@ -260,6 +263,14 @@ def _parts_xml(obj: etree._Element, parts: JSONValue) -> None:
         bndbox = etree.SubElement(element, "bndbox")
         for tag in ("xmin", "ymin", "xmax", "ymax"):
             _sub(bndbox, tag, _scalar_text(part.get(tag)))
+
+
+def _json_object(text: str) -> JSONValue:
+    try:
+        value: JSONValue = json.loads(text)
+    except ValueError:
+        return None
+    return value
 
 
 def _extra_xml(obj: etree._Element, attributes: Mapping[str, JSONValue]) -> None:
