@@ -285,3 +285,48 @@ class TestYoloCli:
         )
         assert result.exit_code == 3
         assert "i.txt: line 1: expected 5 values" in result.output
+
+    def test_cli__obb_to_ango_and_back(self, runner, tmp_path: Path) -> None:
+        from ango_convert.cli.main import cli
+
+        payload = str(tmp_path / "p.json")
+        result = runner.invoke(
+            cli, ["convert", str(YOLO / "obb"), "--to", "ango-flat", "-o", payload, "--title-only"]
+        )
+        assert result.exit_code == 0, result.output
+        result = runner.invoke(
+            cli,
+            [
+                "convert",
+                payload,
+                "--from",
+                "ango-flat",
+                "--to",
+                "yolo",
+                "-o",
+                str(tmp_path / "y"),
+                "--images",
+                str(YOLO / "obb"),
+                "-W",
+                "class_names=plane,ship",
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        assert_labels_close(labels_of(tmp_path / "y"), labels_of(YOLO / "obb"))
+        assert (tmp_path / "y" / "images" / "train" / "p1.png").is_file()
+
+    def test_cli__missing_sizes_exit_code(self, runner, tmp_path: Path) -> None:
+        from ango_convert.cli.main import cli
+
+        payload = str(tmp_path / "p.json")
+        runner.invoke(
+            cli,
+            ["convert", str(YOLO / "detect"), "--to", "ango-flat", "-o", payload, "--title-only"],
+        )
+        result = runner.invoke(
+            cli,
+            ["convert", payload, "--from", "ango-flat", "--to", "yolo", "-o", str(tmp_path / "y")],
+        )
+        assert result.exit_code == 5
+        assert "YOLO needs each image's size" in result.output
+        assert not (tmp_path / "y").exists()

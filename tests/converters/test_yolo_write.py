@@ -111,16 +111,22 @@ class TestYoloWrite:
         assert label.splitlines() == ["1 0.125 0.4 0.15 0.4", "0 0.5 0.5 1 1"]
 
     def test_write__needs_sizes(self, tmp_path: Path) -> None:
-        items = tuple(Item(id=f"i{n}", file_name=f"{n}.png") for n in range(7))
-        dataset = Dataset(categories=(), items=items)
+        box = Box(category_id=1, x=0, y=0, width=1, height=1)
+        items = tuple(Item(id=f"i{n}", file_name=f"{n}.png", annotations=(box,)) for n in range(7))
+        items += (Item(id="empty", file_name="e.png"),)  # no objects: no size needed
+        dataset = Dataset(categories=(Category(id=1, name="x"),), items=items)
         with pytest.raises(ConversionError, match=r"7 item\(s\) have none: 'i0', .* and 2 more"):
             yolo.write(dataset, tmp_path / "out")
         assert not (tmp_path / "out").exists()
         folder = make(tmp_path / "imgs", {f"{n}.png": imagebytes.png(n + 1, 3) for n in range(7)})
+        folder = make(folder, {"e.png": imagebytes.png(5, 5)})
         report = yolo.write(dataset, tmp_path / "out", images_dir=folder, images="symlink")
-        assert report.items == 7
+        assert report.items == 8
         assert (tmp_path / "out" / "images" / "train" / "3.png").is_symlink()
-        assert (tmp_path / "out" / "labels" / "train" / "3.txt").read_text() == ""
+        assert (
+            tmp_path / "out" / "labels" / "train" / "3.txt"
+        ).read_text() == "0 0.125 0.1666666667 0.25 0.3333333333\n"
+        assert (tmp_path / "out" / "labels" / "train" / "e.txt").read_text() == ""
 
     def test_write__refuses_what_the_task_cannot_hold(self, tmp_path: Path) -> None:
         rotated = RotatedBox(category_id=1, cx=5, cy=5, width=4, height=2, angle=90)

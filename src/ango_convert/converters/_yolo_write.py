@@ -226,7 +226,12 @@ def _listed(names: Sequence[str]) -> str:
 
 
 def _check_sizes(items: Sequence[Item]) -> None:
-    missing = [item.id for item in items if item.width is None or item.height is None]
+    # An item without objects writes an empty label file: it needs no size.
+    missing = [
+        item.id
+        for item in items
+        if item.annotations and (item.width is None or item.height is None)
+    ]
     if missing:
         raise ConversionError(
             f"YOLO needs each image's size to normalise coordinates; {len(missing)} "
