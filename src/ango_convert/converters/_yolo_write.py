@@ -22,8 +22,8 @@ The item attribute ``split`` picks the split (``default_split`` otherwise). File
 keep their sub-folders under ``images/<split>/``; two images that would share a label
 file (``a.jpg`` and ``a.png``, or a case-only difference) get ``_1``, ``_2`` suffixes,
 never an overwrite. Coordinates are normalised by the item size and printed with 10
-significant digits. Items without a size are sized from their image header when the
-image is found; otherwise one error lists them.
+significant digits. Items with objects but without a size are sized from their image
+header when the image is found; otherwise one error lists them.
 
 ``task="auto"`` picks pose when keypoints are present, else segment for polygons or
 masks, else obb for rotated boxes, else detect. Kinds the task holds exactly in another
