@@ -1,0 +1,10 @@
+"""datumaro: Pascal VOC (VOC layout) -> COCO instances. Usage: DATASET_DIR OUTPUT_DIR."""
+
+import sys
+from pathlib import Path
+
+import datumaro as dm
+
+data, out = Path(sys.argv[1]), Path(sys.argv[2])
+dataset = dm.Dataset.import_from(str(data / "voc_layout"), "voc_detection")
+dataset.export(str(out), "coco_instances", save_media=False)

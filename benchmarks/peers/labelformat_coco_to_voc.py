@@ -1,0 +1,12 @@
+"""labelformat: COCO -> Pascal VOC (its own CLI entry point). Usage: DATASET_DIR OUTPUT_DIR."""
+
+import sys
+from pathlib import Path
+
+from labelformat.cli.cli import main
+
+data, out = Path(sys.argv[1]), Path(sys.argv[2])
+sys.argv = ["labelformat", "convert", "--task", "object-detection",
+            "--input-format", "coco", "--input-file", str(data / "coco.json"),
+            "--output-format", "pascalvoc", "--output-folder", str(out)]  # fmt: skip
+main()

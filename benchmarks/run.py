@@ -1,0 +1,245 @@
+"""Benchmark ango-convert against its peers and the orjson floor; write results.md.
+
+    python benchmarks/run.py --scale small            # ~5 minutes on 2 cores
+    python benchmarks/run.py --scale large            # 1,000,000 boxes, 1 repetition
+    python benchmarks/run.py --only coco_to_yolo,globox
+
+Every cell is one whole process. Repetitions are round-robin: each repetition runs every
+cell once, ours and the peers interleaved, so drift on the machine hits all alike. A
+cell whose output fails its check gets FAIL, not a time. A cell slower than --slow
+seconds on its first run is not repeated (its n is shown).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import cells
+import environment
+import generate
+import report
+from cells import FLOOR, OURS, ROWS, Cell, Row
+from content import SCALES, Content, build
+from measure import run_cell
+
+RESULTS = environment.HERE / "results.md"
+DEFAULT_REPS = {"small": 3, "large": 1}
+
+
+def _log(message: str) -> None:
+    print(f"[run] {message}", file=sys.stderr, flush=True)
+
+
+def _wanted(only: Sequence[str], row: Row, tool: str) -> bool:
+    """--only takes row keys and tool names: each kind given narrows its own axis."""
+    rows = [word for word in only if word in {r.key for r in ROWS}]
+    tools = [word for word in only if word not in rows]
+    return (not rows or row.key in rows) and (not tools or tool in tools)
+
+
+def _our_status(row: Row, formats: dict[str, str]) -> str | None:
+    if "*" in formats:
+        return report.NOT_BUILT
+    missing = [need for need in row.needs if formats.get(need) != "ok"]
+    return report.NOT_BUILT if missing else None
+
+
+def plan(
+    scale: str, only: Sequence[str], peer_status: dict[str, str], formats: dict[str, str]
+) -> tuple[list[Cell], report.Results]:
+    """The cells to run, and the results table pre-filled with unavailable cells."""
+    data = generate.dataset(scale, *SCALES[scale])
+    probe = generate.probe_set()
+    out_root = data / "out"
+    todo: list[Cell] = []
+    results: report.Results = {}
+    floors: dict[str, Cell] = {}
+    for row in ROWS:
+        if _wanted(only, row, OURS):
+            unavailable = _our_status(row, formats)
+            results[(row.key, OURS)] = report.CellResult(unavailable=unavailable)
+            if unavailable is None:
+                todo.append(cells.our_cell(row, data, out_root, probe))
+        for peer in environment.PEERS if row.shared else ():
+            if not _wanted(only, row, peer):
+                continue
+            status = peer_status.get(peer, "not installed")
+            results[(row.key, peer)] = report.CellResult(
+                unavailable=None if status == "ok" else "not installed"
+            )
+            if status == "ok":
+                todo.append(cells.peer_cell(row, peer, data, out_root))
+        if row.floor_input and _wanted(only, row, FLOOR):
+            if row.floor_input not in floors:
+                floors[row.floor_input] = cells.floor_cell(row, data, out_root)
+                todo.append(floors[row.floor_input])
+                results[(row.key, FLOOR)] = report.CellResult()
+            else:
+                first = floors[row.floor_input].row.key
+                results[(row.key, FLOOR)] = results[(first, FLOOR)]
+    return todo, results
+
+
+def warm_up(peer_status: dict[str, str]) -> None:
+    """Import every tool once so bytecode caches exist before anything is timed."""
+    imports = [m for m in environment.PEERS if peer_status.get(m) == "ok"] + ["orjson"]
+    commands = [
+        [str(environment.peers_python()), "-c", "import " + ", ".join(imports)],
+        [*environment.ango_convert_command(), "formats"],
+    ]
+    import subprocess
+
+    for command in commands:
+        subprocess.run(command, capture_output=True, check=False)
+
+
+def execute(
+    todo: Sequence[Cell],
+    results: report.Results,
+    content: Content,
+    reps: int,
+    slow: float,
+    timeout: float,
+    log_dir: Path,
+) -> None:
+    """Round-robin: every repetition runs each still-eligible cell once."""
+    for rep in range(reps):
+        for cell in todo:
+            result = results[(cell.row.key, cell.tool)]
+            if result.error or (result.runs and result.runs[0].seconds > slow):
+                continue
+            measurement = run_cell(cell, content, log_dir, timeout)
+            result.runs.append(measurement)
+            verdict = measurement.error or measurement.detail
+            _log(
+                f"rep {rep + 1}/{reps} {cell.row.key:<13} {cell.tool:<13} "
+                f"{measurement.seconds:7.2f} s {measurement.max_rss_mb:7.0f} MB  {verdict}"
+            )
+
+
+def _validate_label(content: Content) -> str:
+    return f"validate payload ({content.box_count:,} objects)"
+
+
+def section(
+    scale: str,
+    content: Content,
+    results: report.Results,
+    reps: int,
+    rows: Sequence[Row],
+    peer_status: dict[str, str],
+) -> str:
+    """The markdown for one scale."""
+    images, boxes = SCALES[scale]
+    shown = [
+        r
+        if r.key != "validate"
+        else Row(
+            r.key, _validate_label(content), r.needs, r.floor_input, r.output_is_file, r.shared
+        )
+        for r in rows
+    ]
+    peers = [p for p in environment.PEERS if any((r.key, p) in results for r in rows)]
+    parts = [
+        f"### Scale {scale}: {images:,} images, {boxes:,} boxes, 20 classes "
+        f"({reps} repetition{'s' if reps > 1 else ''}, median)",
+        "",
+        "Wall time of the whole process (interpreter start and imports included):",
+        "",
+        report.time_table(results, shown, peers, reps),
+        "",
+        "Peak RSS of each process (median):",
+        "",
+        report.rss_table(results, shown, peers),
+    ]
+    failed = report.failures(results)
+    if failed:
+        parts += ["", "Failed cells (their times are not counted):", "", *failed]
+    broken = [f"- {peer}: {status}" for peer, status in peer_status.items() if status != "ok"]
+    if broken:
+        parts += ["", "Peers that could not be installed:", "", *broken]
+    return "\n".join(parts)
+
+
+def write_results(sections: Sequence[str], command: str, load_before: str) -> str:
+    """Write results.md and return its text."""
+    machine = environment.machine()
+    versions = environment.peer_versions()
+    peers = ", ".join(f"{name} {version}" for name, version in versions.items())
+    text = "\n".join(
+        [
+            "# Benchmark results",
+            "",
+            f"Written by `{command}` on {machine['date']} at commit {machine['commit']}.",
+            "",
+            f"Machine: {machine['cores']} cores ({machine['cpu']}), {machine['ram']} RAM, "
+            f"{machine['os']}, {machine['python']}. Load average (1/5/15 min) before the run "
+            f"{load_before}, after {machine['load']}: anything well above 0 means other work "
+            "shared the cores and the times are inflated.",
+            "",
+            f"Peers: {peers or 'none installed'}.",
+            "",
+            "Ratios: *fastest peer ÷ ours* above 1 means ango-convert is faster (the target "
+            "is 2×); *ours ÷ floor* is how far we are from a bare orjson load + dump of the "
+            "same input (for folder inputs, of the COCO file with the same content).",
+            "",
+            *[s + "\n" for s in sections],
+        ]
+    )
+    RESULTS.write_text(text, encoding="utf-8")
+    return text
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Command line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--scale", choices=[*SCALES, "both"], default="small")
+    parser.add_argument("--reps", type=int, help="repetitions (default: 3 small, 1 large)")
+    parser.add_argument("--only", default="", help="comma list of row keys and/or tools")
+    parser.add_argument(
+        "--slow",
+        type=float,
+        default=20.0,
+        help="do not repeat a cell whose first run took longer (s)",
+    )
+    parser.add_argument("--timeout", type=float, default=900.0, help="per process (s)")
+    parser.add_argument("--no-peers", action="store_true", help="skip the peers' venv")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    load_before = environment.load_average()
+    only = [word.strip() for word in args.only.split(",") if word.strip()]
+    known = {row.key for row in ROWS} | {OURS, FLOOR, *environment.PEERS}
+    unknown = sorted(set(only) - known)
+    if unknown:
+        parser.error(f"unknown --only words {unknown}; known: {', '.join(sorted(known))}")
+    peer_status = {} if args.no_peers else environment.ensure_peers()
+    formats = environment.our_formats()
+    _log(f"our formats: {formats}")
+    warm_up(peer_status)
+    sections = []
+    for scale in list(SCALES) if args.scale == "both" else [args.scale]:
+        reps = args.reps or DEFAULT_REPS[scale]
+        todo, results = plan(scale, only, peer_status, formats)
+        content = build(*_manifest(scale))
+        log_dir = generate.DATA / scale / "logs"
+        execute(todo, results, content, reps, args.slow, args.timeout, log_dir)
+        rows = [row for row in ROWS if any(key[0] == row.key for key in results)]
+        sections.append(section(scale, content, results, reps, rows, peer_status))
+    command = "python benchmarks/run.py " + " ".join(sys.argv[1:] if argv is None else argv)
+    print(write_results(sections, command.strip(), load_before))
+    _log(f"done in {time.perf_counter() - started:.0f} s; wrote {RESULTS}")
+
+
+def _manifest(scale: str) -> tuple[int, int, int]:
+    images, boxes = SCALES[scale]
+    return generate.DEFAULT_SEED, images, boxes
+
+
+if __name__ == "__main__":
+    main()
