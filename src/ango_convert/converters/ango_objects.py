@@ -29,6 +29,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from ango_convert.converters.ango_geometry import Pivot, rotated_box_to_ango
 from ango_convert.model import (
     ATTR_ISCROWD,
@@ -220,7 +222,7 @@ class AngoEncoder:
                     key, value = ISCROWD_QUESTION, "yes"
                 else:
                     continue
-            elif ":" in key:
+            elif ":" in key or value is None:
                 continue  # source extras (ids, schemaIds) are not annotator-facing answers
             schema_id = self._ontology.nested_schema_id(tool_title, key)
             if schema_id is None and not self._lenient:
@@ -276,13 +278,18 @@ def _zones(zones: Sequence[Zone]) -> Json:
 
 
 def _answer(value: JSONValue) -> JSONValue:
-    if isinstance(value, list):
+    """Ango answers are text or lists of text; structured values travel as JSON text."""
+    if isinstance(value, list) and all(_is_scalar(v) for v in value):
         return [str(v) for v in value]
+    if isinstance(value, (list, dict)):
+        return orjson.dumps(value).decode()
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, (int, float)):
-        return str(value)
     return value if isinstance(value, str) else str(value)
+
+
+def _is_scalar(value: JSONValue) -> bool:
+    return value is None or isinstance(value, (str, int, float, bool))
 
 
 def xy_list(raw: Any) -> XY:
