@@ -64,6 +64,8 @@ def iter_records(path: Path) -> Iterator[RawRecord]:
     Raises:
         ReadError: The file is missing, truncated or not JSON; names the record's place.
     """
+    if str(path) == "-":
+        raise ReadError(path, None, "an export is read twice, so it cannot come from stdin")
     if not path.is_file():
         raise ReadError(path, None, "no such file" if not path.exists() else "is not a file")
     counter = _Counter()
@@ -105,6 +107,20 @@ def sniff(path: Path, size: int = SNIFF_BYTES) -> bytes:
     encoding, skip = _encoding_of(head)
     text = head[skip:].decode(encoding, errors="ignore")
     return text.lstrip(_WHITESPACE).encode("utf-8")
+
+
+def starts_with_key(path: Path, key: bytes) -> bool:
+    """True for a JSON/NDJSON file (or zip of them) whose first record shows ``key``.
+
+    Reads the first KB, and 64 KB when the key is not there yet (a multi-image asset's
+    URL list can push the task further), never the whole file.
+    """
+    if not path.is_file() or path.suffix.lower() not in (*DATA_SUFFIXES, ".zip"):
+        return False
+    head = sniff(path, 1024)
+    if not head.startswith((b"[", b"{")):
+        return False
+    return key in head or key in sniff(path)
 
 
 class _Counter:

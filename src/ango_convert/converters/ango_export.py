@@ -365,26 +365,14 @@ def _remote_probe() -> Callable[[str], tuple[int, int] | None]:
 # --- detection ------------------------------------------------------------------------
 
 
-def _looks_like(path: Path, key: bytes) -> bool:
-    if not path.is_file() or path.suffix.lower() not in (*stream.DATA_SUFFIXES, ".zip"):
-        return False
-    head = stream.sniff(path, 1024)
-    if not head.startswith((b"[", b"{")):
-        return False
-    if key not in head:
-        # The asset's URL list (dataset) can push the task past the first KB.
-        head = stream.sniff(path)
-    return key in head
-
-
 def detect_v3(path: Path) -> bool:
     """A JSON/NDJSON file (or zip of them) whose first asset has a ``"task"`` key."""
-    return _looks_like(path, b'"task"')
+    return stream.starts_with_key(path, b'"task"')
 
 
 def detect_v2(path: Path) -> bool:
     """A JSON/NDJSON file (or zip of them) whose first asset has a ``"tasks"`` key."""
-    return _looks_like(path, b'"tasks"')
+    return stream.starts_with_key(path, b'"tasks"')
 
 
 FORMAT_V3 = FormatSpec(
