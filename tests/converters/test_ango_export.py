@@ -158,6 +158,8 @@ def test_read_v3__stage_snapshot() -> None:
     assert items["street scene.jpg"].attributes["ango:stage"] == "Label"
     assert list(items) == ["street scene.jpg", "clip.mp4#frame0", "empty.jpg", "nometa.png"]
     assert list(read_v3(V3_JSON, stage="Review").items) == []  # no asset reached it
+    current = _items(read_v3(V3_JSON, stage="complete"))  # the stage the tasks sit in
+    assert len(current["street scene.jpg"].annotations) == 6
 
 
 def test_read_v2__first_task_or_all_merged() -> None:

@@ -150,7 +150,8 @@ def select(record: Mapping[str, Any], version: Version, choice: Selection) -> li
 def _answer_of(task: Mapping[str, Any], version: Version, stage: str | None) -> Answer | None:
     task_id = task.get("taskId")
     source: Mapping[str, Any] = task
-    if stage is not None:
+    # The task itself is the answer of the stage it sits in now, newer than any snapshot.
+    if stage is not None and not _named(task, stage):
         snapshot = _snapshot(task, stage)
         if snapshot is None:
             return None
@@ -166,15 +167,15 @@ def _answer_of(task: Mapping[str, Any], version: Version, stage: str | None) -> 
     )
 
 
+def _named(entry: Mapping[str, Any], stage: str) -> bool:
+    return _matches((stage,), entry.get("stage"), entry.get("stageId"))
+
+
 def _snapshot(task: Mapping[str, Any], stage: str) -> Mapping[str, Any] | None:
     # A task can pass a stage more than once (rejected, then relabelled): the last wins.
-    wanted = stage.strip().casefold()
     found = None
     for entry in task.get("stageHistory") or ():
-        if not isinstance(entry, Mapping):
-            continue
-        names = (entry.get("stage"), entry.get("stageId"))
-        if any(isinstance(n, str) and n.strip().casefold() == wanted for n in names):
+        if isinstance(entry, Mapping) and _named(entry, stage):
             found = entry
     return found
 

@@ -11,7 +11,8 @@ category list; pass 2 (when a writer iterates the items) decodes them.
 What is converted:
     By default each asset's current answer (V3 ``task``; V2 the first of ``tasks[]``).
     ``stage="Label"`` takes that stage's snapshot from ``stageHistory`` instead (the last
-    one when a task passed the stage twice); assets that never reached it are left out.
+    one when a task passed the stage twice; the task itself when it sits in that stage
+    now); assets that never reached it are left out, with a warning and their count.
     V2 ``task="all"`` merges every task's objects into the asset's one item, each
     annotation tagged with ``ango:taskId`` (one item per task would give several label
     files for one image). ``batch``, ``status`` and ``stage_filter`` keep only assets
