@@ -97,3 +97,19 @@ def ring_area(ring: Ring) -> float:
         x1, y1 = ring[(index + 1) % count]
         total += x0 * y1 - x1 * y0
     return abs(total) / 2
+
+
+def box_outside_image(
+    x: float, y: float, width: float, height: float, image_width: float, image_height: float
+) -> str | None:
+    """Why a box cannot belong to its image, or None when it can.
+
+    Overhangs are routine in real data (COCO's own boxes overhang by fractions of a
+    pixel) and are kept; a box that does not even touch its image is a data error.
+    """
+    if x > image_width or y > image_height or x + width < 0 or y + height < 0:
+        return (
+            f"box ({x:g}, {y:g}, {width:g} x {height:g}) lies outside the image "
+            f"({image_width:g} x {image_height:g})"
+        )
+    return None

@@ -633,9 +633,15 @@ def test_cli_bad_input_one_line_no_output(tmp_path: Path, runner: CliRunner) -> 
 
 coordinates = st.floats(-50, 500, allow_nan=False, allow_infinity=False)
 sizes = st.floats(0, 300, allow_nan=False, allow_infinity=False)
+# Boxes touch their 10 x 8 image: one lying wholly outside is a read error.
 boxes = st.builds(
-    Box, category_id=st.just(0), x=coordinates, y=coordinates, width=sizes, height=sizes
-)
+    Box,
+    category_id=st.just(0),
+    x=st.floats(-50, 10),
+    y=st.floats(-50, 8),
+    width=sizes,
+    height=sizes,
+).filter(lambda box: box.x + box.width >= 0 and box.y + box.height >= 0)
 rings = st.lists(st.tuples(coordinates, coordinates), min_size=3, max_size=6).map(tuple)
 polygons = st.builds(
     Polygon,

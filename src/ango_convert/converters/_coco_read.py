@@ -29,6 +29,7 @@ from ango_convert.converters._coco_json import (
     required,
     section,
 )
+from ango_convert.geometry import box_outside_image
 from ango_convert.model import (
     ATTR_COCO_AREA,
     ATTR_COCO_BBOX,
@@ -210,6 +211,8 @@ def _annotation(
     bbox = _bbox(record.get("bbox"), (*where, "bbox"))
     shape = _segmentation(record.get("segmentation"), category_id, image, (*where, "segmentation"))
     pose = _keypoints(record.get("keypoints"), categories[category_id], (*where, "keypoints"))
+    if shape is None:  # a plain box: it must touch its image
+        _check_inside(bbox, image, (*where, "bbox"))
     if bbox is None and shape is None and pose is None:
         raise Located(where, "annotation has no bbox, segmentation or keypoints")
     image.annotations.extend(_assemble(category_id, annotation_id, attributes, bbox, shape, pose))
@@ -289,6 +292,16 @@ def _bbox(value: object, where: Where) -> tuple[float, float, float, float] | No
     if width < 0 or height < 0:
         raise Located(where, f"bbox has a negative size {width!r} x {height!r}")
     return (x, y, width, height)
+
+
+def _check_inside(
+    bbox: tuple[float, float, float, float] | None, image: _Image, where: Where
+) -> None:
+    if bbox is None or image.width is None or image.height is None:
+        return
+    reason = box_outside_image(*bbox, image.width, image.height)
+    if reason:
+        raise Located(where, reason)
 
 
 def _segmentation(

@@ -21,6 +21,7 @@ from ango_convert.converters._voc_write import (
 )
 from ango_convert.converters.imagesize import probe_size
 from ango_convert.errors import ReadError
+from ango_convert.geometry import box_outside_image
 from ango_convert.model import Box, JSONValue
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
@@ -139,8 +140,16 @@ def _parse_annotation(element: etree._Element, path: Path, context: Context) -> 
         attributes[ATTR_SOURCE_IMAGE] = str(image)
     parsed = Parsed(_item_id(path, context.base), file_name, width, height, attributes)
     for obj in element.iterfind("object"):
-        parsed.objects.append(_parse_object(obj, context.convention))
+        name, box = _parse_object(obj, context.convention)
+        outside = width and height and box_outside_image(*_xywh(box), width, height)
+        if outside:
+            raise _Invalid(obj, f"object {name!r}: {outside}")
+        parsed.objects.append((name, box))
     return parsed
+
+
+def _xywh(box: Box) -> tuple[float, float, float, float]:
+    return box.x, box.y, box.width, box.height
 
 
 def _item_id(path: Path, base: Path) -> str:
@@ -216,7 +225,7 @@ def _size_value(size: etree._Element, dims: dict[str, etree._Element], tag: str)
         value = float(text)
     except ValueError:
         raise _Invalid(size, f"<size><{tag}> is not a number: {text!r}") from None
-    if value < 0 or value != int(value):
+    if not math.isfinite(value) or value < 0 or not value.is_integer():
         raise _Invalid(size, f"<size><{tag}> must be a whole number >= 0, got {text!r}")
     return int(value)
 

@@ -21,7 +21,7 @@ from typing import Literal
 
 from ango_convert.converters._io import read_bytes
 from ango_convert.errors import ReadError
-from ango_convert.geometry import rotated_box_from_corners
+from ango_convert.geometry import box_outside_image, rotated_box_from_corners
 from ango_convert.model import Annotation, Box, Keypoints, Polygon, Zone
 
 Task = Literal["auto", "detect", "segment", "obb", "pose"]
@@ -155,14 +155,11 @@ def _box(
     if w < 0 or h < 0:
         raise ValueError(f"box width and height must be >= 0, got {w} x {h}")
     width, height = size
-    return Box(
-        category_id=category_id,
-        x=(cx - w / 2) * width,
-        y=(cy - h / 2) * height,
-        width=w * width,
-        height=h * height,
-        group=group,
-    )
+    x, y = (cx - w / 2) * width, (cy - h / 2) * height
+    outside = box_outside_image(x, y, w * width, h * height, width, height)
+    if outside:
+        raise ValueError(outside)
+    return Box(category_id=category_id, x=x, y=y, width=w * width, height=h * height, group=group)
 
 
 def _keypoints(

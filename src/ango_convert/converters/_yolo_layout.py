@@ -39,6 +39,8 @@ YAML_NAMES = ("data.yaml", "data.yml", "dataset.yaml", "dataset.yml")
 NAMES_FILES = ("classes.txt", "obj.names", "classes.names")
 SPLIT_KEYS = ("train", "val", "test")
 LABEL_MAP = "label_map.json"
+#: More classes than any real dataset has; a larger ``nc`` is refused.
+MAX_CLASSES = 100_000
 _DRIVE = re.compile(r"[A-Za-z]:")
 
 
@@ -172,7 +174,11 @@ def _yaml_base(value: Any, root: Path) -> Path:
 def _names_from_yaml(path: Path, document: dict[str, Any]) -> dict[int, str]:
     names = document.get("names")
     if names is None and isinstance(document.get("nc"), int):
-        return {index: f"class{index}" for index in range(document["nc"])}
+        count = document["nc"]
+        # nc alone makes one name per class: a hostile count would fill the memory.
+        if not 0 < count <= MAX_CLASSES:
+            raise ReadError(path, "nc", f"expected 1..{MAX_CLASSES} classes, got {count}")
+        return {index: f"class{index}" for index in range(count)}
     if isinstance(names, list):
         return {index: _name(path, name) for index, name in enumerate(names)}
     if isinstance(names, dict):
@@ -391,8 +397,32 @@ def _label_map(root: Path) -> dict[int, dict[str, Any]]:
     for key, entry in document.items():
         if not (isinstance(entry, dict) and isinstance(entry.get("source_id"), int)):
             raise ReadError(path, f"$[{key!r}]", "expected {name, source_id: int}")
+        problem = _entry_problem(entry)
+        if problem:
+            raise ReadError(path, f"$[{key!r}].{problem[0]}", problem[1])
         try:
             result[int(key)] = entry
         except ValueError:
             raise ReadError(path, f"$[{key!r}]", "key is not a class id") from None
     return result
+
+
+def _entry_problem(entry: dict[str, Any]) -> tuple[str, str] | None:
+    """The first ill-typed optional field of a label_map entry, as (key, reason)."""
+    supercategory = entry.get("supercategory")
+    if supercategory is not None and not isinstance(supercategory, str):
+        return "supercategory", "expected a string"
+    names = entry.get("keypoint_names")
+    if names is not None and not (
+        isinstance(names, list) and all(isinstance(n, str) for n in names)
+    ):
+        return "keypoint_names", "expected a list of strings"
+    skeleton = entry.get("skeleton")
+    if skeleton is not None and not (
+        isinstance(skeleton, list)
+        and all(
+            isinstance(e, list) and len(e) == 2 and all(type(i) is int for i in e) for e in skeleton
+        )
+    ):
+        return "skeleton", "expected a list of [a, b] index pairs"
+    return None

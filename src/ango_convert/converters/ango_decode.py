@@ -65,6 +65,10 @@ OTHER_TOOL_KEYS = (
     "voxel-brush",
     "cuboid",
 )
+#: Object keys that are not a tool's geometry.
+_OBJECT_KEYS = frozenset(
+    {"schemaId", "title", "objectId", "classifications", "metadata", "page", "color", "tool"}
+)
 _KP_OBJECT_ID = re.compile(r"^(?P<prefix>.+):kp:(?P<index>\d+)$")
 _VISIBILITY = {"visible": 2, "occluded": 1, "not visible": 1}
 
@@ -218,7 +222,7 @@ class AngoDecoder:
     def _decode(self, obj: Mapping[str, Any], group: str | None) -> Annotation | None:
         key = next((k for k in GEOMETRY_KEYS if k in obj), None)
         if key is None:
-            tool = next((k for k in OTHER_TOOL_KEYS if k in obj), None) or "unknown"
+            tool = next((k for k in OTHER_TOOL_KEYS if k in obj), None) or _odd_key(obj)
             if self._unknown_tools == "skip":
                 self.skipped[tool] += 1
                 return None
@@ -388,3 +392,8 @@ def _segmentation(raw: Any) -> tuple[Zone, ...]:
             holes = [holes]
         result.append(Zone(outer=_ring(zone.get("region")), holes=tuple(_ring(h) for h in holes)))
     return tuple(result)
+
+
+def _odd_key(obj: Mapping[str, Any]) -> str:
+    """Name an object's unrecognised tool by its first key that is not a common field."""
+    return next((str(k) for k in obj if k not in _OBJECT_KEYS), "unknown")

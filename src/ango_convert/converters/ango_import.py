@@ -298,6 +298,7 @@ def read(
     """
     document = load_json(source)
     records = _payload_records(document, source, validate)
+    _refuse_duplicates(records, source)
     mapping = load_ontology(schema_map, ontology)
     collector = NameCollector(mapping)
     for record in records:
@@ -332,6 +333,17 @@ def _payload_records(document: Any, source: Path, validate: bool) -> list[dict[s
         ]
     flat = document["jsonContent"] if schema == "ango-import-sdk" else document
     return [{"key": _key(record), **record} for record in flat]
+
+
+def _refuse_duplicates(records: list[dict[str, Any]], source: Path) -> None:
+    # Item ids must be unique; a second record for one asset would be ambiguous.
+    first: dict[str, int] = {}
+    for index, record in enumerate(records):
+        key = record["key"]
+        if key in first:
+            where = f"record {index} (externalId {key!r})"
+            raise ReadError(source, where, f"duplicate externalId (also record {first[key]})")
+        first[key] = index
 
 
 def _key(record: Mapping[str, Any]) -> str:

@@ -172,15 +172,17 @@ def _categories(layout: Layout, ids: dict[int, int]) -> tuple[Category, ...]:
         extra = layout.label_map.get(cls, {})
         keypoint_names = _keypoint_names(layout, cls, extra)
         skeleton = extra.get("skeleton") or ()
-        categories.append(
-            Category(
+        try:
+            category = Category(
                 id=ids[cls],
                 name=name,
                 supercategory=extra.get("supercategory"),
                 keypoint_names=keypoint_names,
                 skeleton=tuple((int(a), int(b)) for a, b in skeleton) if keypoint_names else (),
             )
-        )
+        except ValueError as exc:  # a skeleton edge outside the keypoints
+            raise ReadError(layout.root / LABEL_MAP, f"$['{cls}']", str(exc)) from exc
+        categories.append(category)
     return tuple(categories)
 
 
