@@ -25,6 +25,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from ango_convert.model import JSONValue
+
+#: What a reader does with a unit (annotation, label line, XML file, record) that does not
+#: read: ``strict`` raises, ``skip`` leaves it out and notes it (see :func:`skip_note`).
+OnError = Literal["strict", "skip"]
+#: ``Dataset.info`` key under which ``on_error="skip"`` readers list what they left out.
+INFO_SKIPPED_INPUT = "skipped_input"
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -82,6 +92,10 @@ class ReadError(AngoConvertError, ValueError):
     def __str__(self) -> str:
         where = f"{self.path}: {self.location}" if self.location else self.path
         return f"{where}: {self.reason}"
+
+    def note(self) -> dict[str, JSONValue]:
+        """The error as a report entry ``{file, place, reason}`` (``on_error="skip"``)."""
+        return {"file": self.path, "place": self.location or "", "reason": self.reason}
 
 
 @dataclass(frozen=True, slots=True)

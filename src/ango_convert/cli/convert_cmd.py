@@ -8,6 +8,7 @@ import click
 
 from ango_convert import api, registry
 from ango_convert.cli.options import FormatName, emit_report, mapping_options, route_options
+from ango_convert.report import take_skipped
 
 
 @click.command()
@@ -40,6 +41,14 @@ from ango_convert.cli.options import FormatName, emit_report, mapping_options, r
     "else OUTPUT.images; resumable) and use them for sizes and copying. Only with this "
     "flag, since asset URLs are signed and expire.",
 )
+@click.option(
+    "--on-error",
+    type=click.Choice(["strict", "skip"]),
+    default="strict",
+    show_default=True,
+    help="skip: convert what reads and list each unreadable annotation, label line, XML "
+    "file or record (file, place, reason) in the report instead of stopping.",
+)
 @mapping_options
 @click.pass_context
 def convert(
@@ -53,6 +62,7 @@ def convert(
     overwrite: bool,
     report_path: Path | None,
     download_images: bool,
+    on_error: str,
     schema_map: Path | None,
     ontology: Path | None,
     title_only: bool,
@@ -92,16 +102,12 @@ def convert(
         "on_unsupported": on_unsupported,
         "project": project,
         "overwrite": overwrite,
+        "on_error": on_error if on_error != "strict" else None,
     }
     read_options, write_options = route_options(reader, writer, shorthands, read_pairs, write_pairs)
     if no_validate and "validate" in {o.name for o in registry.options_of(writer)}:
         write_options["validate"] = False
-    report = api.convert(
-        source,
-        target,
-        to=to_format,
-        from_format=from_format,
-        read_options=read_options,
-        write_options=write_options,
-    )
+    dataset, skipped = take_skipped(api.read(source, from_format, **read_options))
+    report = api.write(dataset, target, to_format, **write_options)
+    report.skipped_input.extend(skipped)  # lazy readers fill it while the writer reads
     emit_report(report, report_path, quiet=(ctx.obj or {}).get("verbosity", 0) < 0)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +49,9 @@ from ango_convert.model import (
     Zone,
 )
 
+#: Collect-and-continue callback: told of each unit left out.
+Skip = Callable[[Located], None]
+
 # --- document -------------------------------------------------------------------------------
 
 
@@ -60,17 +64,23 @@ class _Image:
     annotations: list[Annotation] = field(default_factory=list)
 
 
-def parse_document(document: object) -> Dataset:
+def parse_document(document: object, skip: Skip | None = None) -> Dataset:
     """Build a Dataset from parsed COCO JSON.
+
+    Args:
+        document: The parsed JSON.
+        skip: Collect-and-continue: called with each bad category, image or annotation,
+            which is then left out (annotations of a left-out image or category follow).
+            None raises instead.
 
     Raises:
         Located: The first problem found, with its JSON path.
     """
     root = as_object(document, ())
-    categories = _categories(section(root, "categories"))
-    images = _images(section(root, "images"))
+    categories = _categories(section(root, "categories"), skip)
+    images = _images(section(root, "images"), skip)
     by_category = {category.id: category for category in categories}
-    _annotations(section(root, "annotations"), by_category, images)
+    _annotations(section(root, "annotations"), by_category, images, skip)
     items = tuple(
         Item(
             id=str(image_id),
@@ -94,32 +104,37 @@ def _info(root: Mapping[str, Any]) -> dict[str, JSONValue]:
     return result
 
 
-def _categories(raw_list: list[Any]) -> tuple[Category, ...]:
+def _categories(raw_list: list[Any], skip: Skip | None) -> tuple[Category, ...]:
     seen: dict[int, int] = {}
-    result = []
+    result: list[Category] = []
     for index, raw in enumerate(raw_list):
-        where: Where = ("categories", index)
-        record = as_object(raw, where)
-        category_id = as_int(required(record, "id", where), (*where, "id"))
-        claim(seen, category_id, "categories", index)
-        name = as_str(required(record, "name", where), (*where, "name"))
-        if not name.strip():
-            raise Located((*where, "name"), "category name is empty")
-        supercategory = record.get("supercategory")
-        names = _keypoint_names(record.get("keypoints"), (*where, "keypoints"))
-        result.append(
-            Category(
-                id=category_id,
-                name=name,
-                supercategory=None
-                if supercategory is None
-                else as_str(supercategory, (*where, "supercategory")),
-                keypoint_names=names,
-                skeleton=_skeleton(record.get("skeleton"), len(names), (*where, "skeleton")),
-                attributes=extras(record, CATEGORY_KEYS),
-            )
-        )
+        with _unit(skip):
+            _category(raw, index, seen, result)
     return tuple(result)
+
+
+def _category(raw: object, index: int, seen: dict[int, int], result: list[Category]) -> None:
+    where: Where = ("categories", index)
+    record = as_object(raw, where)
+    category_id = as_int(required(record, "id", where), (*where, "id"))
+    claim(seen, category_id, "categories", index)
+    name = as_str(required(record, "name", where), (*where, "name"))
+    if not name.strip():
+        raise Located((*where, "name"), "category name is empty")
+    supercategory = record.get("supercategory")
+    names = _keypoint_names(record.get("keypoints"), (*where, "keypoints"))
+    result.append(
+        Category(
+            id=category_id,
+            name=name,
+            supercategory=None
+            if supercategory is None
+            else as_str(supercategory, (*where, "supercategory")),
+            keypoint_names=names,
+            skeleton=_skeleton(record.get("skeleton"), len(names), (*where, "skeleton")),
+            attributes=extras(record, CATEGORY_KEYS),
+        )
+    )
 
 
 def _keypoint_names(value: object, where: Where) -> tuple[str, ...]:
@@ -152,41 +167,61 @@ def _skeleton(value: object, count: int, where: Where) -> tuple[tuple[int, int],
     return tuple((a - shift, b - shift) for a, b in pairs)
 
 
-def _images(raw_list: list[Any]) -> dict[int, _Image]:
+def _images(raw_list: list[Any], skip: Skip | None) -> dict[int, _Image]:
     images: dict[int, _Image] = {}
     seen: dict[int, int] = {}
     for index, raw in enumerate(raw_list):
-        where: Where = ("images", index)
-        record = as_object(raw, where)
-        image_id = as_int(required(record, "id", where), (*where, "id"))
-        claim(seen, image_id, "images", index)
-        file_name = as_str(required(record, "file_name", where), (*where, "file_name"))
-        attributes: dict[str, JSONValue] = {ATTR_COCO_IMAGE_ID: image_id}
-        attributes.update(extras(record, IMAGE_KEYS))
-        images[image_id] = _Image(
-            file_name=file_name,
-            width=positive_or_none(record, "width", where),
-            height=positive_or_none(record, "height", where),
-            attributes=attributes,
-        )
+        with _unit(skip):
+            _image(raw, index, seen, images)
     return images
+
+
+def _image(raw: object, index: int, seen: dict[int, int], images: dict[int, _Image]) -> None:
+    where: Where = ("images", index)
+    record = as_object(raw, where)
+    image_id = as_int(required(record, "id", where), (*where, "id"))
+    claim(seen, image_id, "images", index)
+    file_name = as_str(required(record, "file_name", where), (*where, "file_name"))
+    attributes: dict[str, JSONValue] = {ATTR_COCO_IMAGE_ID: image_id}
+    attributes.update(extras(record, IMAGE_KEYS))
+    images[image_id] = _Image(
+        file_name=file_name,
+        width=positive_or_none(record, "width", where),
+        height=positive_or_none(record, "height", where),
+        attributes=attributes,
+    )
 
 
 # --- annotations ----------------------------------------------------------------------------
 
 
 def _annotations(
-    raw_list: list[Any], categories: Mapping[int, Category], images: Mapping[int, _Image]
+    raw_list: list[Any],
+    categories: Mapping[int, Category],
+    images: Mapping[int, _Image],
+    skip: Skip | None,
 ) -> None:
     seen: dict[int, int] = {}
     for index, raw in enumerate(raw_list):
         where: Where = ("annotations", index)
-        try:
-            _annotation(raw, index, seen, categories, images)
-        except Located:
+        with _unit(skip):
+            try:
+                _annotation(raw, index, seen, categories, images)
+            except Located:
+                raise
+            except ValueError as exc:  # an IR invariant the checks above did not foresee
+                raise Located(where, str(exc)) from exc
+
+
+@contextlib.contextmanager
+def _unit(skip: Skip | None) -> Iterator[None]:
+    """One category, image or annotation: with ``skip``, a problem leaves it out."""
+    try:
+        yield
+    except Located as exc:
+        if skip is None:
             raise
-        except ValueError as exc:  # an IR invariant the checks above did not foresee
-            raise Located(where, str(exc)) from exc
+        skip(exc)
 
 
 def _annotation(

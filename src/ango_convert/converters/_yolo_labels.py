@@ -22,7 +22,7 @@ from typing import Literal
 from ango_convert.converters._io import read_bytes
 from ango_convert.errors import ReadError
 from ango_convert.geometry import box_outside_image, rotated_box_from_corners
-from ango_convert.model import Annotation, Box, Keypoints, Polygon, Zone
+from ango_convert.model import Annotation, Box, JSONValue, Keypoints, Polygon, Zone
 
 Task = Literal["auto", "detect", "segment", "obb", "pose"]
 KptShape = tuple[int, int]
@@ -37,8 +37,12 @@ class Row:
     values: tuple[float, ...]
 
 
-def parse_label_file(path: Path, class_ids: Container[int]) -> list[Row]:
+def parse_label_file(
+    path: Path, class_ids: Container[int], notes: list[JSONValue] | None = None
+) -> list[Row]:
     """Read a label file into rows; an empty file means an image without objects.
+
+    With ``notes`` (collect-and-continue), a bad line is noted there and left out.
 
     Raises:
         ReadError: ``file: line N: reason`` for non-numbers, NaN, unknown class ids.
@@ -52,7 +56,10 @@ def parse_label_file(path: Path, class_ids: Container[int]) -> list[Row]:
         try:
             rows.append(_row(number, tokens, class_ids))
         except ValueError as exc:
-            raise ReadError(path, f"line {number}", str(exc)) from exc
+            error = ReadError(path, f"line {number}", str(exc))
+            if notes is None:
+                raise error from exc
+            notes.append(error.note())
     return rows
 
 

@@ -22,6 +22,7 @@ from typing import IO, Any, Literal
 
 import orjson
 
+from ango_convert.converters._ango_records import payload_records, refuse_duplicates
 from ango_convert.converters._io import (
     atomic_file,
     json_path,
@@ -30,8 +31,14 @@ from ango_convert.converters._io import (
 from ango_convert.converters.ango_decode import AngoDecoder, NameCollector, UnknownTools
 from ango_convert.converters.ango_geometry import Pivot
 from ango_convert.converters.ango_objects import AngoEncoder
-from ango_convert.errors import ConversionError, ReadError, SchemaValidationError
-from ango_convert.model import ANNOTATION_KINDS, Dataset, Item
+from ango_convert.errors import (
+    INFO_SKIPPED_INPUT,
+    ConversionError,
+    OnError,
+    ReadError,
+    SchemaValidationError,
+)
+from ango_convert.model import ANNOTATION_KINDS, Dataset, Item, JSONValue
 from ango_convert.ontology import Ontology, load_ontology
 from ango_convert.registry import FormatSpec
 from ango_convert.report import WriteReport
@@ -280,6 +287,7 @@ def read(
     rbox_pivot: Pivot = "corner",
     unknown_tools: UnknownTools = "error",
     validate: bool = True,
+    on_error: OnError = "strict",
 ) -> Dataset:
     """Read a label-import payload in any of its shapes (seed, flat, SDK).
 
@@ -292,62 +300,35 @@ def read(
         rbox_pivot: Rotated-box pivot convention.
         unknown_tools: ``error`` or ``skip`` objects the IR cannot hold.
         validate: Check the payload against its schema first.
+        on_error: ``skip`` leaves out each record that breaks the schema, repeats an
+            externalId or does not decode, listing them in ``Dataset.info["skipped_input"]``.
 
     Returns:
         The dataset; item ids and file names are the externalIds (or assetIds).
     """
     document = load_json(source)
-    records = _payload_records(document, source, validate)
-    _refuse_duplicates(records, source)
+    notes: list[JSONValue] | None = [] if on_error == "skip" else None
+    records = refuse_duplicates(payload_records(document, source, validate, notes), source, notes)
     mapping = load_ontology(schema_map, ontology)
     collector = NameCollector(mapping)
-    for record in records:
+    for _, record in records:
         collector.add(record.get("objects") or ())
     reference_set = _load_reference(reference)
     categories = collector.categories(reference_set.categories if reference_set else None)
     decoder = AngoDecoder(categories, mapping, pivot=rbox_pivot, unknown_tools=unknown_tools)
     images = {item.file_name: item for item in reference_set.items} if reference_set else {}
-    items = [_item(record, index, decoder, images, source) for index, record in enumerate(records)]
+    items = []
+    for index, record in records:
+        try:
+            items.append(_item(record, index, decoder, images, source))
+        except ReadError as exc:
+            if notes is None:
+                raise
+            notes.append(exc.note())
     if decoder.skipped:
         logger.warning("skipped objects of tools with no counterpart: %s", dict(decoder.skipped))
-    return Dataset(categories=categories, items=tuple(items))
-
-
-def _payload_records(document: Any, source: Path, validate: bool) -> list[dict[str, Any]]:
-    from ango_convert import validation
-
-    schema = validation.detect_schema(document)
-    if schema not in ("ango-import", "ango-import-flat", "ango-import-sdk"):
-        raise ReadError(
-            source,
-            "$",
-            "not an Ango label-import payload (expected {project, labels}, "
-            "{project, jsonContent} or a list of label records)",
-        )
-    if validate:
-        validation.validate(document, schema, source=str(source))
-    if schema == "ango-import":
-        return [
-            {"key": _key(label), "status": label.get("status"), **(label.get("answer") or {})}
-            for label in document["labels"]
-        ]
-    flat = document["jsonContent"] if schema == "ango-import-sdk" else document
-    return [{"key": _key(record), **record} for record in flat]
-
-
-def _refuse_duplicates(records: list[dict[str, Any]], source: Path) -> None:
-    # Item ids must be unique; a second record for one asset would be ambiguous.
-    first: dict[str, int] = {}
-    for index, record in enumerate(records):
-        key = record["key"]
-        if key in first:
-            where = f"record {index} (externalId {key!r})"
-            raise ReadError(source, where, f"duplicate externalId (also record {first[key]})")
-        first[key] = index
-
-
-def _key(record: Mapping[str, Any]) -> str:
-    return str(record.get("externalId") or record.get("assetId") or record.get("data"))
+    info: dict[str, JSONValue] = {} if notes is None else {INFO_SKIPPED_INPUT: notes}
+    return Dataset(categories=categories, items=tuple(items), info=info)
 
 
 def _item(

@@ -48,25 +48,29 @@ Writing (one JSON file, atomically; ``-`` writes stdout):
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from ango_convert.converters._coco_json import Located
 from ango_convert.converters._coco_read import parse_document
 from ango_convert.converters._coco_write import WRITES_KINDS, OnUnsupported, build_document
 from ango_convert.converters._io import dump_json, json_path, load_json, write_bytes_atomic
-from ango_convert.errors import ReadError
-from ango_convert.model import Dataset
+from ango_convert.errors import INFO_SKIPPED_INPUT, OnError, ReadError
+from ango_convert.model import Dataset, JSONValue
 from ango_convert.registry import FormatSpec
 from ango_convert.report import WriteReport
 
 _SNIFF_BYTES = 64 * 1024
 
 
-def read(source: Path) -> Dataset:
+def read(source: Path, *, on_error: OnError = "strict") -> Dataset:
     """Read a COCO annotation file.
 
     Args:
         source: The JSON file, or ``-`` for stdin.
+        on_error: ``skip`` leaves out each category, image or annotation that does not
+            read and lists it in ``Dataset.info["skipped_input"]``; the JSON itself must
+            parse.
 
     Returns:
         The dataset.
@@ -75,10 +79,19 @@ def read(source: Path) -> Dataset:
         ReadError: Malformed input; the message names the file and the JSON path.
     """
     document = load_json(source)
+    notes: list[JSONValue] = []
+
+    def located(exc: Located) -> ReadError:
+        return ReadError(source, json_path(*exc.where), exc.reason)
+
+    skip = (lambda exc: notes.append(located(exc).note())) if on_error == "skip" else None
     try:
-        return parse_document(document)
+        dataset = parse_document(document, skip)
     except Located as exc:
-        raise ReadError(source, json_path(*exc.where), exc.reason) from exc
+        raise located(exc) from exc
+    if on_error == "skip":
+        dataset = dataclasses.replace(dataset, info={**dataset.info, INFO_SKIPPED_INPUT: notes})
+    return dataset
 
 
 def write(

@@ -41,8 +41,8 @@ from ango_convert.converters._approx import ATTR_SPLIT
 from ango_convert.converters._io import read_bytes
 from ango_convert.converters._voc_read import Context, Parsed, read_file
 from ango_convert.converters._voc_write import PixelConvention, write
-from ango_convert.errors import ReadError
-from ango_convert.model import Box, Category, Dataset, Item
+from ango_convert.errors import INFO_SKIPPED_INPUT, OnError, ReadError
+from ango_convert.model import Box, Category, Dataset, Item, JSONValue
 from ango_convert.registry import FormatSpec
 
 __all__ = ["FORMAT", "detect", "read", "write"]
@@ -63,6 +63,7 @@ def read(
     images_dir: Path | None = None,
     pixel_convention: PixelConvention = "continuous",
     class_names: Sequence[str] | None = None,
+    on_error: OnError = "strict",
 ) -> Dataset:
     """Read Pascal VOC annotations.
 
@@ -72,6 +73,8 @@ def read(
         images_dir: Where to look for images whose ``<size>`` is missing.
         pixel_convention: How ``<bndbox>`` maps to IR pixels (see the module docs).
         class_names: Category order (ids 1..N); a name outside it is an error.
+        on_error: ``skip`` leaves out each XML file that does not read and lists it in
+            ``Dataset.info["skipped_input"]``.
 
     Returns:
         The dataset; every XML file is one item, zero-object files included.
@@ -82,12 +85,29 @@ def read(
     root, files = _layout(Path(source))
     splits = _read_splits(root)
     context = Context(root=root, images_dir=images_dir, convention=pixel_convention)
-    parsed = [read_file(path, context) for path in files]
+    notes: list[JSONValue] = []
+    parsed = _read_files(files, context, notes if on_error == "skip" else None)
     names = _category_names(parsed, class_names)
     ids = {name: index + 1 for index, name in enumerate(names)}
     categories = tuple(Category(id=ids[name], name=name) for name in names)
     items = tuple(_to_item(entry, ids, splits) for entry in parsed)
-    return Dataset(categories=categories, items=items, info={"source_format": "voc"})
+    info: dict[str, JSONValue] = {"source_format": "voc"}
+    if on_error == "skip":
+        info[INFO_SKIPPED_INPUT] = notes
+    return Dataset(categories=categories, items=items, info=info)
+
+
+def _read_files(files: list[Path], context: Context, notes: list[JSONValue] | None) -> list[Parsed]:
+    """Parse every file; with ``notes``, a file that does not read is noted and left out."""
+    parsed = []
+    for path in files:
+        try:
+            parsed.append(read_file(path, context))
+        except ReadError as exc:
+            if notes is None:
+                raise
+            notes.append(exc.note())
+    return parsed
 
 
 def detect(path: Path) -> bool:

@@ -35,7 +35,7 @@ Four corners that are not a perfect rectangle are fitted to one (mean edge lengt
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -60,8 +60,8 @@ from ango_convert.converters._yolo_layout import (
 )
 from ango_convert.converters._yolo_write import write
 from ango_convert.converters.imagesize import image_size
-from ango_convert.errors import ReadError
-from ango_convert.model import Annotation, Category, Dataset, Item
+from ango_convert.errors import INFO_SKIPPED_INPUT, OnError, ReadError
+from ango_convert.model import Annotation, Category, Dataset, Item, JSONValue
 from ango_convert.registry import FormatSpec
 
 logger = logging.getLogger(__name__)
@@ -74,12 +74,14 @@ INFO_KPT_SHAPE = "yolo:kpt_shape"
 INFO_FLIP_IDX = "yolo:flip_idx"
 
 
-def read(source: Path, *, task: Task = "auto") -> Dataset:
+def read(source: Path, *, task: Task = "auto", on_error: OnError = "strict") -> Dataset:
     """Read a YOLO dataset.
 
     Args:
         source: The dataset folder, its data.yaml, or its obj.data.
         task: The label task; ``auto`` decides from the lines (see the module docs).
+        on_error: ``skip`` leaves out each label line that does not read, and each image
+            whose header does not, listing them in ``Dataset.info["skipped_input"]``.
 
     Returns:
         The dataset, one item per image, images without labels included.
@@ -89,7 +91,8 @@ def read(source: Path, *, task: Task = "auto") -> Dataset:
     """
     layout = find_layout(Path(source))
     images = _unique_images(layout)
-    labels = {image: _read_labels(image, layout) for image, _ in images}
+    notes: list[JSONValue] | None = [] if on_error == "skip" else None
+    labels = {image: _read_labels(image, layout, notes) for image, _ in images}
     unlabelled = sum(1 for rows in labels.values() if rows is None)
     if unlabelled:
         logger.info("%d image(s) have no label file: read as images without objects", unlabelled)
@@ -98,10 +101,10 @@ def read(source: Path, *, task: Task = "auto") -> Dataset:
     if chosen == "pose" and layout.kpt_shape is None:
         raise ReadError(source, None, "task pose needs kpt_shape: [K, 2 or 3] in data.yaml")
     ids = _category_ids(layout)
-    items = tuple(
-        _item(image, split_base, rows[image], chosen, layout, ids) for image, split_base in images
-    )
+    items = tuple(_items(images, rows, chosen, layout, ids, notes))
     info: dict[str, Any] = {"source_format": "yolo", "yolo:task": chosen}
+    if notes is not None:
+        info[INFO_SKIPPED_INPUT] = notes
     if unlabelled:
         info["yolo:images_without_label_file"] = unlabelled
     if layout.kpt_shape is not None:
@@ -142,11 +145,11 @@ def _unique_images(layout: Layout) -> list[tuple[Path, tuple[str | None, Path]]]
     return list(seen.items())
 
 
-def _read_labels(image: Path, layout: Layout) -> list[Row] | None:
+def _read_labels(image: Path, layout: Layout, notes: list[JSONValue] | None) -> list[Row] | None:
     """The image's label rows; None when it has no label file (no objects either)."""
     for candidate in label_candidates(image):
         if candidate.is_file():
-            return parse_label_file(candidate, layout.names)
+            return parse_label_file(candidate, layout.names, notes)
     return None
 
 
@@ -201,6 +204,24 @@ def _yaml_kpt_names(layout: Layout, cls: int) -> Any:
     return names.get(cls) if isinstance(names, dict) else None
 
 
+def _items(
+    images: list[tuple[Path, tuple[str | None, Path]]],
+    rows: dict[Path, list[Row]],
+    task: Task,
+    layout: Layout,
+    ids: dict[int, int],
+    notes: list[JSONValue] | None,
+) -> Iterator[Item]:
+    """One item per image; with ``notes``, an image whose size cannot be read is noted."""
+    for image, split_base in images:
+        try:
+            yield _item(image, split_base, rows[image], task, layout, ids, notes)
+        except ReadError as exc:
+            if notes is None:
+                raise
+            notes.append(exc.note())
+
+
 def _item(
     image: Path,
     split_base: tuple[str | None, Path],
@@ -208,12 +229,18 @@ def _item(
     task: Task,
     layout: Layout,
     ids: dict[int, int],
+    notes: list[JSONValue] | None,
 ) -> Item:
     split, base = split_base
     size = image_size(image)
     annotations: list[Annotation] = []
     for row in rows:
-        annotations += _convert_row(image, row, task, layout.kpt_shape, ids, size)
+        try:
+            annotations += _convert_row(image, row, task, layout.kpt_shape, ids, size)
+        except ReadError as exc:
+            if notes is None:
+                raise
+            notes.append(exc.note())
     attributes: dict[str, Any] = {ATTR_SOURCE_IMAGE: str(image)}
     if split:
         attributes[ATTR_SPLIT] = "val" if split == "valid" else split
