@@ -20,8 +20,10 @@ def skip_convert(tmp_path: Path, source: Path, to: str, *args: str) -> tuple[Any
     target = tmp_path / ("out" if to in ("voc", "yolo") else "out.json")
     report = tmp_path / "report.json"
     result = invoke(
-        ["convert", str(source), "--to", to, "-o", str(target), "--on-error", "skip"]
-        + ["--report", str(report), *args]
+        [
+            *("convert", str(source), "--to", to, "-o", str(target)),
+            *("--on-error", "skip", "--report", str(report), *args),
+        ]
     )
     assert result.exit_code == 0, result.output
     assert "Traceback" not in result.output
@@ -114,8 +116,10 @@ def test_ango_payload_unvalidated(tmp_path: Path) -> None:
 def test_export_readers_do_not_take_it_yet(tmp_path: Path) -> None:
     source = write(tmp_path, "export.json", json.dumps([v3(0)]))
     result = invoke(
-        ["convert", str(source), "--to", "coco", "-o", str(tmp_path / "o.json")]
-        + ["--on-error", "skip"]
+        [
+            *("convert", str(source), "--to", "coco", "-o", str(tmp_path / "o.json")),
+            *("--on-error", "skip"),
+        ]
     )
     assert result.exit_code == EXIT_USAGE
     assert "--on-error does not apply" in result.stderr

@@ -7,11 +7,13 @@ name and renamed into place; a folder is built under a temporary name and swappe
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import re
 import shutil
 import sys
 import tempfile
+import time
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
@@ -24,6 +26,11 @@ from ango_convert.errors import OutputError, ReadError
 STDIO = "-"
 UTF8_BOM = b"\xef\xbb\xbf"
 MAX_NAME_BYTES = 255
+#: When this process started: hidden temps of a target older than that were left by a
+#: killed run and are removed by the next write of the same target.
+_STARTED = time.time()
+#: Targets with longer names share their temp prefix with others; their temps are kept.
+_TEMP_PREFIX_CHARS = 50
 
 
 # --- reading ------------------------------------------------------------------------
@@ -105,6 +112,7 @@ def atomic_file(target: str | Path) -> Iterator[IO[bytes]]:
     directory = path.parent
     try:
         directory.mkdir(parents=True, exist_ok=True)
+        remove_stale_temps(path)
         handle, temp_name = tempfile.mkstemp(
             prefix=f".{path.name[:50]}.", suffix=".tmp", dir=directory
         )
@@ -146,6 +154,7 @@ def atomic_dir(target: str | Path, *, overwrite: bool = False) -> Iterator[Path]
         The temporary folder to fill.
     """
     path = Path(target)
+    remove_stale_temps(path)  # first: it may put back an earlier output
     if path.exists() and not path.is_dir():
         raise OutputError(f"{path}: exists and is not a folder")
     if path.is_dir() and any(path.iterdir()) and not overwrite:
@@ -163,10 +172,79 @@ def atomic_dir(target: str | Path, *, overwrite: bool = False) -> Iterator[Path]
         raise
 
 
+def remove_stale_temps(target: Path) -> list[Path]:
+    """Clear what a killed run left beside ``target``: hidden temps
+    (``.NAME.XXXXXXXX.tmp``) older than this process are removed, and a folder moved
+    aside for a swap (``.NAME.XXXXXXXX.old``) is put back when ``target`` is missing.
+
+    Returns:
+        The temps removed.
+    """
+    removed: list[Path] = []
+    for path in _stale(target):
+        with contextlib.suppress(OSError):
+            if path.suffix == ".old" and not os.path.lexists(target):
+                os.replace(path, target)  # the earlier output, back under its name
+                continue
+            _remove(path)
+            removed.append(path)
+    return removed
+
+
+def _stale(target: Path) -> list[Path]:
+    name = target.name
+    if len(name) > _TEMP_PREFIX_CHARS:
+        return []
+    pattern = re.compile(re.escape(f".{name}.") + r"[A-Za-z0-9_]{8}\.(?:tmp|old)")
+    try:
+        entries = list(os.scandir(target.parent))
+    except OSError:
+        return []
+    found = []
+    for entry in entries:
+        with contextlib.suppress(OSError):
+            if (
+                pattern.fullmatch(entry.name)
+                and entry.stat(follow_symlinks=False).st_mtime < _STARTED
+            ):
+                found.append(Path(entry.path))
+    return sorted(found)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink()
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths in one atomic step (Linux ``renameat2(RENAME_EXCHANGE)``).
+
+    Returns:
+        False when the system cannot (another OS, an old kernel or file system).
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange)
+    return bool(result == 0)
+
+
 def _swap_in(temp: Path, path: Path) -> None:
     if not path.exists():
         os.replace(temp, path)
         return
+    if _exchange(temp, path):  # one atomic step: ``temp`` now holds the old folder
+        shutil.rmtree(temp, ignore_errors=True)
+        return
+    # Two steps: a kill between them leaves the old folder as ``.NAME.XXXXXXXX.old``,
+    # which the next write of ``path`` puts back (see remove_stale_temps).
     backup = Path(tempfile.mkdtemp(prefix=f".{path.name[:50]}.", suffix=".old", dir=path.parent))
     backup.rmdir()
     os.replace(path, backup)
