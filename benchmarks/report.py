@@ -32,6 +32,13 @@ class CellResult:
         return statistics.median(run.seconds for run in self.runs)
 
     @property
+    def best(self) -> float | None:
+        """The fastest passing run: the least disturbed by other load on the machine."""
+        if self.seconds is None:
+            return None
+        return min(run.seconds for run in self.runs)
+
+    @property
     def rss_mb(self) -> float | None:
         """Median peak RSS over passing runs."""
         if self.seconds is None:
@@ -92,6 +99,17 @@ def time_table(results: Results, rows: Sequence[Row], peers: Sequence[str], reps
         cells = [_time_text(results.get((row.key, tool)), reps) for tool in (OURS, *peers)]
         floor = _time_text(results.get((row.key, FLOOR)), reps)
         lines.append(_line([row.label, *cells, floor, *_ratios(results, row, peers)]))
+    return "\n".join(lines)
+
+
+def best_table(results: Results, rows: Sequence[Row], peers: Sequence[str]) -> str:
+    """Fastest run per cell."""
+    header = ["Conversion", OURS, *peers, "floor (orjson)"]
+    lines = [_line(header), _line(["---"] * len(header))]
+    for row in rows:
+        found = [results.get((row.key, tool)) for tool in (OURS, *peers, FLOOR)]
+        texts = [f"{r.best:.2f} s" if r and r.best is not None else "—" for r in found]
+        lines.append(_line([row.label, *texts]))
     return "\n".join(lines)
 
 

@@ -13,6 +13,7 @@ seconds on its first run is not repeated (its n is shown).
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from collections.abc import Sequence
@@ -133,7 +134,7 @@ def section(
     results: report.Results,
     reps: int,
     rows: Sequence[Row],
-    peer_status: dict[str, str],
+    provenance: str,
 ) -> str:
     """The markdown for one scale."""
     images, boxes = SCALES[scale]
@@ -147,12 +148,18 @@ def section(
     ]
     peers = [p for p in environment.PEERS if any((r.key, p) in results for r in rows)]
     parts = [
-        f"### Scale {scale}: {images:,} images, {boxes:,} boxes, 20 classes "
-        f"({reps} repetition{'s' if reps > 1 else ''}, median)",
+        f"## Scale {scale}: {images:,} images, {boxes:,} boxes, 20 classes",
         "",
-        "Wall time of the whole process (interpreter start and imports included):",
+        provenance,
+        "",
+        f"Wall time of the whole process (interpreter start and imports included), median of "
+        f"{reps} repetition{'s' if reps > 1 else ''}:",
         "",
         report.time_table(results, shown, peers, reps),
+        "",
+        "Fastest run of each cell (less sensitive to other load on the machine):",
+        "",
+        report.best_table(results, shown, peers),
         "",
         "Peak RSS of each process (median):",
         "",
@@ -161,37 +168,45 @@ def section(
     failed = report.failures(results)
     if failed:
         parts += ["", "Failed cells (their times are not counted):", "", *failed]
-    broken = [f"- {peer}: {status}" for peer, status in peer_status.items() if status != "ok"]
-    if broken:
-        parts += ["", "Peers that could not be installed:", "", *broken]
-    return "\n".join(parts)
+    return "\n".join(parts) + "\n"
 
 
-def write_results(sections: Sequence[str], command: str, load_before: str) -> str:
-    """Write results.md and return its text."""
+def provenance(command: str, load_before: str, peer_status: dict[str, str]) -> str:
+    """Where and how a section was measured."""
     machine = environment.machine()
-    versions = environment.peer_versions()
+    versions = environment.peer_versions() if peer_status else {}
     peers = ", ".join(f"{name} {version}" for name, version in versions.items())
-    text = "\n".join(
-        [
-            "# Benchmark results",
-            "",
-            f"Written by `{command}` on {machine['date']} at commit {machine['commit']}.",
-            "",
-            f"Machine: {machine['cores']} cores ({machine['cpu']}), {machine['ram']} RAM, "
-            f"{machine['os']}, {machine['python']}. Load average (1/5/15 min) before the run "
-            f"{load_before}, after {machine['load']}: anything well above 0 means other work "
-            "shared the cores and the times are inflated.",
-            "",
-            f"Peers: {peers or 'none installed'}.",
-            "",
-            "Ratios: *fastest peer ÷ ours* above 1 means ango-convert is faster (the target "
-            "is 2×); *ours ÷ floor* is how far we are from a bare orjson load + dump of the "
-            "same input (for folder inputs, of the COCO file with the same content).",
-            "",
-            *[s + "\n" for s in sections],
-        ]
-    )
+    broken = "; ".join(f"{peer}: {why}" for peer, why in peer_status.items() if why != "ok")
+    lines = [
+        f"`{command}` on {machine['date']} at commit {machine['commit']}. "
+        f"Machine: {machine['cores']} cores ({machine['cpu']}), {machine['ram']} RAM, "
+        f"{machine['os']}, {machine['python']}. Load average (1/5/15 min) before "
+        f"{load_before}, after {machine['load']} (well above 0: other work shared the cores "
+        "and times are inflated). Peers: " + (peers or "none") + ".",
+    ]
+    if broken:
+        lines.append(f"Peers that could not be installed: {broken}.")
+    return " ".join(lines)
+
+
+_PREAMBLE = """\
+# Benchmark results
+
+Written by benchmarks/run.py (see benchmarks/README.md); each scale keeps its latest run.
+Ratios: *fastest peer ÷ ours* above 1 means ango-convert is faster (the target is 2×);
+*ours ÷ floor* is how far we are from a bare orjson load + dump of the same input (for
+folder inputs, of the COCO file with the same content).
+"""
+
+
+def write_results(new_sections: dict[str, str]) -> str:
+    """Merge the new sections into results.md (other scales keep theirs); return the text."""
+    old = RESULTS.read_text(encoding="utf-8") if RESULTS.is_file() else ""
+    sections = dict(re.findall(r"^## Scale (\w+)(.*?)(?=^## Scale |\Z)", old, re.M | re.S))
+    sections = {scale: f"## Scale {scale}{body}" for scale, body in sections.items()}
+    sections.update(new_sections)
+    ordered = [sections[scale] for scale in SCALES if scale in sections]
+    text = _PREAMBLE + "\n" + "\n".join(part.rstrip() + "\n" for part in ordered)
     RESULTS.write_text(text, encoding="utf-8")
     return text
 
@@ -212,7 +227,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--no-peers", action="store_true", help="skip the peers' venv")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    load_before = environment.load_average()
     only = [word.strip() for word in args.only.split(",") if word.strip()]
     known = {row.key for row in ROWS} | {OURS, FLOOR, *environment.PEERS}
     unknown = sorted(set(only) - known)
@@ -222,17 +236,20 @@ def main(argv: Sequence[str] | None = None) -> None:
     formats = environment.our_formats()
     _log(f"our formats: {formats}")
     warm_up(peer_status)
-    sections = []
+    command = "python benchmarks/run.py " + " ".join(sys.argv[1:] if argv is None else argv)
+    sections = {}
     for scale in list(SCALES) if args.scale == "both" else [args.scale]:
+        load_before = environment.load_average()
         reps = args.reps or DEFAULT_REPS[scale]
         todo, results = plan(scale, only, peer_status, formats)
         content = build(*_manifest(scale))
         log_dir = generate.DATA / scale / "logs"
         execute(todo, results, content, reps, args.slow, args.timeout, log_dir)
         rows = [row for row in ROWS if any(key[0] == row.key for key in results)]
-        sections.append(section(scale, content, results, reps, rows, peer_status))
-    command = "python benchmarks/run.py " + " ".join(sys.argv[1:] if argv is None else argv)
-    print(write_results(sections, command.strip(), load_before))
+        about = provenance(command.strip(), load_before, peer_status)
+        sections[scale] = section(scale, content, results, reps, rows, about)
+        print(sections[scale])
+    write_results(sections)
     _log(f"done in {time.perf_counter() - started:.0f} s; wrote {RESULTS}")
 
 
