@@ -578,13 +578,36 @@ def test_missing_sizes_are_refused_and_nothing_is_written(tmp_path: Path) -> Non
     assert target.read_text() == "keep me"
 
 
-def test_duplicate_annotation_ids_are_renumbered(tmp_path: Path) -> None:
+def test_duplicate_annotation_ids_take_the_next_free_id(tmp_path: Path) -> None:
     same = {ATTR_COCO_ID: 3}
     dataset = ir(
         Box(category_id=0, x=0, y=0, width=1, height=1, attributes=same),
         Box(category_id=0, x=1, y=1, width=1, height=1, attributes=same),
+        Box(category_id=0, x=1, y=1, width=1, height=1),
+        Box(category_id=0, x=1, y=1, width=1, height=1, attributes={ATTR_COCO_ID: 1}),
     )
-    assert [a["id"] for a in write_doc(tmp_path, dataset)["annotations"]] == [1, 2]
+    assert [a["id"] for a in write_doc(tmp_path, dataset)["annotations"]] == [3, 1, 2, 4]
+
+
+def test_image_ids_in_one_pass(tmp_path: Path) -> None:
+    """Whole-number ids are kept while free; the rest count up from 1 past kept ones."""
+    names = ["5", "a.jpg", "5", "2", "1", "007"]
+    items = (Item(id=name, file_name=f"{i}.jpg", width=4, height=4) for i, name in enumerate(names))
+    dataset = Dataset(categories=(Category(id=1, name="x"),), items=items)  # a one-shot iterator
+    written = write_doc(tmp_path, dataset)
+    assert [image["id"] for image in written["images"]] == [5, 1, 2, 3, 4, 7]
+
+
+def test_stdout_gets_the_whole_document(capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    coco.write(coco.read(SAMPLE), Path("-"), indent=True)
+    assert capsysbinary.readouterr().out == GOLDEN_ROUNDTRIP.read_bytes()
+
+
+def test_refusals_leave_stdout_empty(capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    dataset = ir(Point(category_id=0, x=1, y=1), Point(category_id=0, x=2, y=1))
+    with pytest.raises(UnsupportedAnnotationError, match="2 point"):
+        coco.write(dataset, Path("-"))
+    assert capsysbinary.readouterr().out == b""
 
 
 # --- detection and CLI -----------------------------------------------------------------------

@@ -1,4 +1,10 @@
-"""Build a COCO document from the IR (the JSON-ready dict; writing it is coco.py's job).
+"""Write a COCO document from the IR in one pass over the items (see :mod:`._coco_stream`).
+
+Ids, one pass: an image keeps its source id (``coco:image_id``, else the item id when
+it is a whole number) when no earlier image took it, and an annotation its ``coco:id``
+likewise; the others are numbered from 1 up, skipping the ids kept so far. Ids that
+are all present and distinct are therefore kept, and data without ids is numbered
+1..N.
 
 IR annotations of one item that share a ``group`` and a category merge back into one COCO
 annotation: the bbox from the Box, the segmentation from the Polygon or Mask, and the
@@ -9,11 +15,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import chain
-from typing import Any, Literal
+from typing import IO, Any, Literal
 
-from ango_convert import masks
 from ango_convert.converters._coco_json import (
     ANNOTATION_KEYS,
     ATTR_RLE,
@@ -22,6 +27,7 @@ from ango_convert.converters._coco_json import (
     INFO_LICENSES,
     TOP_KEYS,
 )
+from ango_convert.converters._coco_stream import DocumentWriter, IdAssigner, JsonArray
 from ango_convert.errors import ConversionError, UnsupportedAnnotationError
 from ango_convert.geometry import bounds, ring_area, rotated_box_corners
 from ango_convert.model import (
@@ -52,75 +58,73 @@ BBox = list[float]
 _MAX_LISTED = 10
 
 
-def build_document(
-    dataset: Dataset, report: WriteReport, on_unsupported: OnUnsupported
-) -> dict[str, Any]:
-    """The COCO document for a dataset, counting what was written in ``report``.
+@dataclass(frozen=True, slots=True)
+class Options:
+    """The writer's options that shape the document."""
+
+    on_unsupported: OnUnsupported = "error"
+    indent: bool = False
+
+
+def write_document(
+    dataset: Dataset,
+    stream: IO[bytes],
+    spool: IO[bytes],
+    report: WriteReport,
+    options: Options,
+) -> None:
+    """Write the COCO document for a dataset to ``stream`` in one pass over its items,
+    counting what was written in ``report``. Annotation entries wait in ``spool`` (an
+    empty temporary file) until the images are done.
+
+    Problems are collected while streaming and raised at the end, each in full; the
+    caller discards what was written.
 
     Raises:
         ConversionError: Some items have no image size.
         UnsupportedAnnotationError: Kinds COCO cannot hold, unless skipping or
             approximating was asked for.
     """
-    items = list(dataset.items)
-    _require_sizes(items)
-    _check_supported(items, on_unsupported)
-    image_ids = _image_ids(items)
-    writer = _AnnotationWriter(report, on_unsupported)
-    for item, image_id in zip(items, image_ids, strict=True):
+    document = DocumentWriter(stream, options.indent)
+    document.members(
+        [
+            ("info", {k: v for k, v in dataset.info.items() if ":" not in k}),
+            ("licenses", dataset.info.get(INFO_LICENSES, [])),
+        ]
+    )
+    images = document.open_array("images")
+    writer = _AnnotationWriter(report, options.on_unsupported, JsonArray(spool, options.indent))
+    image_ids = IdAssigner()
+    unsized: list[str] = []  # the first few, for the message
+    unsized_count = 0
+    for item in dataset.items:
+        report.items += 1
+        if item.width is None or item.height is None:
+            unsized_count += 1
+            if len(unsized) < _MAX_LISTED:
+                unsized.append(item.id)
+            continue
+        image_id = image_ids.take(_int_or_none(item.attributes.get(ATTR_COCO_IMAGE_ID, item.id)))
+        images.add(_image(item, image_id))
         writer.add_item(item, image_id)
-    writer.assign_ids()
-    if writer.holed:
-        report.warnings.append(
-            f"{writer.holed} polygon(s) with holes written as RLE masks "
-            "(COCO polygons cannot hold holes)"
-        )
-    report.items = len(items)
-    document: dict[str, Any] = {
-        "info": {k: v for k, v in dataset.info.items() if ":" not in k},
-        "licenses": dataset.info.get(INFO_LICENSES, []),
-        "images": [_image(item, image_id) for item, image_id in zip(items, image_ids, strict=True)],
-        "annotations": writer.entries,
-        "categories": [_category(category) for category in dataset.categories],
-    }
-    document.update(_extras(dataset.info, TOP_KEYS))
-    return document
+    _require_sizes(unsized, unsized_count)
+    writer.finish()
+    document.close_array(images)
+    document.spooled_array("annotations", spool, writer.entries)
+    document.member("categories", [_category(category) for category in dataset.categories])
+    document.members(_extras(dataset.info, TOP_KEYS).items())
+    document.close()
 
 
-def _require_sizes(items: Sequence[Item]) -> None:
-    missing = [item.id for item in items if item.width is None or item.height is None]
-    if not missing:
+def _require_sizes(shown: Sequence[str], count: int) -> None:
+    if not count:
         return
-    listed = ", ".join(repr(name) for name in missing[:_MAX_LISTED])
-    more = f" (and {len(missing) - _MAX_LISTED} more)" if len(missing) > _MAX_LISTED else ""
+    listed = ", ".join(repr(name) for name in shown)
+    more = f" (and {count - len(shown)} more)" if count > len(shown) else ""
     raise ConversionError(
-        f"COCO needs every image's width and height; {len(missing)} item(s) have none: "
+        f"COCO needs every image's width and height; {count} item(s) have none: "
         f"{listed}{more}; read the source with --images to take sizes from the image files"
     )
-
-
-def _check_supported(items: Sequence[Item], on_unsupported: OnUnsupported) -> None:
-    counts = Counter(
-        annotation.kind
-        for item in items
-        for annotation in item.annotations
-        if annotation.kind not in WRITES_KINDS
-    )
-    if counts and on_unsupported == "error":
-        raise UnsupportedAnnotationError(
-            "coco",
-            dict(counts),
-            "pass on_unsupported='skip' to leave them out, or 'approximate' to write rotated "
-            "boxes as polygons and points as zero-size boxes (polylines are skipped)",
-        )
-
-
-def _image_ids(items: Sequence[Item]) -> list[int]:
-    """Keep the source's image ids when every item has a distinct one, else 1..N."""
-    wanted = [_int_or_none(item.attributes.get(ATTR_COCO_IMAGE_ID, item.id)) for item in items]
-    if None not in wanted and len(set(wanted)) == len(wanted):
-        return [value for value in wanted if value is not None]
-    return list(range(1, len(items) + 1))
 
 
 def _int_or_none(value: object) -> int | None:
@@ -202,17 +206,36 @@ class _Parts:
             self.shape = annotation
 
 
-@dataclass
 class _AnnotationWriter:
-    report: WriteReport
-    on_unsupported: OnUnsupported
-    entries: list[dict[str, Any]] = field(default_factory=list)
-    wanted_ids: list[int | None] = field(default_factory=list)
-    holed: int = 0
+    """Turns each item's annotations into COCO entries, written to ``entries``."""
+
+    def __init__(self, report: WriteReport, on_unsupported: OnUnsupported, entries: JsonArray):
+        self.report = report
+        self.on_unsupported = on_unsupported
+        self.entries = entries
+        self.ids = IdAssigner()
+        self.refused: Counter[str] = Counter()
+        self.holed = 0
 
     def add_item(self, item: Item, image_id: int) -> None:
         for parts in self._group(item):
             self._add(parts, item, image_id)
+
+    def finish(self) -> None:
+        """Raise the refused kinds, if any, and note the holed polygons."""
+        if self.refused:
+            raise UnsupportedAnnotationError(
+                "coco",
+                dict(self.refused),
+                "pass on_unsupported='skip' to leave them out, or 'approximate' to write "
+                "rotated boxes as polygons and points as zero-size boxes (polylines are "
+                "skipped)",
+            )
+        if self.holed:
+            self.report.warnings.append(
+                f"{self.holed} polygon(s) with holes written as RLE masks "
+                "(COCO polygons cannot hold holes)"
+            )
 
     def _group(self, item: Item) -> list[_Parts]:
         result: list[_Parts] = []
@@ -233,15 +256,19 @@ class _AnnotationWriter:
         return result
 
     def _supported(self, annotation: Annotation) -> Annotation | None:
-        """The annotation as COCO can hold it, or None when it is skipped."""
-        if annotation.kind in WRITES_KINDS:
+        """The annotation as COCO can hold it, or None when it is left out."""
+        kind = annotation.kind
+        if kind in WRITES_KINDS:
             return annotation
+        if self.on_unsupported == "error":
+            self.refused[kind] += 1
+            return None
         if self.on_unsupported == "approximate":
             approximated = _approximate(annotation)
             if approximated is not None:
-                self.report.approximated[annotation.kind] += 1
+                self.report.approximated[kind] += 1
                 return approximated
-        self.report.skipped[annotation.kind] += 1
+        self.report.skipped[kind] += 1
         return None
 
     def _add(self, parts: _Parts, item: Item, image_id: int) -> None:
@@ -249,6 +276,8 @@ class _AnnotationWriter:
         shape = parts.shape
         if isinstance(shape, Polygon) and any(zone.holes for zone in shape.zones):
             self.holed += 1
+            from ango_convert import masks  # numpy: imported only when a mask is met
+
             shape = masks.zones_to_mask(
                 shape.zones,
                 height=item.height or 0,
@@ -257,7 +286,7 @@ class _AnnotationWriter:
             )
         bbox = _bbox(parts, shape, attributes)
         entry: dict[str, Any] = {
-            "id": 0,
+            "id": self.ids.take(_int_or_none(attributes.get(ATTR_COCO_ID))),
             "image_id": image_id,
             "category_id": parts.category_id,
             "segmentation": _segmentation(shape, attributes),
@@ -272,15 +301,7 @@ class _AnnotationWriter:
         if free:
             entry["attributes"] = free
         entry.update(_extras(attributes, ANNOTATION_KEYS | {"rle"}))
-        self.entries.append(entry)
-        self.wanted_ids.append(_int_or_none(attributes.get(ATTR_COCO_ID)))
-
-    def assign_ids(self) -> None:
-        """Keep the source's annotation ids when all are there and distinct, else 1..N."""
-        wanted = self.wanted_ids
-        keep = None not in wanted and len(set(wanted)) == len(wanted)
-        for number, (entry, value) in enumerate(zip(self.entries, wanted, strict=True), 1):
-            entry["id"] = value if keep and value is not None else number
+        self.entries.add(entry)
 
 
 def _approximate(annotation: Annotation) -> Annotation | None:
@@ -311,6 +332,8 @@ def _segmentation(shape: Polygon | Mask | None, attributes: Mapping[str, JSONVal
     if isinstance(shape, Mask):
         counts: Any = list(shape.counts)
         if attributes.get(ATTR_RLE, "compressed") != "uncompressed":
+            from ango_convert import masks
+
             counts = masks.compress_counts(shape.counts)
         return {"size": [shape.height, shape.width], "counts": counts}
     return []
@@ -324,6 +347,8 @@ def _bbox(parts: _Parts, shape: Polygon | Mask | None, attributes: Mapping[str, 
     if isinstance(kept, list) and len(kept) == 4 and all(_is_number(v) for v in kept):
         return [v for v in kept if isinstance(v, (int, float))]
     if isinstance(shape, Mask):
+        from ango_convert import masks
+
         return list(masks.mask_bbox(shape))
     if isinstance(shape, Polygon):
         return _span(point for zone in shape.zones for point in zone.outer)
@@ -346,6 +371,8 @@ def _area(
     if _is_number(kept) and isinstance(kept, (int, float)):
         return kept
     if isinstance(shape, Mask):
+        from ango_convert import masks
+
         return masks.mask_area(shape)
     if isinstance(shape, Polygon):
         return sum(_zone_area(zone) for zone in shape.zones)

@@ -25,8 +25,9 @@ Reading (one JSON file; ``-`` reads stdin):
 Writing (one JSON file, atomically; ``-`` writes stdout):
 
 * Annotations of one item that share a group and category merge into one COCO
-  annotation; annotation and image ids are reused when all present and distinct,
-  otherwise numbered 1..N. Category ids are written as the IR has them. Skeletons are
+  annotation; annotation and image ids are kept when no earlier entry took them,
+  others are numbered from 1 up past the kept ones (all present and distinct: all kept;
+  none: 1..N). Category ids are written as the IR has them. Skeletons are
   written 1-based.
 * bbox and area come from ``coco:bbox``/``coco:area`` when present, else they are
   computed (polygon bounds and shoelace area minus holes, mask pixel count and tight box,
@@ -43,19 +44,30 @@ Writing (one JSON file, atomically; ``-`` writes stdout):
   as closing them into a polygon would invent an area.
 * COCO requires every image's width and height: items without them raise
   ConversionError naming them.
+* The items are read once and the file is written as they arrive (annotations wait in
+  a temporary file beside the output), so memory stays flat on streamed inputs. Ids are
+  kept when free and otherwise numbered from 1 up (see :mod:`._coco_write`).
 * Attributes with another format's prefix (``ango:``, ``voc:``...) are not written.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import shutil
+import tempfile
 from pathlib import Path
 
 from ango_convert.converters._coco_json import Located
 from ango_convert.converters._coco_read import parse_document
-from ango_convert.converters._coco_write import WRITES_KINDS, OnUnsupported, build_document
-from ango_convert.converters._io import dump_json, json_path, load_json, write_bytes_atomic
-from ango_convert.errors import INFO_SKIPPED_INPUT, OnError, ReadError
+from ango_convert.converters._coco_write import (
+    WRITES_KINDS,
+    OnUnsupported,
+    Options,
+    write_document,
+)
+from ango_convert.converters._io import STDIO, atomic_file, json_path, load_json
+from ango_convert.errors import INFO_SKIPPED_INPUT, OnError, OutputError, ReadError
 from ango_convert.model import Dataset, JSONValue
 from ango_convert.registry import FormatSpec
 from ango_convert.report import WriteReport
@@ -118,10 +130,31 @@ def write(
         OutputError: The file could not be written.
     """
     report = WriteReport(target=str(target))
-    document = build_document(dataset, report, on_unsupported)
-    write_bytes_atomic(target, dump_json(document, indent=indent))
+    options = Options(on_unsupported=on_unsupported, indent=indent)
+    try:
+        _stream(dataset, Path(target), report, options)
+    except OutputError:
+        raise
+    except OSError as exc:
+        raise OutputError(f"{target}: cannot write: {exc.strerror or exc}") from exc
     report.files.append(str(target))
     return report
+
+
+def _stream(dataset: Dataset, target: Path, report: WriteReport, options: Options) -> None:
+    """Write through an atomic file, annotations spooled beside it; stdout gets the
+    document only once it is complete, so an error leaves no partial output there."""
+    to_stdout = str(target) == STDIO
+    spool_dir = None if to_stdout else target.parent
+    with (
+        atomic_file(target) as out,
+        tempfile.TemporaryFile(dir=spool_dir) as spool,
+        tempfile.TemporaryFile() if to_stdout else contextlib.nullcontext(out) as stream,
+    ):
+        write_document(dataset, stream, spool, report, options)
+        if to_stdout:
+            stream.seek(0)
+            shutil.copyfileobj(stream, out, 1 << 20)
 
 
 def detect(path: Path) -> bool:
