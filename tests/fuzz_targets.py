@@ -237,7 +237,19 @@ def byte_mutations(draw: st.DrawFn, seed: bytes) -> bytes:
             del data[at:]
         else:
             token = draw(
-                st.sampled_from([b"nan", b"inf", b"-1", b"1e400", b"9" * 30, b"<", b"&x;"])
+                st.sampled_from(
+                    [
+                        b"nan",
+                        b"inf",
+                        b"-1",
+                        b"1e400",
+                        b"9" * 30,
+                        b"<",
+                        b"&x;",
+                        b"[" * 3000,
+                        b"{a: " * 900,
+                    ]
+                )
             )
             data[at:at] = token
     return bytes(data)

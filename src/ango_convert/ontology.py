@@ -194,6 +194,8 @@ def _load_json_or_yaml(path: Path) -> Any:
             mark = getattr(exc, "problem_mark", None)
             where = f"line {mark.line + 1}" if mark is not None else None
             raise ReadError(path, where, f"invalid YAML: {getattr(exc, 'problem', exc)}") from None
+        except RecursionError:  # PyYAML composes nested collections recursively
+            raise ReadError(path, None, "invalid YAML: nested too deeply") from None
     return load_json(path)
 
 

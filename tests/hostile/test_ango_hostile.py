@@ -75,6 +75,15 @@ def rotated(document: list[dict[str, Any]]) -> None:
     ]
 
 
+def deep_classifications(document: list[dict[str, Any]]) -> None:
+    node: dict[str, Any] = {"schemaId": "c", "title": "q", "answer": "a"}
+    document[1]["classifications"] = [node]
+    for _ in range(300):
+        child = {"schemaId": "c", "title": "q", "answer": "a"}
+        node["classifications"] = [child]
+        node = child
+
+
 def unknown_tool(document: list[dict[str, Any]]) -> None:
     document[1]["objects"] = [{"schemaId": "s-x", "title": "x", "hologram": {"x": 1}}]
 
@@ -132,6 +141,12 @@ CASES = [
         flat(put(1, "externalId", "a.jpg")),
         EXIT_INPUT,
         ("payload.json", "record 1", "a.jpg", "duplicate"),
+    ),
+    Case(
+        "deep-classifications",
+        flat(deep_classifications),
+        EXIT_INPUT,
+        ("payload.json", "record 1", "nested deeper than 32"),
     ),
     Case("missing-file", lambda folder: folder / "gone.json", EXIT_INPUT, ("gone.json",)),
 ]

@@ -114,6 +114,12 @@ CASES = [
         EXIT_INPUT,
         ("data.yaml", "kpt_shape"),
     ),
+    Case(
+        "yaml-deep-nesting",
+        dataset(yaml="train: images/train\nnames: " + "[" * 20000 + "]" * 20000 + "\n"),
+        EXIT_INPUT,
+        ("data.yaml", "nested too deeply"),
+    ),
     Case("image-garbage", dataset(image=GARBAGE), EXIT_INPUT, ("a.png",)),
     Case("image-empty", dataset(image=b""), EXIT_INPUT, ("a.png",)),
     Case(

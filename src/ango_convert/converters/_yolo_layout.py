@@ -154,6 +154,8 @@ def _load_yaml(path: Path) -> dict[str, Any]:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else None
         raise ReadError(path, where, f"invalid YAML: {getattr(exc, 'problem', exc)}") from None
+    except RecursionError:  # PyYAML composes nested collections recursively
+        raise ReadError(path, None, "invalid YAML: nested too deeply") from None
     if not isinstance(document, dict):
         raise ReadError(path, None, "expected a YAML mapping with names and train/val")
     return document

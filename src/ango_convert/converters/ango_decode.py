@@ -65,6 +65,8 @@ OTHER_TOOL_KEYS = (
     "voxel-brush",
     "cuboid",
 )
+#: How deep nested classifications may go.
+MAX_NESTING = 32
 #: Object keys that are not a tool's geometry.
 _OBJECT_KEYS = frozenset(
     {"schemaId", "title", "objectId", "classifications", "metadata", "page", "color", "tool"}
@@ -300,12 +302,13 @@ class AngoDecoder:
         result = []
         for index, entry in enumerate(raw):
             try:
-                result.append(self._classification(entry))
+                result.append(self._classification(entry, 0))
             except (ValueError, TypeError) as exc:
                 raise ValueError(f"classifications[{index}]: {exc}") from None
         return tuple(result)
 
-    def _classification(self, entry: Any) -> Classification:
+    def _classification(self, entry: Any, depth: int) -> Classification:
+        _check_depth(depth)
         if not isinstance(entry, Mapping):
             raise ValueError(f"expected an object, got {type(entry).__name__}")
         title = entry.get("title") or entry.get("schemaId")
@@ -315,7 +318,8 @@ class AngoDecoder:
         if isinstance(schema_id, str):
             known = self._ontology.title_for(schema_id)
             title = known[0] if known else title
-        children = tuple(self._classification(c) for c in entry.get("classifications") or ())
+        nested = entry.get("classifications") or ()
+        children = tuple(self._classification(c, depth + 1) for c in nested)
         attributes: dict[str, JSONValue] = (
             {ATTR_SCHEMA_ID: schema_id} if isinstance(schema_id, str) else {}
         )
@@ -335,7 +339,8 @@ def _answer(raw: Any) -> str | tuple[str, ...]:
     return str(raw)
 
 
-def _flatten(nested: Iterable[Any], prefix: str) -> Iterable[tuple[str, JSONValue]]:
+def _flatten(nested: Iterable[Any], prefix: str, depth: int = 0) -> Iterable[tuple[str, JSONValue]]:
+    _check_depth(depth)
     for entry in nested:
         if not isinstance(entry, Mapping):
             continue
@@ -344,7 +349,14 @@ def _flatten(nested: Iterable[Any], prefix: str) -> Iterable[tuple[str, JSONValu
             continue
         answer = entry.get("answer")
         yield prefix + title, list(answer) if isinstance(answer, list) else answer
-        yield from _flatten(entry.get("classifications") or (), f"{prefix}{title}/")
+        yield from _flatten(entry.get("classifications") or (), f"{prefix}{title}/", depth + 1)
+
+
+def _check_depth(depth: int) -> None:
+    # Real ontologies nest a few levels; hostile depth would overflow the stack or the
+    # JSON writers (orjson stops at 255 levels).
+    if depth > MAX_NESTING:
+        raise ValueError(f"classifications nested deeper than {MAX_NESTING} levels")
 
 
 def _relation_groups(relations: Sequence[Any]) -> dict[str, str]:
