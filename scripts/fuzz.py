@@ -9,7 +9,7 @@ not an ``AngoConvertError`` is an escape; an input still running at the alarm is
 The address space is capped (``--memory-mb``) so a blow-up shows as a MemoryError escape
 instead of taking the machine down. Prints, per target, the inputs run, the escapes by
 type (with the first input of each, saved under ``--save``), the hangs and the peak RSS;
-exits 1 when anything escaped or hung.
+exits 1 when anything escaped or hung. The slowest input of each target is saved too.
 """
 
 from __future__ import annotations
@@ -84,7 +84,10 @@ def fuzz(target: Target, examples: int, timeout: int) -> Outcome:
             outcome.details.setdefault(key, "".join(traceback.format_exception(exc)[-3:]))
         finally:
             signal.alarm(0)
-            outcome.slowest = max(outcome.slowest, time.perf_counter() - started)
+            took = time.perf_counter() - started
+            if took > outcome.slowest:
+                outcome.slowest = took
+                outcome.samples["slowest"] = data
 
     one()
     return outcome
