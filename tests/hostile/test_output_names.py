@@ -171,3 +171,31 @@ def test_export_image_download_collision(tmp_path: Path, image_server: str) -> N
     report = download(tmp_path, image_server, ["a/b.png", "a\\b.png"])
     assert report.downloaded == 2
     assert len(assert_inside(tmp_path / "imgs", tmp_path)) == 2
+
+
+def test_ango_external_ids_land_inside(tmp_path: Path) -> None:
+    """externalIds from a payload and from an export name the VOC files: sanitised too."""
+    box = {
+        "schemaId": "s",
+        "title": "cat",
+        "bounding-box": {"x": 1, "y": 2, "width": 3, "height": 4},
+    }
+    flat = [{"externalId": name, "objects": [box]} for name in NAMES if name != "../"]
+    export = [
+        {
+            "externalId": name,
+            "metadata": {"width": 64, "height": 48},
+            "task": {"taskId": f"t{n}", "tools": [box], "classifications": [], "relations": []},
+        }
+        for n, name in enumerate(NAMES)
+        if name != "../"
+    ]
+    for label, records in (("flat", flat), ("export", export)):
+        source = write(tmp_path / "in", f"{label}.json", json.dumps(records))
+        target = tmp_path / f"voc-{label}"
+        fmt = "ango-flat" if label == "flat" else "ango-v3"
+        convert_ok(source, target, "voc", "--from", fmt, "-R", "validate=false")
+        annotations = [f for f in files_below(target) if f.startswith("Annotations/")]
+        assert len(annotations) == len(NAMES) - 1
+        assert "Annotations/evil.xml" in annotations
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in", "voc-export", "voc-flat"]

@@ -394,8 +394,11 @@ def detect_flat(path: Path) -> bool:
 def _head(path: Path, size: int = 65536) -> bytes:
     if not path.is_file() or path.suffix.lower() != ".json":
         return b""
-    with path.open("rb") as stream:
-        return stream.read(size).lstrip(b"\xef\xbb\xbf \t\r\n")
+    try:
+        with path.open("rb") as stream:
+            return stream.read(size).lstrip(b"\xef\xbb\xbf \t\r\n")
+    except OSError:  # unreadable: not claimed; reading it names the reason
+        return b""
 
 
 _KINDS = frozenset(ANNOTATION_KINDS)
