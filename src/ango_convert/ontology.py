@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ango_convert.converters._io import json_path, load_json, read_bytes
+from ango_convert.converters._io import json_path, load_json, read_bytes, yaml_too_deep
 from ango_convert.errors import ReadError
 from ango_convert.model import Annotation, Category, Polygon
 
@@ -188,8 +188,11 @@ def _load_json_or_yaml(path: Path) -> Any:
     if path.suffix.lower() in (".yaml", ".yml"):
         import yaml
 
+        data = read_bytes(path)
+        if yaml_too_deep(data):
+            raise ReadError(path, None, "invalid YAML: nested too deeply")
         try:
-            return yaml.safe_load(read_bytes(path))
+            return yaml.safe_load(data)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f"line {mark.line + 1}" if mark is not None else None

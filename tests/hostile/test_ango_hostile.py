@@ -179,3 +179,18 @@ def test_bom_and_crlf_are_accepted(tmp_path: Path) -> None:
     convert_ok(plain, tmp_path / "plain.out.json", "ango-flat")
     convert_ok(odd, tmp_path / "odd.out.json", "ango-flat", "--from", "ango-flat")
     assert (tmp_path / "odd.out.json").read_bytes() == (tmp_path / "plain.out.json").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("text", "needles"),
+    [
+        ("cat: [" + "[" * 500 + "]" * 500 + "]\n", ("map.yaml", "nested too deeply")),
+        ("cat: [s1\n", ("map.yaml", "line", "invalid YAML")),
+        ("cat: [1, 2]\n", ("map.yaml", "$.cat", "schemaId must be a non-empty string")),
+    ],
+    ids=["deep", "truncated", "wrong-type"],
+)
+def test_hostile_schema_map(tmp_path: Path, text: str, needles: tuple[str, ...]) -> None:
+    schema_map = write(tmp_path, "map.yaml", text)
+    args = ("--from", "ango-flat", "--schema-map", str(schema_map))
+    run_case(Case("schema-map", flat(), EXIT_INPUT, needles, args), tmp_path)

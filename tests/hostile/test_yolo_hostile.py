@@ -116,7 +116,7 @@ CASES = [
     ),
     Case(
         "yaml-deep-nesting",
-        dataset(yaml="train: images/train\nnames: " + "[" * 20000 + "]" * 20000 + "\n"),
+        dataset(yaml="train: images/train\nnames: " + "[" * 2000 + "]" * 2000 + "\n"),
         EXIT_INPUT,
         ("data.yaml", "nested too deeply"),
     ),

@@ -67,6 +67,23 @@ def parse_json(data: bytes, source: str | Path) -> Any:
         ) from None
 
 
+#: Deepest bracket nesting a YAML document may have: PyYAML slows to seconds near 1000
+#: levels (a 3 KB file) before it fails with RecursionError.
+MAX_YAML_NESTING = 100
+_BRACKETS = re.compile(rb"[\[\]{}]")
+
+
+def yaml_too_deep(data: bytes) -> bool:
+    """True when flow brackets nest deeper than :data:`MAX_YAML_NESTING` (quotes ignored:
+    a name would need that many unbalanced brackets to trip it)."""
+    depth = 0
+    for match in _BRACKETS.finditer(data):
+        depth += 1 if match.group() in (b"[", b"{") else -1
+        if depth > MAX_YAML_NESTING:
+            return True
+    return False
+
+
 def load_json(path: str | Path) -> Any:
     """Read and parse a JSON file (or stdin for ``-``)."""
     return parse_json(read_bytes(path), path)

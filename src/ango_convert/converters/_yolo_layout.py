@@ -29,7 +29,7 @@ from typing import Any
 
 import yaml
 
-from ango_convert.converters._io import load_json, read_bytes
+from ango_convert.converters._io import load_json, read_bytes, yaml_too_deep
 from ango_convert.converters.imagesize import IMAGE_SUFFIXES
 from ango_convert.errors import ReadError
 
@@ -148,8 +148,11 @@ def _ultralytics(path: Path) -> Layout:
 
 
 def _load_yaml(path: Path) -> dict[str, Any]:
+    data = read_bytes(path)
+    if yaml_too_deep(data):
+        raise ReadError(path, None, "invalid YAML: nested too deeply")
     try:
-        document = yaml.safe_load(read_bytes(path))
+        document = yaml.safe_load(data)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else None
