@@ -38,7 +38,7 @@ classifications cannot be written at all.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Literal
@@ -57,9 +57,17 @@ from ango_convert.converters._yolo_config import (
 )
 from ango_convert.converters._yolo_encode import Encoder
 from ango_convert.converters._yolo_labels import KptShape, Task
+from ango_convert.converters._yolo_plan import (
+    Plan,
+    Planner,
+    Restart,
+    Stats,
+    exact_plan,
+    task_of_kinds,
+)
 from ango_convert.converters.imagesize import probe_size
 from ango_convert.errors import ConversionError
-from ango_convert.model import Category, Dataset, Item, Keypoints
+from ango_convert.model import Category, Dataset, Item
 from ango_convert.report import WriteReport
 
 ImagesMode = Literal["auto", "copy", "symlink", "none"]
@@ -73,7 +81,6 @@ class _Output:
     """What the item loop needs besides the item: where, how, and what it collected."""
 
     temp: Path
-    encoder: Encoder
     finder: ImageFinder
     images: ImagesMode
     default_split: str
@@ -81,7 +88,8 @@ class _Output:
     layout: LayoutName
     names: dict[str, UniqueNames] = field(default_factory=lambda: defaultdict(UniqueNames))
     listed: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    missing: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # the first few, for the message
+    missing_count: int = 0
 
     def paths(self, split: str, label: PurePosixPath, suffix: str) -> tuple[str, str]:
         """The label and image paths of one item, relative to the output folder."""
@@ -131,42 +139,91 @@ def write(
             differ, or images that cannot be found for copy/symlink.
         UnsupportedAnnotationError: Annotations the task cannot hold, by kind and count.
     """
-    finder = ImageFinder(images_dir)
-    items = [_sized(item, finder) for item in dataset]
-    _check_sizes(items)
     ordered = ordered_categories(dataset.categories, class_names)
-    report = WriteReport(target=str(target))
-    chosen = _task_for(layout, task, items)
-    encoder = Encoder(
-        task=chosen,
-        classes={category.id: index for index, category in enumerate(ordered)},
-        kpt_shape=_kpt_shape(dataset, items) if chosen == "pose" else None,
-        policy=Unsupported(FORMAT_NAME, on_unsupported, report),
+    if layout == "darknet" and task not in ("auto", "detect"):
+        raise ConversionError(f"the darknet layout holds boxes only, not task {task!r}")
+    requested: Task = "detect" if layout == "darknet" else task
+    items = dataset.items
+    if iter(items) is items:  # a one-shot iterator cannot be read twice: hold it
+        items = tuple(items)
+    settings = _Settings(
+        target, ImageFinder(images_dir), images, default_split, layout, on_unsupported, overwrite
     )
-    with atomic_dir(target, overwrite=overwrite) as temp:
-        output = _Output(temp, encoder, finder, images, default_split, report, layout)
-        for item in items:
-            _write_item(output, item)
-        encoder.policy.finish()
-        _missing_images(output.missing, images, report)
-        _write_configs(output, dataset, ordered)
+    plan = _first_plan(requested, items, dataset)
+    try:
+        return _write_pass(dataset, items, ordered, settings, Planner(requested, plan, dataset))
+    except Restart as restart:
+        planner = Planner(requested, restart.plan, dataset)
+        return _write_pass(dataset, items, ordered, settings, planner)
+
+
+@dataclass(frozen=True)
+class _Settings:
+    """The options one pass of the writer needs."""
+
+    target: Path
+    finder: ImageFinder
+    images: ImagesMode
+    default_split: str
+    layout: LayoutName
+    on_unsupported: OnUnsupported
+    overwrite: bool
+
+
+def _first_plan(requested: Task, items: Iterable[Item], dataset: Dataset) -> Plan:
+    """Exact for items in memory; for streamed items, provisional unless it cannot change."""
+    if isinstance(items, Sequence):
+        return exact_plan(requested, Stats().add_all(items), dataset)
+    if requested == "auto":
+        return Plan("detect", settled=False)
+    return Plan(requested, settled=requested != "pose")
+
+
+def _write_pass(
+    dataset: Dataset,
+    items: Iterable[Item],
+    ordered: Sequence[Category],
+    settings: _Settings,
+    planner: Planner,
+) -> WriteReport:
+    """Write every item once under the planner's plan (which may raise Restart)."""
+    report = WriteReport(target=str(settings.target))
+    policy = Unsupported(FORMAT_NAME, settings.on_unsupported, report)
+    classes = {category.id: index for index, category in enumerate(ordered)}
+    encoder = _encoder(planner.plan, classes, policy)
+    unsized = _Unsized()
+    with atomic_dir(settings.target, overwrite=settings.overwrite) as temp:
+        output = _Output(
+            temp, settings.finder, settings.images, settings.default_split, report, settings.layout
+        )
+        iterator = iter(items)
+        for raw in iterator:
+            item = _sized(raw, settings.finder)
+            if item.annotations and (item.width is None or item.height is None):
+                unsized.add(item.id)
+                continue
+            if planner.admit(item, iterator):
+                encoder = _encoder(planner.plan, classes, policy)
+            _write_item(output, encoder, item)
+        unsized.check()
+        policy.finish()
+        _missing_images(output.missing, output.missing_count, settings.images, report)
+        _write_configs(output, dataset, ordered, encoder.kpt_shape)
     report.warnings += encoder.notes()
     return report
 
 
-def _task_for(layout: LayoutName, task: Task, items: Sequence[Item]) -> Task:
-    if layout == "darknet":
-        if task not in ("auto", "detect"):
-            raise ConversionError(f"the darknet layout holds boxes only, not task {task!r}")
-        return "detect"
-    return task if task != "auto" else choose_task(items)
+def _encoder(plan: Plan, classes: dict[int, int], policy: Unsupported) -> Encoder:
+    return Encoder(task=plan.task, classes=classes, kpt_shape=plan.kpt_shape, policy=policy)
 
 
-def _write_configs(output: _Output, dataset: Dataset, ordered: Sequence[Category]) -> None:
+def _write_configs(
+    output: _Output, dataset: Dataset, ordered: Sequence[Category], kpt_shape: KptShape | None
+) -> None:
     if output.layout == "darknet":
         write_darknet_config(output.temp, ordered, output.listed, output.report)
     else:
-        kpt_shape, splits = output.encoder.kpt_shape, list(output.names)
+        splits = list(output.names)
         write_data_yaml(output.temp, dataset, ordered, kpt_shape, splits, output.report)
     write_label_map(output.temp, ordered, output.report)
 
@@ -186,16 +243,9 @@ def ordered_categories(
     return first + [category for category in by_id if category not in first]
 
 
-def choose_task(items: Sequence[Item]) -> Task:
+def choose_task(items: Iterable[Item]) -> Task:
     """The task ``auto`` picks from the annotation kinds present."""
-    kinds = {annotation.kind for item in items for annotation in item.annotations}
-    if "keypoints" in kinds:
-        return "pose"
-    if kinds & {"polygon", "mask"}:
-        return "segment"
-    if "rotated-box" in kinds:
-        return "obb"
-    return "detect"
+    return task_of_kinds(Stats().add_all(items).kinds)
 
 
 # --- checks ---------------------------------------------------------------------------
@@ -219,53 +269,48 @@ def _sized(item: Item, finder: ImageFinder) -> Item:
     )
 
 
-def _listed(names: Sequence[str]) -> str:
+def _listed(names: Sequence[str], count: int) -> str:
+    """The first names (at most five) and how many more there are."""
     shown = ", ".join(repr(name) for name in names[:_SHOWN])
-    more = f" and {len(names) - _SHOWN} more" if len(names) > _SHOWN else ""
+    more = f" and {count - _SHOWN} more" if count > _SHOWN else ""
     return f"{shown}{more}"
 
 
-def _check_sizes(items: Sequence[Item]) -> None:
-    # An item without objects writes an empty label file: it needs no size.
-    missing = [
-        item.id
-        for item in items
-        if item.annotations and (item.width is None or item.height is None)
-    ]
-    if missing:
-        raise ConversionError(
-            f"YOLO needs each image's size to normalise coordinates; {len(missing)} "
-            f"item(s) have none: {_listed(missing)}. Pass the images folder (--images) so their "
-            "headers can be read."
-        )
+class _Unsized:
+    """Items with objects but no size: counted while streaming, refused at the end.
+    (An item without objects writes an empty label file: it needs no size.)"""
 
+    def __init__(self) -> None:
+        self.count = 0
+        self.shown: list[str] = []
 
-def _kpt_shape(dataset: Dataset, items: Sequence[Item]) -> KptShape:
-    counts = {len(a.points) for item in items for a in item.annotations if isinstance(a, Keypoints)}
-    if not counts:
-        counts = {len(c.keypoint_names) for c in dataset.categories if c.keypoint_names}
-    if len(counts) != 1:
+    def add(self, item_id: str) -> None:
+        self.count += 1
+        if len(self.shown) < _SHOWN:
+            self.shown.append(item_id)
+
+    def check(self) -> None:
+        if not self.count:
+            return
         raise ConversionError(
-            "YOLO pose needs one keypoint count for the whole dataset, found "
-            f"{sorted(counts) or 'none'}"
+            f"YOLO needs each image's size to normalise coordinates; {self.count} "
+            f"item(s) have none: {_listed(self.shown, self.count)}. Pass the images folder "
+            "(--images) so their headers can be read."
         )
-    count = counts.pop()
-    declared = dataset.info.get("yolo:kpt_shape")
-    dims = 2 if isinstance(declared, list) and declared == [count, 2] else 3
-    return count, dims
 
 
 # --- files ----------------------------------------------------------------------------
 
 
-def _write_item(output: _Output, item: Item) -> None:
+def _write_item(output: _Output, encoder: Encoder, item: Item) -> None:
     split = _split_of(item, output.default_split)
     relative = _relative_name(item)
     label = output.names[split].claim(relative.with_suffix(".txt"))
-    lines = output.encoder.lines(item)
+    lines = encoder.lines(item)
     source = output.finder.find(item) if output.images != "none" else None
     label_path, image_path = output.paths(split, label, image_suffix(relative, source))
-    output.listed[split].append(image_path)
+    if output.layout == "darknet":  # the split lists name every image
+        output.listed[split].append(image_path)
     write_into(output.temp, label_path, "".join(f"{x}\n" for x in lines).encode())
     output.report.files.append(label_path)
     output.report.items += 1
@@ -274,7 +319,9 @@ def _write_item(output: _Output, item: Item) -> None:
         place_image(source, output.temp / image_path, output.images)
         output.report.files.append(image_path)
     elif output.images != "none":
-        output.missing.append(item.file_name)
+        output.missing_count += 1
+        if len(output.missing) < _SHOWN:
+            output.missing.append(item.file_name)
 
 
 def _relative_name(item: Item) -> PurePosixPath:
@@ -290,10 +337,12 @@ def _split_of(item: Item, default: str) -> str:
     return safe_relative_path(text, keep_dirs=False).name
 
 
-def _missing_images(missing: list[str], images: ImagesMode, report: WriteReport) -> None:
-    if not missing:
+def _missing_images(
+    missing: list[str], count: int, images: ImagesMode, report: WriteReport
+) -> None:
+    if not count:
         return
-    text = f"{len(missing)} image(s) not found: {_listed(missing)}"
+    text = f"{count} image(s) not found: {_listed(missing, count)}"
     if images != "auto":
         raise ConversionError(f"{text}; pass the images folder with --images")
     report.warnings.append(f"{text}; labels were written without them")
