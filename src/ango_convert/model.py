@@ -46,6 +46,7 @@ ATTR_OBJECT_ID = "ango:objectId"
 ATTR_PAGE = "ango:page"
 
 _EMPTY: Mapping[str, JSONValue] = {}
+_isfinite = math.isfinite
 
 
 def _check_finite(owner: str, **values: float) -> None:
@@ -106,7 +107,10 @@ class Box:
     attributes: Attributes = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        _check_finite("Box", x=self.x, y=self.y, width=self.width, height=self.height)
+        # One plain test first: readers build millions of boxes.
+        finite = _isfinite
+        if not (finite(self.x) and finite(self.y) and finite(self.width) and finite(self.height)):
+            _check_finite("Box", x=self.x, y=self.y, width=self.width, height=self.height)
         if self.width < 0 or self.height < 0:
             raise ValueError(f"Box has a negative size {self.width!r} x {self.height!r}")
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ango_convert import masks
+from ango_convert.converters._coco_fast import plain_box
 from ango_convert.converters._coco_json import (
     ANNOTATION_KEYS,
     ATTR_RLE,
@@ -203,6 +204,8 @@ def _annotations(
 ) -> None:
     seen: dict[int, int] = {}
     for index, raw in enumerate(raw_list):
+        if plain_box(raw, index, seen, categories, images):
+            continue  # the common case, taken whole; all else below
         where: Where = ("annotations", index)
         with _unit(skip):
             try:

@@ -1,0 +1,107 @@
+"""The plain-box fast path of the COCO reader gives exactly what the general path gives,
+and leaves every record it does not fully understand (or that is wrong) to it."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ango_convert.converters import _coco_fast, _coco_read
+from ango_convert.converters._coco_json import Located
+from ango_convert.model import Dataset
+
+BASE = {"id": 1, "image_id": 1, "category_id": 1, "bbox": [1, 2, 3, 4]}
+
+
+def document(*annotations: Any) -> dict[str, Any]:
+    return {
+        "images": [{"id": 1, "file_name": "a.jpg", "width": 10, "height": 8}],
+        "annotations": list(annotations),
+        "categories": [{"id": 1, "name": "thing"}],
+    }
+
+
+def both(doc: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> tuple[object, object]:
+    """Parse with the fast path and without; each gives a Dataset or the error's text."""
+    results: list[object] = []
+    for fast in (True, False):
+        with monkeypatch.context() as patch:
+            if not fast:
+                patch.setattr(_coco_read, "plain_box", lambda *args: False)
+            try:
+                results.append(_coco_read.parse_document(copy.deepcopy(doc)))
+            except Located as exc:
+                results.append(f"{exc.where}: {exc.reason}")
+    return results[0], results[1]
+
+
+VARIANTS = [
+    {},
+    {"iscrowd": 1},
+    {"iscrowd": 0, "area": 12},
+    {"area": 12.5, "segmentation": []},
+    {"segmentation": None, "area": None},
+    {"iscrowd": True},  # a boolean: general path
+    {"iscrowd": None},
+    {"iscrowd": 2},
+    {"id": 3.0},
+    {"image_id": 9},
+    {"category_id": 9},
+    {"bbox": [1, 2, -3, 4]},
+    {"bbox": [100, 2, 3, 4]},  # wholly outside the image
+    {"bbox": [1, 2, 3]},
+    {"bbox": [1, "2", 3, 4]},
+    {"bbox": [1.5, 2.25, 0, 0]},
+    {"area": "big"},
+    {"segmentation": [[1, 1, 4, 1, 4, 4]]},
+    {"keypoints": []},
+    {"extra": "kept"},
+    {"attributes": {"occluded": True}},
+]
+
+
+@pytest.mark.parametrize("variant", VARIANTS, ids=[str(v) for v in VARIANTS])
+def test_fast_path_matches_general_path(variant: dict[str, Any], monkeypatch: pytest.MonkeyPatch):
+    fast, general = both(document(BASE | variant), monkeypatch)
+    assert fast == general
+
+
+def test_duplicate_id_after_a_fast_box_is_located(monkeypatch: pytest.MonkeyPatch) -> None:
+    fast, general = both(document(BASE, BASE | {"bbox": [2, 2, 1, 1]}), monkeypatch)
+    assert fast == general == "('annotations', 1, 'id'): duplicate id 1 (also at $.annotations[0])"
+
+
+def test_plain_box_counts(monkeypatch: pytest.MonkeyPatch) -> None:
+    taken: list[bool] = []
+    original = _coco_fast.plain_box
+
+    def spy(*args: Any) -> bool:
+        taken.append(original(*args))
+        return taken[-1]
+
+    monkeypatch.setattr(_coco_read, "plain_box", spy)
+    dataset = _coco_read.parse_document(document(BASE, BASE | {"id": 2, "extra": 1}))
+    assert isinstance(dataset, Dataset)
+    assert taken == [True, False]
+
+
+NUMBER = st.one_of(
+    st.integers(-20, 20), st.floats(-20, 20, allow_nan=False), st.sampled_from([float("inf")])
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(bbox=st.lists(NUMBER, min_size=4, max_size=4), area=st.one_of(st.none(), NUMBER))
+def test_random_boxes_agree(bbox: list[float], area: float | None) -> None:
+    doc = document(BASE | {"bbox": bbox, "area": area})
+    with pytest.MonkeyPatch.context() as patch:
+        assert _same(doc, patch)
+
+
+def _same(doc: dict[str, Any], patch: pytest.MonkeyPatch) -> bool:
+    fast, general = both(doc, patch)
+    return fast == general
