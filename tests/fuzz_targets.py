@@ -169,20 +169,20 @@ def run_in_temp(target: Target, data: bytes) -> None:
 
 # --- strategies ---------------------------------------------------------------------
 
+# orjson refuses lone surrogates, so text without them reaches past the parser.
+_text = st.text(st.characters(exclude_categories=("Cs",)), max_size=12)
 _json_scalars = st.one_of(
     st.none(),
     st.booleans(),
     st.integers(),
     st.integers(min_value=-(2**70), max_value=2**70),
     st.floats(allow_nan=False, allow_infinity=False),
-    st.text(max_size=12),
+    _text,
     st.sampled_from(["", "../x", "a\\b", "\x00", "x" * 300, "cat", "s1", "bounding-box"]),
 )
 json_values = st.recursive(
     _json_scalars,
-    lambda inner: (
-        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
-    ),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_text, inner, max_size=4),
     max_leaves=12,
 )
 
