@@ -27,6 +27,7 @@ from ango_convert.model import Box, JSONValue
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 _KNOWN_OBJECT_TAGS = frozenset({"name", "bndbox", "pose", "part", "attributes", *FLAGS})
 _CORNERS = ("xmin", "ymin", "xmax", "ymax")
+_ROUNDING = 1e-9
 _TRUE = {"1", "true", "yes"}
 _FALSE = {"0", "false", "no", ""}
 
@@ -240,8 +241,10 @@ def _parse_object(obj: etree._Element, convention: PixelConvention) -> tuple[str
         raise _Invalid(obj, f"object {name!r} has no <bndbox>")
     xmin, ymin, xmax, ymax = _corners(bndbox)
     shift = 1.0 if convention == "inclusive" else 0.0
-    # Inclusive corners of an empty box sit one apart (xmax = xmin - 1): width 0.
-    if xmax + shift < xmin or ymax + shift < ymin:
+    # Inclusive corners of an empty box sit one apart (xmax = xmin - 1): width 0, give
+    # or take the float rounding of adding the 1 (0.477 + 1 is not quite 1.477).
+    width, height = xmax - xmin + shift, ymax - ymin + shift
+    if width < -_ROUNDING or height < -_ROUNDING:
         raise _Invalid(
             bndbox,
             f"object {name!r}: xmax/ymax ({xmax}, {ymax}) is below xmin/ymin ({xmin}, {ymin})",
@@ -250,8 +253,8 @@ def _parse_object(obj: etree._Element, convention: PixelConvention) -> tuple[str
         category_id=0,
         x=xmin - shift,
         y=ymin - shift,
-        width=xmax - xmin + shift,
-        height=ymax - ymin + shift,
+        width=max(width, 0.0),
+        height=max(height, 0.0),
         attributes=_object_attributes(obj, children),
     )
     return name, box

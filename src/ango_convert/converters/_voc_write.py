@@ -29,8 +29,6 @@ from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
-from lxml import etree
-
 from ango_convert.converters._approx import (
     ATTR_SPLIT,
     OnUnsupported,
@@ -40,6 +38,7 @@ from ango_convert.converters._approx import (
     format_number,
     write_into,
 )
+from ango_convert.converters._file_writer import FileWriter
 from ango_convert.converters._image_files import ImageFinder, image_suffix, place_image
 from ango_convert.converters._io import (
     UniqueNames,
@@ -65,6 +64,9 @@ DEFAULT_POSE = "Unspecified"
 FORMAT_NAME = "voc"
 # Everything outside XML 1.0's Char production.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_ESCAPED = re.compile("[&<>\r]")
+# Box attributes written by dedicated elements, or never (another format's "prefix:").
+_KNOWN_KEYS = frozenset({*FLAGS, "pose", "parts"})
 
 
 def write(
@@ -106,17 +108,18 @@ def write(
     names = UniqueNames()
     splits: dict[str, list[str]] = defaultdict(list)
     placer = _ImagePlacer(ImageFinder(images_dir), images, report)
-    with atomic_dir(target, overwrite=overwrite) as temp:
+    with atomic_dir(target, overwrite=overwrite) as temp, FileWriter(temp) as files:
         for item in dataset:
             stem = _claim_stem(names, item)
             boxes = _boxes_of(item, policy)
             xml = _item_xml(item, boxes, categories, pixel_convention)
-            write_into(temp, f"Annotations/{stem}.xml", xml)
+            files.write(f"Annotations/{stem}.xml", xml)
             report.files.append(f"Annotations/{stem}.xml")
             splits[_split_of(item, default_split)].append(stem)
             placer.place(temp, item, stem)
             report.items += 1
             report.annotations += len(boxes)
+        files.close()
         policy.finish()
         placer.finish()
         _write_splits(temp, splits, report)
@@ -195,47 +198,62 @@ def _item_xml(
     categories: Mapping[int, Category],
     convention: PixelConvention,
 ) -> bytes:
-    root = etree.Element("annotation")
+    """The item's XML, as lxml pretty-prints it (two-space indents, text escaped), but
+    put together from strings: building element trees cost most of a VOC write."""
+    lines = ["<annotation>"]
     folder = item.attributes.get(ATTR_VOC_FOLDER)
     if isinstance(folder, str):
-        _sub(root, "folder", folder)
-    _sub(root, "filename", item.file_name)
+        lines.append(f"  <folder>{_text(folder)}</folder>")
+    lines.append(f"  <filename>{_text(item.file_name)}</filename>")
     if item.width is not None and item.height is not None:
-        size = etree.SubElement(root, "size")
-        _sub(size, "width", str(item.width))
-        _sub(size, "height", str(item.height))
         depth = item.attributes.get(ATTR_VOC_DEPTH)
-        _sub(size, "depth", str(depth if isinstance(depth, int) else 3))
-    _sub(root, "segmented", "1" if item.attributes.get(ATTR_VOC_SEGMENTED) == 1 else "0")
+        lines += [
+            "  <size>",
+            f"    <width>{item.width}</width>",
+            f"    <height>{item.height}</height>",
+            f"    <depth>{depth if isinstance(depth, int) else 3}</depth>",
+            "  </size>",
+        ]
+    segmented = "1" if item.attributes.get(ATTR_VOC_SEGMENTED) == 1 else "0"
+    lines.append(f"  <segmented>{segmented}</segmented>")
+    shift = 1.0 if convention == "inclusive" else 0.0
     for box in boxes:
-        root.append(_object_xml(item, box, categories, convention))
-    return etree.tostring(root, pretty_print=True, encoding="utf-8", xml_declaration=False)
+        _object_xml(lines, item, box, categories, shift)
+    lines.append("</annotation>\n")
+    return "\n".join(lines).encode("utf-8")
 
 
 def _object_xml(
-    item: Item, box: Box, categories: Mapping[int, Category], convention: PixelConvention
-) -> etree._Element:
+    lines: list[str], item: Item, box: Box, categories: Mapping[int, Category], shift: float
+) -> None:
     category = categories.get(box.category_id)
     if category is None:
         raise ConversionError(
             f"item {item.id!r}: annotation has category id {box.category_id}, "
             "which the dataset does not define"
         )
-    obj = etree.Element("object")
-    _sub(obj, "name", category.name)
     attributes = box.attributes
-    _sub(obj, "pose", _scalar_text(attributes.get("pose", DEFAULT_POSE)))
+    lines.append("  <object>")
+    lines.append(f"    <name>{_text(category.name)}</name>")
+    lines.append(f"    <pose>{_text(_scalar_text(attributes.get('pose', DEFAULT_POSE)))}</pose>")
     for flag in FLAGS:
         if flag != "occluded" or flag in attributes:
-            _sub(obj, flag, _flag_text(attributes.get(flag, 0)))
-    shift = 1.0 if convention == "inclusive" else 0.0
-    corners = (box.x + shift, box.y + shift, box.x + box.width, box.y + box.height)
-    bndbox = etree.SubElement(obj, "bndbox")
-    for tag, value in zip(("xmin", "ymin", "xmax", "ymax"), corners, strict=True):
-        _sub(bndbox, tag, format_number(value))
-    _parts_xml(obj, attributes.get("parts"))
-    _extra_xml(obj, attributes)
-    return obj
+            lines.append(f"    <{flag}>{_flag_text(attributes.get(flag, 0))}</{flag}>")
+    x0, y0 = format_number(box.x + shift), format_number(box.y + shift)
+    x1, y1 = format_number(box.x + box.width), format_number(box.y + box.height)
+    lines += [
+        "    <bndbox>",
+        f"      <xmin>{x0}</xmin>",
+        f"      <ymin>{y0}</ymin>",
+        f"      <xmax>{x1}</xmax>",
+        f"      <ymax>{y1}</ymax>",
+        "    </bndbox>",
+    ]
+    if "parts" in attributes:
+        _parts_xml(lines, attributes["parts"])
+    if len(attributes) > len(_KNOWN_KEYS & attributes.keys()):
+        _extra_xml(lines, attributes)
+    lines.append("  </object>")
 
 
 def _flag_text(value: JSONValue) -> str:
@@ -250,7 +268,7 @@ def _scalar_text(value: JSONValue) -> str:
     return "" if value is None else str(value)
 
 
-def _parts_xml(obj: etree._Element, parts: JSONValue) -> None:
+def _parts_xml(lines: list[str], parts: JSONValue) -> None:
     if not isinstance(parts, list):
         return
     for part in parts:
@@ -258,11 +276,11 @@ def _parts_xml(obj: etree._Element, parts: JSONValue) -> None:
             part = _json_object(part)  # formats without nested values carry JSON text
         if not isinstance(part, dict):
             continue
-        element = etree.SubElement(obj, "part")
-        _sub(element, "name", _scalar_text(part.get("name")))
-        bndbox = etree.SubElement(element, "bndbox")
+        lines += ["    <part>", f"      <name>{_text(_scalar_text(part.get('name')))}</name>"]
+        lines.append("      <bndbox>")
         for tag in ("xmin", "ymin", "xmax", "ymax"):
-            _sub(bndbox, tag, _scalar_text(part.get(tag)))
+            lines.append(f"        <{tag}>{_text(_scalar_text(part.get(tag)))}</{tag}>")
+        lines += ["      </bndbox>", "    </part>"]
 
 
 def _json_object(text: str) -> JSONValue:
@@ -273,7 +291,7 @@ def _json_object(text: str) -> JSONValue:
     return value
 
 
-def _extra_xml(obj: etree._Element, attributes: Mapping[str, JSONValue]) -> None:
+def _extra_xml(lines: list[str], attributes: Mapping[str, JSONValue]) -> None:
     extra = {
         key: value
         for key, value in attributes.items()
@@ -283,20 +301,26 @@ def _extra_xml(obj: etree._Element, attributes: Mapping[str, JSONValue]) -> None
     }
     if not extra:
         return
-    container = etree.SubElement(obj, "attributes")
+    lines.append("    <attributes>")
     for key, value in extra.items():
-        attribute = etree.SubElement(container, "attribute")
-        _sub(attribute, "name", key)
-        _sub(attribute, "value", _scalar_text(value))
+        lines += [
+            "      <attribute>",
+            f"        <name>{_text(key)}</name>",
+            f"        <value>{_text(_scalar_text(value))}</value>",
+            "      </attribute>",
+        ]
+    lines.append("    </attributes>")
 
 
-def _sub(parent: etree._Element, tag: str, text: str) -> None:
-    etree.SubElement(parent, tag).text = _xml_safe(text)
-
-
-def _xml_safe(text: str) -> str:
-    """Drop characters XML 1.0 cannot hold (control characters from hostile names)."""
-    return _NOT_XML.sub("", text)
+def _text(text: str) -> str:
+    """Text content as lxml writes it: characters XML 1.0 cannot hold (control
+    characters from hostile names) dropped; ``&``, ``<``, ``>`` and CR escaped."""
+    if not (text.isascii() and text.isprintable()):
+        text = _NOT_XML.sub("", text)
+    if _ESCAPED.search(text):
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        text = text.replace("\r", "&#13;")
+    return text
 
 
 def _write_splits(temp: Path, splits: dict[str, list[str]], report: WriteReport) -> None:

@@ -1,0 +1,85 @@
+"""VOC XML is put together from strings: it must be what lxml itself writes, for any
+text the data holds (escapes, control characters, unicode, CR, whitespace)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lxml import etree
+
+from ango_convert.converters import voc
+from ango_convert.converters._voc_write import _item_xml
+from ango_convert.model import Box, Category, Dataset, Item, JSONValue
+
+_PARSER = etree.XMLParser(remove_blank_text=True)
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+TEXT = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(["a&b", "<x>", "]]>", "x\ry", " pad ", "\t", "é 𝄞", "\x00\x1f", "\ud800"]),
+)
+
+
+def canonical(xml: bytes) -> bytes:
+    """lxml's own pretty-printed serialisation of the same document (every leaf has a
+    text, maybe empty, as the writer always set one: ``<a></a>``, never ``<a/>``)."""
+    root = etree.fromstring(xml, _PARSER)
+    for element in root.iter():
+        if len(element) == 0 and element.text is None:
+            element.text = ""
+    return etree.tostring(root, pretty_print=True, encoding="utf-8", xml_declaration=False)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    file_name=TEXT,
+    folder=TEXT,
+    name=TEXT.filter(bool),
+    pose=TEXT,
+    extra=TEXT,
+    part=TEXT,
+    x=st.floats(-5, 5, allow_nan=False),
+    size=st.floats(0, 9, allow_nan=False),
+)
+def test_item_xml_is_what_lxml_writes(
+    file_name: str, folder: str, name: str, pose: str, extra: str, part: str, x: float, size: float
+) -> None:
+    attributes: dict[str, JSONValue] = {
+        "pose": pose,
+        "note": extra,
+        "truncated": 1,
+        "parts": [{"name": part, "xmin": 1}],
+    }
+    box = Box(category_id=3, x=x, y=x, width=size, height=size, attributes=attributes)
+    item = Item(
+        id="i",
+        file_name=file_name,
+        width=7,
+        height=5,
+        annotations=(box,),
+        attributes={"voc:folder": folder},
+    )
+    xml = _item_xml(item, [box], {3: Category(id=3, name=name)}, "continuous")
+    assert xml == canonical(xml)
+    root = etree.fromstring(xml)
+    assert (root.findtext("filename"), root.findtext("folder")) == (
+        _NOT_XML.sub("", file_name),
+        _NOT_XML.sub("", folder),
+    )
+    assert root.findtext("object/name") == _NOT_XML.sub("", name)
+    assert root.findtext("object/attributes/attribute/value") == _NOT_XML.sub("", extra)
+    assert root.findtext("object/part/name") == _NOT_XML.sub("", part)
+
+
+def test_empty_inclusive_box_survives_float_rounding(tmp_path: Path) -> None:
+    # Written as ymin 1.477, ymax 0.477; read back, 0.477 + 1 falls just below 1.477.
+    box = Box(category_id=1, x=0.0, y=0.477, width=0.0, height=0.0)
+    item = Item(id="a", file_name="a.jpg", annotations=(box,))
+    dataset = Dataset(categories=(Category(id=1, name="c"),), items=(item,))
+    voc.write(dataset, tmp_path / "o", pixel_convention="inclusive")
+    (back,) = next(iter(voc.read(tmp_path / "o", pixel_convention="inclusive"))).annotations
+    assert isinstance(back, Box)
+    assert (back.x, back.y, back.width, back.height) == pytest.approx((0, 0.477, 0, 0), abs=1e-9)
