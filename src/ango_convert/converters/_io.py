@@ -276,6 +276,8 @@ def _swap_in(temp: Path, path: Path) -> None:
 # --- names ----------------------------------------------------------------------------
 
 _UNSAFE_CHARS = re.compile(r'[\x00-\x1f\x7f<>:"|?*]')
+# Names every rule below leaves as they are: one plain part, no dot or space at its ends.
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9_\-]+(?:[.][A-Za-z0-9_\-]+)*")
 
 
 def safe_relative_path(name: str, *, keep_dirs: bool = True) -> PurePosixPath:
@@ -292,6 +294,8 @@ def safe_relative_path(name: str, *, keep_dirs: bool = True) -> PurePosixPath:
     Raises:
         ValueError: Nothing usable is left of the name.
     """
+    if len(name) <= MAX_NAME_BYTES and _PLAIN_NAME.fullmatch(name):
+        return PurePosixPath(name)  # the common case, called once per output file
     text = unicodedata.normalize("NFC", name).replace("\\", "/")
     parts = []
     for raw in text.split("/"):

@@ -43,7 +43,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
-from ango_convert.converters._approx import ATTR_SPLIT, OnUnsupported, Unsupported, write_into
+from ango_convert.converters._approx import ATTR_SPLIT, OnUnsupported, Unsupported
+from ango_convert.converters._file_writer import FileWriter
 from ango_convert.converters._image_files import ImageFinder, image_suffix, place_image
 from ango_convert.converters._io import (
     UniqueNames,
@@ -81,6 +82,7 @@ class _Output:
     """What the item loop needs besides the item: where, how, and what it collected."""
 
     temp: Path
+    files: FileWriter
     finder: ImageFinder
     images: ImagesMode
     default_split: str
@@ -90,6 +92,15 @@ class _Output:
     listed: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     missing: list[str] = field(default_factory=list)  # the first few, for the message
     missing_count: int = 0
+    split_names: dict[str | None, str] = field(default_factory=dict)
+
+    def split_of(self, item: Item) -> str:
+        """The item's split folder name (a few distinct values: worked out once each)."""
+        value = item.attributes.get(ATTR_SPLIT)
+        key = value if isinstance(value, str) else None
+        if key not in self.split_names:
+            self.split_names[key] = _split_of(item, self.default_split)
+        return self.split_names[key]
 
     def paths(self, split: str, label: PurePosixPath, suffix: str) -> tuple[str, str]:
         """The label and image paths of one item, relative to the output folder."""
@@ -192,9 +203,18 @@ def _write_pass(
     classes = {category.id: index for index, category in enumerate(ordered)}
     encoder = _encoder(planner.plan, classes, policy)
     unsized = _Unsized()
-    with atomic_dir(settings.target, overwrite=settings.overwrite) as temp:
+    with (
+        atomic_dir(settings.target, overwrite=settings.overwrite) as temp,
+        FileWriter(temp) as files,
+    ):
         output = _Output(
-            temp, settings.finder, settings.images, settings.default_split, report, settings.layout
+            temp,
+            files,
+            settings.finder,
+            settings.images,
+            settings.default_split,
+            report,
+            settings.layout,
         )
         iterator = iter(items)
         for raw in iterator:
@@ -205,6 +225,7 @@ def _write_pass(
             if planner.admit(item, iterator):
                 encoder = _encoder(planner.plan, classes, policy)
             _write_item(output, encoder, item)
+        files.close()
         unsized.check()
         policy.finish()
         _missing_images(output.missing, output.missing_count, settings.images, report)
@@ -303,7 +324,7 @@ class _Unsized:
 
 
 def _write_item(output: _Output, encoder: Encoder, item: Item) -> None:
-    split = _split_of(item, output.default_split)
+    split = output.split_of(item)
     relative = _relative_name(item)
     label = output.names[split].claim(relative.with_suffix(".txt"))
     lines = encoder.lines(item)
@@ -311,7 +332,7 @@ def _write_item(output: _Output, encoder: Encoder, item: Item) -> None:
     label_path, image_path = output.paths(split, label, image_suffix(relative, source))
     if output.layout == "darknet":  # the split lists name every image
         output.listed[split].append(image_path)
-    write_into(output.temp, label_path, "".join(f"{x}\n" for x in lines).encode())
+    output.files.write(label_path, "\n".join([*lines, ""] if lines else []).encode())
     output.report.files.append(label_path)
     output.report.items += 1
     output.report.annotations += len(lines)
