@@ -18,13 +18,15 @@ import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
-from typing import Any, Literal, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Any, Literal, Union, get_args, get_origin
 
 from ango_convert.errors import CapabilityError, FormatLoadError, UnknownFormatError
 from ango_convert.model import Dataset
 from ango_convert.report import WriteReport
+
+if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +91,8 @@ _registered: dict[str, FormatSpec] = {}
 
 def _entry_points() -> dict[str, EntryPoint]:
     """The plugin entry points by name; the seam tests patch."""
+    from importlib.metadata import entry_points  # slow to import: only when plugins are asked
+
     found: dict[str, EntryPoint] = {}
     for point in entry_points(group=ENTRY_POINT_GROUP):
         if point.name in BUILTIN_FORMATS:

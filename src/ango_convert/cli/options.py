@@ -27,6 +27,8 @@ class FormatName(click.ParamType):  # type: ignore[type-arg]
     name = "format"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        if value in registry.BUILTIN_FORMATS:  # no plugin scan (slow) for a built-in name
+            return str(value)
         known = registry.available()
         if value not in known:
             self.fail(f"unknown format {value!r}; known formats: {', '.join(known)}", param, ctx)

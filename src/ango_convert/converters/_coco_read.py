@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ango_convert import masks
 from ango_convert.converters._coco_fast import plain_box
 from ango_convert.converters._coco_json import (
     ANNOTATION_KEYS,
@@ -412,6 +411,8 @@ def _rle(record: dict[str, Any], category_id: int, image: _Image, where: Where) 
 def _counts(raw: object, where: Where) -> tuple[tuple[int, ...], str]:
     if isinstance(raw, str):
         try:
+            from ango_convert import masks  # numpy: imported only when a mask is met
+
             return masks.decompress_counts(raw), "compressed"
         except ValueError as exc:
             raise Located(where, str(exc)) from exc
