@@ -123,13 +123,14 @@ def main(argv: list[str] | None = None) -> None:
         for cell in (ours, floor):
             cell.output.unlink(missing_ok=True)
     machine = environment.machine()
+    command = " ".join(["python benchmarks/rss_streaming.py", *(argv or sys.argv[1:])])
     text = "\n".join(
         [
             "# Peak RSS of V3 ndjson → COCO as the export grows",
             "",
-            f"`python benchmarks/rss_streaming.py {' '.join(argv or sys.argv[1:])}` on "
-            f"{machine['date']}, commit {machine['commit']}, {machine['cores']} cores "
-            f"({machine['cpu']}), {machine['ram']} RAM, {machine['python']}.",
+            f"`{command}` on {machine['date']}, commit {machine['commit']}, "
+            f"{machine['cores']} cores ({machine['cpu']}), {machine['ram']} RAM, "
+            f"{machine['python']}, load average after {machine['load']}.",
             "",
             *rows,
             *(["", "Failed:", "", *failures] if failures else []),
