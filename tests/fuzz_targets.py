@@ -157,6 +157,19 @@ TARGETS = [
     ),
     Target("ango-v2", _dumps(SOUND_V2), _file_reader("e.json", "ango-v2"), SOUND_V2),
     Target("ango-v3", _dumps(SOUND_V3), _file_reader("e.json", "ango-v3"), SOUND_V3),
+    # Unvalidated, mutations reach the decoders instead of stopping at the schema.
+    Target(
+        "ango-v2-raw",
+        _dumps(SOUND_V2),
+        _file_reader("e.json", "ango-v2", validate=False),
+        SOUND_V2,
+    ),
+    Target(
+        "ango-v3-raw",
+        _dumps(SOUND_V3),
+        _file_reader("e.json", "ango-v3", validate=False),
+        SOUND_V3,
+    ),
 ]
 TARGETS_BY_NAME = {target.name: target for target in TARGETS}
 
@@ -170,7 +183,7 @@ def run_in_temp(target: Target, data: bytes) -> None:
 # --- strategies ---------------------------------------------------------------------
 
 # orjson refuses lone surrogates, so text without them reaches past the parser.
-_text = st.text(st.characters(exclude_categories=("Cs",)), max_size=12)
+_text = st.text(st.characters(codec="utf-8"), max_size=12)
 _json_scalars = st.one_of(
     st.none(),
     st.booleans(),
@@ -218,9 +231,15 @@ def json_mutations(draw: st.DrawFn, seed: Any) -> bytes:
     return json.dumps(document).encode()
 
 
+#: Bracket runs that nest past parser and stack limits.
+DEEP_TOKENS = (b"[" * 3000, b"{a: " * 900, b"- " * 300)
+_TOKENS = (b"nan", b"inf", b"-1", b"1e400", b"9" * 30, b"<", b"&x;")
+
+
 @st.composite
-def byte_mutations(draw: st.DrawFn, seed: bytes) -> bytes:
-    """The seed cut, with bytes flipped, inserted or deleted."""
+def byte_mutations(draw: st.DrawFn, seed: bytes, deep: bool = True) -> bytes:
+    """The seed cut, with bytes flipped, inserted or deleted, or tokens inserted."""
+    tokens = _TOKENS + (DEEP_TOKENS if deep else ())
     data = bytearray(seed)
     for _ in range(draw(st.integers(1, 4))):
         if not data:
@@ -236,28 +255,14 @@ def byte_mutations(draw: st.DrawFn, seed: bytes) -> bytes:
         elif action == "cut":
             del data[at:]
         else:
-            token = draw(
-                st.sampled_from(
-                    [
-                        b"nan",
-                        b"inf",
-                        b"-1",
-                        b"1e400",
-                        b"9" * 30,
-                        b"<",
-                        b"&x;",
-                        b"[" * 3000,
-                        b"{a: " * 900,
-                    ]
-                )
-            )
-            data[at:at] = token
+            data[at:at] = draw(st.sampled_from(tokens))
     return bytes(data)
 
 
-def inputs(target: Target) -> st.SearchStrategy[bytes]:
-    """Random bytes, byte mutations of the seed and, for JSON targets, value mutations."""
-    options = [st.binary(max_size=600), byte_mutations(target.seed)]
+def inputs(target: Target, *, deep: bool = True) -> st.SearchStrategy[bytes]:
+    """Random bytes, byte mutations of the seed and, for JSON targets, value mutations;
+    ``deep`` adds the :data:`DEEP_TOKENS`."""
+    options = [st.binary(max_size=600), byte_mutations(target.seed, deep)]
     if target.json_seed is not None:
         options.append(json_mutations(target.json_seed))
     return st.one_of(*options)

@@ -30,13 +30,35 @@ FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthChe
 
 @pytest.mark.parametrize("target", TARGETS, ids=[t.name for t in TARGETS])
 def test_readers_raise_only_toolkit_errors(target: Target) -> None:
+    """Deep nesting is left to the deterministic test below (the export readers fail it)."""
+
     @FAST
-    @given(inputs(target))
+    @given(inputs(target, deep=False))
     def check(data: bytes) -> None:
         with contextlib.suppress(AngoConvertError):  # anything else fails the test
             run_in_temp(target, data)
 
     check()
+
+
+_EXPORT_DEEP = pytest.mark.xfail(
+    strict=True,
+    reason="export readers are being reworked by another helper: the stream reader's "
+    "json.raw_decode overflows the stack (RecursionError) on deep brackets",
+)
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        pytest.param(t, id=t.name, marks=[_EXPORT_DEEP] if t.name.startswith("ango-v") else [])
+        for t in TARGETS
+    ],
+)
+def test_deep_nesting_is_a_read_error(target: Target) -> None:
+    for data in (b"[" * 3000 + b"]" * 3000, b'[{"a": ' + b"[" * 3000 + b"]" * 3000 + b"}]"):
+        with pytest.raises(AngoConvertError):
+            run_in_temp(target, data)
 
 
 # --- round trips --------------------------------------------------------------------
