@@ -124,3 +124,22 @@ def test_export_to(
     assert_failure(result, code, needles)
     assert "s3cr3tsig" not in result.output
     assert snapshot(out) == before
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "needles"),
+    [
+        ("bad.json", '{"attachments": [{"externalId": "a.jpg", ', ("bad.json", "line 1")),
+        ("bad.json", "", ("bad.json", "line 1")),
+        ("bad.csv", "externalId,url,type\na.jpg\n", ("bad.csv", "line 2")),
+    ],
+    ids=["truncated-json", "empty", "csv-short-row"],
+)
+def test_attach_sends_nothing(
+    tmp_path: Path, hub: HubServer, name: str, text: str, needles: Sequence[str]
+) -> None:
+    source = write(tmp_path, name, text)
+    args = ["attach", str(source), "--project", PROJECT, "--host", hub.url]
+    args += ["--api-key", API_KEY, "--journal", str(tmp_path / "journal.jsonl")]
+    run_command(tmp_path, args, EXIT_INPUT, needles)
+    assert hub.state.attachment_bodies == []
