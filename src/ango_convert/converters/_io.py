@@ -41,7 +41,8 @@ def read_bytes(path: str | Path) -> bytes:
     if str(path) == STDIO:
         return sys.stdin.buffer.read()
     try:
-        return Path(path).read_bytes()
+        with open(path, "rb") as stream:  # noqa: PTH123 -- no Path object per small file
+            return stream.read()
     except FileNotFoundError:
         raise ReadError(path, None, "no such file") from None
     except IsADirectoryError:

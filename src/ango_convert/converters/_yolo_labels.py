@@ -38,7 +38,7 @@ class Row:
 
 
 def parse_label_file(
-    path: Path, class_ids: Container[int], notes: list[JSONValue] | None = None
+    path: str | Path, class_ids: Container[int], notes: list[JSONValue] | None = None
 ) -> list[Row]:
     """Read a label file into rows; an empty file means an image without objects.
 
@@ -64,6 +64,14 @@ def parse_label_file(
 
 
 def _row(number: int, tokens: list[str], class_ids: Container[int]) -> Row:
+    try:  # the common case in bulk; anything odd is redone below, naming the token
+        values = tuple(map(float, tokens))
+    except ValueError:
+        values = ()
+    if values and all(map(math.isfinite, values)):
+        cls_value = values[0]
+        if cls_value >= 0 and cls_value.is_integer() and int(cls_value) in class_ids:
+            return Row(number, int(cls_value), values[1:])
     cls_value = _number(tokens[0])
     if cls_value != int(cls_value) or cls_value < 0:
         raise ValueError(f"class id must be a whole number >= 0, got {tokens[0]!r}")

@@ -378,15 +378,19 @@ def _bare(folder: Path, names_path: Path) -> Layout:
 def label_candidates(image: Path) -> list[Path]:
     """Where an image's label file may be: Ultralytics' ``images`` -> ``labels`` swap
     (the last ``images`` folder in the path), then beside the image (darknet)."""
-    # Plain string work: this runs once per image, and pathlib parsing dominated it.
-    base = os.path.splitext(str(image))[0]  # noqa: PTH122
+    return [Path(candidate) for candidate in label_candidate_names(str(image))]
+
+
+def label_candidate_names(image: str) -> list[str]:
+    """:func:`label_candidates` as plain strings (it runs once per image, and pathlib
+    parsing dominated it)."""
+    base = os.path.splitext(image)[0]  # noqa: PTH122
     marker = f"{os.sep}images{os.sep}"
     candidates = []
     index = base.rfind(marker)
     if index >= 0:
-        swapped = f"{base[:index]}{os.sep}labels{os.sep}{base[index + len(marker) :]}.txt"
-        candidates.append(Path(swapped))
-    candidates.append(Path(f"{base}.txt"))
+        candidates.append(f"{base[:index]}{os.sep}labels{os.sep}{base[index + len(marker) :]}.txt")
+    candidates.append(f"{base}.txt")
     return candidates
 
 

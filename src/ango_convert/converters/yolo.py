@@ -35,6 +35,7 @@ Four corners that are not a perfect rectangle are fitted to one (mean edge lengt
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,7 @@ from ango_convert.converters._yolo_layout import (
     Layout,
     config_file,
     find_layout,
+    label_candidate_names,
     label_candidates,
     yaml_has_names,
 )
@@ -92,7 +94,8 @@ def read(source: Path, *, task: Task = "auto", on_error: OnError = "strict") -> 
     layout = find_layout(Path(source))
     images = _unique_images(layout)
     notes: list[JSONValue] | None = [] if on_error == "skip" else None
-    labels = {image: _read_labels(image, layout, notes) for image, _ in images}
+    found = _FileIndex()
+    labels = {image: _read_labels(image, layout, notes, found) for image, _ in images}
     unlabelled = sum(1 for rows in labels.values() if rows is None)
     if unlabelled:
         logger.info("%d image(s) have no label file: read as images without objects", unlabelled)
@@ -145,10 +148,29 @@ def _unique_images(layout: Layout) -> list[tuple[Path, tuple[str | None, Path]]]
     return list(seen.items())
 
 
-def _read_labels(image: Path, layout: Layout, notes: list[JSONValue] | None) -> list[Row] | None:
+class _FileIndex:
+    """The regular files of each folder, listed once: no stat per label file."""
+
+    def __init__(self) -> None:
+        self._files: dict[str, frozenset[str]] = {}
+
+    def has(self, path: str) -> bool:
+        folder, name = os.path.split(path)
+        if folder not in self._files:
+            try:
+                with os.scandir(folder) as entries:
+                    self._files[folder] = frozenset(e.name for e in entries if e.is_file())
+            except OSError:
+                self._files[folder] = frozenset()
+        return name in self._files[folder]
+
+
+def _read_labels(
+    image: Path, layout: Layout, notes: list[JSONValue] | None, found: _FileIndex
+) -> list[Row] | None:
     """The image's label rows; None when it has no label file (no objects either)."""
-    for candidate in label_candidates(image):
-        if candidate.is_file():
+    for candidate in label_candidate_names(str(image)):
+        if found.has(candidate):
             return parse_label_file(candidate, layout.names, notes)
     return None
 
@@ -232,7 +254,8 @@ def _item(
     notes: list[JSONValue] | None,
 ) -> Item:
     split, base = split_base
-    size = image_size(image)
+    path = str(image)
+    size = image_size(path)
     annotations: list[Annotation] = []
     for row in rows:
         try:
@@ -241,17 +264,25 @@ def _item(
             if notes is None:
                 raise
             notes.append(exc.note())
-    attributes: dict[str, Any] = {ATTR_SOURCE_IMAGE: str(image)}
+    attributes: dict[str, Any] = {ATTR_SOURCE_IMAGE: path}
     if split:
         attributes[ATTR_SPLIT] = "val" if split == "valid" else split
     return Item(
-        id=image.relative_to(layout.root).as_posix(),
-        file_name=image.relative_to(base).as_posix(),
+        id=_relative(image, path, layout.root),
+        file_name=_relative(image, path, base),
         width=size[0],
         height=size[1],
         annotations=tuple(annotations),
         attributes=attributes,
     )
+
+
+def _relative(image: Path, path: str, folder: Path) -> str:
+    """``image`` relative to ``folder``, in posix form; string work in the usual case."""
+    prefix = os.path.join(folder, "")  # noqa: PTH118 -- once per image: no Path objects
+    if path.startswith(prefix) and os.sep == "/":
+        return path[len(prefix) :]
+    return image.relative_to(folder).as_posix()
 
 
 def _convert_row(
