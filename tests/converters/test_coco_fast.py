@@ -4,15 +4,25 @@ and leaves every record it does not fully understand (or that is wrong) to it.""
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ango_convert.converters import _coco_fast, _coco_read
+from ango_convert.converters import _coco_entries, _coco_fast, _coco_read, coco
 from ango_convert.converters._coco_json import Located
-from ango_convert.model import Dataset
+from ango_convert.model import (
+    ATTR_COCO_AREA,
+    ATTR_COCO_ID,
+    ATTR_ISCROWD,
+    Box,
+    Category,
+    Dataset,
+    Item,
+    JSONValue,
+)
 
 BASE = {"id": 1, "image_id": 1, "category_id": 1, "bbox": [1, 2, 3, 4]}
 
@@ -105,3 +115,29 @@ def test_random_boxes_agree(bbox: list[float], area: float | None) -> None:
 def _same(doc: dict[str, Any], patch: pytest.MonkeyPatch) -> bool:
     fast, general = both(doc, patch)
     return fast == general
+
+
+BOX_ATTRIBUTES: list[dict[str, JSONValue]] = [
+    {},
+    {ATTR_COCO_ID: 7, ATTR_ISCROWD: 1, ATTR_COCO_AREA: 3.5},
+    {ATTR_COCO_ID: "12", ATTR_COCO_AREA: True, "occluded": True, "coco:extra": [1]},
+    {"coco:id": 7, "coco:area": "big", "coco:bbox": [0, 0, 1, 1], "voc:pose": "Left", "n": None},
+]
+
+
+@pytest.mark.parametrize("attributes", BOX_ATTRIBUTES, ids=[str(a) for a in BOX_ATTRIBUTES])
+def test_writer_lone_box_path_matches_general_path(
+    tmp_path: Path, attributes: dict[str, JSONValue], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    boxes = (
+        Box(category_id=1, x=1, y=2, width=3, height=4, attributes=attributes),
+        Box(category_id=1, x=0.5, y=0, width=0, height=2.25),
+    )
+    dataset = Dataset(
+        categories=(Category(id=1, name="thing"),),
+        items=(Item(id="3", file_name="a.jpg", width=10, height=8, annotations=boxes),),
+    )
+    coco.write(dataset, tmp_path / "fast.json")
+    monkeypatch.setattr(_coco_entries, "lone_boxes", lambda item: False)
+    coco.write(dataset, tmp_path / "general.json")
+    assert (tmp_path / "fast.json").read_bytes() == (tmp_path / "general.json").read_bytes()
