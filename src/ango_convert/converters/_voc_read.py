@@ -26,6 +26,7 @@ from ango_convert.model import Box, JSONValue
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 _KNOWN_OBJECT_TAGS = frozenset({"name", "bndbox", "pose", "part", "attributes", *FLAGS})
+_PLAIN_TAGS = frozenset({"name", "bndbox", "pose", *FLAGS})
 _CORNERS = ("xmin", "ymin", "xmax", "ymax")
 _ROUNDING = 1e-9
 _TRUE = {"1", "true", "yes"}
@@ -100,10 +101,25 @@ class Context:
     convention: PixelConvention
     listings: dict[Path, frozenset[str]] = field(default_factory=dict)
     base: Path = field(init=False)
+    folders: dict[str, list[Path]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         annotations = self.root / "Annotations"
         self.base = annotations if annotations.is_dir() else self.root
+
+    def image_folders(self, xml_path: Path) -> list[Path]:
+        """Where an XML file's image may be, in order (worked out once per XML folder)."""
+        key = os.path.dirname(xml_path)  # noqa: PTH120 -- a plain string key, once per file
+        if key not in self.folders:
+            parent = xml_path.parent
+            candidates = (
+                self.images_dir,
+                parent,
+                self.root / "JPEGImages",
+                parent.parent / "JPEGImages",
+            )
+            self.folders[key] = list(dict.fromkeys(d for d in candidates if d is not None))
+        return self.folders[key]
 
     def listing(self, folder: Path) -> frozenset[str]:
         """The file names in ``folder`` (empty when it is not a folder)."""
@@ -140,13 +156,72 @@ def _parse_annotation(element: etree._Element, path: Path, context: Context) -> 
     if image is not None:
         attributes[ATTR_SOURCE_IMAGE] = str(image)
     parsed = Parsed(_item_id(path, context.base), file_name, width, height, attributes)
+    shift = 1.0 if context.convention == "inclusive" else 0.0
     for obj in element.iterfind("object"):
-        name, box = _parse_object(obj, context.convention)
+        plain = _plain_object(obj, shift)
+        name, box = plain if plain is not None else _parse_object(obj, context.convention)
         outside = width and height and box_outside_image(*_xywh(box), width, height)
         if outside:
             raise _Invalid(obj, f"object {name!r}: {outside}")
         parsed.objects.append((name, box))
     return parsed
+
+
+def _plain_object(obj: etree._Element, shift: float) -> tuple[str, Box] | None:
+    """An ``<object>`` of the usual shape read in one pass over its children, or None
+    for anything else (other tags, repeats, bad values), which :func:`_parse_object`
+    then reads, giving the same result or the located error."""
+    texts: dict[str, str | None] = {}
+    bndbox = None
+    for child in obj:
+        tag = child.tag
+        if tag in texts or not isinstance(tag, str) or tag not in _PLAIN_TAGS:
+            return None
+        texts[tag] = child.text
+        if tag == "bndbox":
+            bndbox = child
+    corners = _plain_corners(bndbox)
+    name = (texts.get("name") or "").strip()
+    if corners is None or not name:
+        return None
+    xmin, ymin, xmax, ymax = corners
+    width, height = xmax - xmin + shift, ymax - ymin + shift
+    if width < -_ROUNDING or height < -_ROUNDING:
+        return None
+    attributes: dict[str, JSONValue] = {}
+    for flag in FLAGS:
+        text = (texts.get(flag) or "").strip().lower()
+        if text in _TRUE:
+            attributes[flag] = 1
+        elif text not in _FALSE:
+            return None
+    pose = (texts.get("pose") or "").strip()
+    if pose and pose != DEFAULT_POSE:
+        attributes["pose"] = pose
+    box = Box(
+        category_id=0,
+        x=xmin - shift,
+        y=ymin - shift,
+        width=max(width, 0.0),
+        height=max(height, 0.0),
+        attributes=attributes,
+    )
+    return name, box
+
+
+def _plain_corners(bndbox: etree._Element | None) -> tuple[float, float, float, float] | None:
+    """The four corners when ``<bndbox>`` holds exactly them, as finite numbers."""
+    if bndbox is None or len(bndbox) != len(_CORNERS):
+        return None
+    texts = {child.tag: child.text for child in bndbox}
+    try:
+        corners = tuple(float(texts[tag]) for tag in _CORNERS)  # type: ignore[arg-type]
+    except (KeyError, TypeError, ValueError):
+        return None
+    if not all(map(math.isfinite, corners)):
+        return None
+    xmin, ymin, xmax, ymax = corners
+    return xmin, ymin, xmax, ymax
 
 
 def _xywh(box: Box) -> tuple[float, float, float, float]:
@@ -162,15 +237,8 @@ def _item_id(path: Path, base: Path) -> str:
 
 
 def _find_image(xml_path: Path, context: Context, file_name: str | None) -> Path | None:
-    candidates = (
-        context.images_dir,
-        xml_path.parent,
-        context.root / "JPEGImages",
-        xml_path.parent.parent / "JPEGImages",
-    )
-    folders = list(dict.fromkeys(d for d in candidates if d is not None))
     names = _image_names(file_name)
-    for folder in folders:
+    for folder in context.image_folders(xml_path):
         listing = context.listing(folder)
         for name in names:
             if name.parts[0] in listing and (folder / name).is_file():
