@@ -77,6 +77,11 @@ _VISIBILITY = {"visible": 2, "occluded": 1, "not visible": 1}
 UnknownTools = Literal["error", "skip"]
 
 
+def _is_object(value: object) -> bool:
+    """A JSON object: ``dict`` tested first, the ABC check (slow) only for other types."""
+    return type(value) is dict or isinstance(value, Mapping)
+
+
 def object_title(obj: Mapping[str, Any], ontology: Ontology) -> str:
     """The class title of an Ango object: the ontology's title for its schemaId, else its own.
 
@@ -98,13 +103,16 @@ def object_title(obj: Mapping[str, Any], ontology: Ontology) -> str:
 
 def _nested_answer(obj: Mapping[str, Any], question: str) -> Any:
     for nested in obj.get("classifications") or ():
-        if isinstance(nested, Mapping) and nested.get("title") == question:
+        if _is_object(nested) and nested.get("title") == question:
             return nested.get("answer")
     return None
 
 
 def _keypoint_index(obj: Mapping[str, Any]) -> tuple[str | None, int | None]:
-    match = _KP_OBJECT_ID.match(str(obj.get("objectId", "")))
+    object_id = str(obj.get("objectId", ""))
+    if ":kp:" not in object_id:  # most objects: no regex needed
+        return None, None
+    match = _KP_OBJECT_ID.match(object_id)
     if match is None:
         return None, None
     return match["prefix"], int(match["index"])
@@ -126,7 +134,7 @@ class NameCollector:
     def add(self, objects: Iterable[Any]) -> None:
         """Note the titles (and keypoint names) of some Ango objects."""
         for obj in objects:
-            if not isinstance(obj, Mapping):
+            if not _is_object(obj):
                 continue
             try:
                 title = object_title(obj, self.ontology)
@@ -198,14 +206,12 @@ class AngoDecoder:
     ) -> list[Annotation]:
         """Decode one answer's objects (raises ValueError naming ``objects[i]``)."""
         groups = _relation_groups(relations)
-        prefixes = {
-            p for p in (_keypoint_index(o)[0] for o in objects if isinstance(o, Mapping)) if p
-        }
+        prefixes = {p for p in (_keypoint_index(o)[0] for o in objects if _is_object(o)) if p}
         annotations: list[Annotation] = []
         poses: dict[tuple[str | None, str], list[tuple[int, Mapping[str, Any]]]] = {}
         for index, obj in enumerate(objects):
             try:
-                if not isinstance(obj, Mapping):
+                if not _is_object(obj):
                     raise ValueError(f"expected an object, got {type(obj).__name__}")
                 group = _group_of(obj, groups, prefixes)
                 if is_keypoint(obj):
@@ -309,7 +315,7 @@ class AngoDecoder:
 
     def _classification(self, entry: Any, depth: int) -> Classification:
         _check_depth(depth)
-        if not isinstance(entry, Mapping):
+        if not _is_object(entry):
             raise ValueError(f"expected an object, got {type(entry).__name__}")
         title = entry.get("title") or entry.get("schemaId")
         if not isinstance(title, str):
@@ -342,7 +348,7 @@ def _answer(raw: Any) -> str | tuple[str, ...]:
 def _flatten(nested: Iterable[Any], prefix: str, depth: int = 0) -> Iterable[tuple[str, JSONValue]]:
     _check_depth(depth)
     for entry in nested:
-        if not isinstance(entry, Mapping):
+        if not _is_object(entry):
             continue
         title = str(entry.get("title") or entry.get("schemaId") or "")
         if not title:
@@ -362,7 +368,7 @@ def _check_depth(depth: int) -> None:
 def _relation_groups(relations: Sequence[Any]) -> dict[str, str]:
     member_group: dict[str, str] = {}
     for relation in relations:
-        if not isinstance(relation, Mapping) or not isinstance(relation.get("group"), list):
+        if not _is_object(relation) or not isinstance(relation.get("group"), list):
             continue
         if relation.get("title") not in (None, INSTANCE_RELATION):
             continue
@@ -391,12 +397,12 @@ def _ring(raw: Any) -> tuple[tuple[float, float], ...]:
 
 
 def _segmentation(raw: Any) -> tuple[Zone, ...]:
-    zones = raw.get("zones") if isinstance(raw, Mapping) else None
+    zones = raw.get("zones") if _is_object(raw) else None
     if not isinstance(zones, list) or not zones:
         raise ValueError("segmentation has no zones (export with 'Segmentation Points' on)")
     result = []
     for zone in zones:
-        if not isinstance(zone, Mapping):
+        if not _is_object(zone):
             raise ValueError("segmentation zone is not an object")
         holes = zone.get("holes") or []
         # One documented export variant flattens holes to a single ring.
