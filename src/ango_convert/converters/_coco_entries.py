@@ -136,11 +136,17 @@ class AnnotationWriter:
             "bbox": [box.x, box.y, box.width, box.height],
             "iscrowd": _iscrowd(attributes.get(ATTR_ISCROWD)),
         }
-        if attributes:
-            free = {key: value for key, value in attributes.items() if ":" not in key}
+        if attributes:  # one pass: free attributes, then coco:<key> extras, as _add writes
+            free: dict[str, Any] = {}
+            kept: dict[str, Any] = {}
+            for key, value in attributes.items():
+                if ":" not in key:
+                    free[key] = value
+                elif key.startswith("coco:") and key[5:] and key[5:] not in _ENTRY_KEYS:
+                    kept[key[5:]] = value
             if free:
                 entry["attributes"] = free
-            entry.update(extras(attributes, _ENTRY_KEYS))
+            entry.update(kept)
         self.entries.add(entry)
 
     def finish(self) -> None:
