@@ -183,14 +183,7 @@ CASES = [
     ),
 ]
 
-XFAIL = {
-    "zero-size-metadata": "metadata width 0 is read as 'size unknown', without a message",
-    "box-outside-image": "a box wholly outside its image is kept (COCO, VOC, YOLO refuse it)",
-    "deep-nesting": "the stream reader's json.raw_decode overflows the stack "
-    "(RecursionError, exit 1)",
-    "duplicate-asset": "two records with one externalId are read; the writer fails later "
-    "with exit 5 and no file or place",
-}
+XFAIL: dict[str, str] = {}
 
 
 def _param(case: Case) -> Any:

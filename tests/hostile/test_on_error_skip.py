@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ango_convert.errors import EXIT_USAGE
 from tests.hostile.harness import invoke, write
 from tests.hostile.test_ango_hostile import BOX
 from tests.hostile.test_export_hostile import v3
@@ -113,14 +112,13 @@ def test_ango_payload_unvalidated(tmp_path: Path) -> None:
     assert [place for _, place in places(report)] == ["$[0]", "record 1 (externalId 'b.jpg')"]
 
 
-def test_export_readers_do_not_take_it_yet(tmp_path: Path) -> None:
-    source = write(tmp_path, "export.json", json.dumps([v3(0)]))
-    result = invoke(
-        [
-            *("convert", str(source), "--to", "coco", "-o", str(tmp_path / "o.json")),
-            *("--on-error", "skip"),
-        ]
-    )
-    assert result.exit_code == EXIT_USAGE
-    assert "--on-error does not apply" in result.stderr
-    assert not (tmp_path / "o.json").exists()
+def test_export(tmp_path: Path) -> None:
+    """Records that break leave the export's items; more cases in test_ango_export_skip."""
+    records: list[Any] = [v3(n) for n in range(3)]
+    records[1]["metadata"]["width"] = 0
+    source = write(tmp_path, "export.json", json.dumps(records))
+    report, summary = skip_convert(tmp_path, source, "coco", "--from", "ango-v3")
+    assert places(report) == [("export.json", "$[1] (line 1) (externalId 'img1.jpg')")]
+    assert "left out 1 unreadable input part(s)" in summary
+    written = json.loads((tmp_path / "out.json").read_text())
+    assert [i["file_name"] for i in written["images"]] == ["img0.jpg", "img2.jpg"]

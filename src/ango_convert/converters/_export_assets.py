@@ -19,6 +19,7 @@ from ango_convert.converters._export_extras import (
     FLAG_ATTRIBUTES,
     SizeFinder,
     Splitter,
+    outside_reason,
     rename_attributes,
 )
 from ango_convert.converters.ango_decode import GEOMETRY_KEYS, OTHER_TOOL_KEYS, AngoDecoder
@@ -282,6 +283,7 @@ def build_items(
         unpaged = by_page.get(None, [])
         if unpaged or rules.keep_empty:
             width, height = sizes.size(record, key, _text(record.get("asset")))
+            _check_inside(unpaged, width, height)
             yield Item(
                 id=key,
                 file_name=key,
@@ -309,6 +311,7 @@ def _frame_item(
     page_url = page_url if isinstance(page_url, str) else None
     name = frame_file_name(key, page, page_url)
     width, height = sizes.size(record, name, page_url or _text(record.get("asset")))
+    _check_inside(annotations, width, height)
     return Item(
         id=f"{key}#frame{page}",
         file_name=name,
@@ -318,6 +321,16 @@ def _frame_item(
         classifications=classifications,
         attributes={**base, ATTR_PAGE: page},
     )
+
+
+def _check_inside(annotations: Sequence[Annotation], width: int | None, height: int | None) -> None:
+    """Refuse a shape wholly outside its image (once the image's size is known)."""
+    if width is None or height is None:
+        return
+    for annotation in annotations:
+        reason = outside_reason(annotation, width, height)
+        if reason is not None:
+            raise ValueError(reason)
 
 
 def _decode(

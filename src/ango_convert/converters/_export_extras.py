@@ -1,6 +1,7 @@
-"""Image sizes and train/val/test splits for the items of an Ango export.
+"""Image sizes, bounds and train/val/test splits for the items of an Ango export.
 
 Sizes: ``metadata.width/height``, then a local image, then the URL's header bytes.
+Bounds: a shape wholly outside its image is refused once the size is known.
 Splits: by batch name, or by a seeded hash of the externalId (independent of order).
 """
 
@@ -14,8 +15,22 @@ from typing import Any, Literal
 
 from ango_convert.converters._io import safe_relative_path
 from ango_convert.converters.imagesize import probe_size
+from ango_convert.geometry import bounds, box_outside_image, rotated_box_corners
+from ango_convert.model import (
+    ATTR_OBJECT_ID,
+    XY,
+    Annotation,
+    Box,
+    Keypoints,
+    Point,
+    Polygon,
+    Polyline,
+    RotatedBox,
+)
 
 SplitBy = Literal["none", "batch", "ratio"]
+#: Largest image side taken from metadata (what PNG and TIFF can hold).
+MAX_PIXELS = 2**31 - 1
 #: The split an item belongs to; the YOLO and VOC writers read this attribute.
 ATTR_SPLIT = "split"
 SPLIT_NAMES = ("train", "val", "test")
@@ -77,17 +92,66 @@ class SizeFinder:
 
 
 def metadata_size(record: Mapping[str, Any]) -> tuple[int, int] | None:
-    """``metadata.width/height`` when both are positive numbers."""
+    """``metadata.width/height``; None when the metadata or either value is missing.
+
+    Raises:
+        ValueError: A value that is there but is not a positive whole number of pixels
+            (0, negative, fractional, text, huge): a broken export, not an unknown size.
+    """
     metadata = record.get("metadata")
     if not isinstance(metadata, Mapping):
         return None
     width, height = metadata.get("width"), metadata.get("height")
-    numbers = [
-        v for v in (width, height) if isinstance(v, (int, float)) and not isinstance(v, bool)
-    ]
-    if len(numbers) != 2 or min(numbers) <= 0:
+    for name, value in (("width", width), ("height", height)):
+        if value is not None:
+            _check_pixels(name, value)
+    if width is None or height is None:
         return None
-    return round(numbers[0]), round(numbers[1])
+    return int(width), int(height)
+
+
+def _check_pixels(name: str, value: Any) -> None:
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not number or not 0 < value <= MAX_PIXELS or value != int(value):
+        raise ValueError(
+            f"metadata.{name} must be a positive whole number of pixels, got {value!r}"
+        )
+
+
+def outside_reason(annotation: Annotation, width: int, height: int) -> str | None:
+    """Why an annotation cannot belong to a ``width`` x ``height`` image, or None.
+
+    Its bounds (a box's own, else the bounds of its points) are tested like the COCO and
+    VOC readers test boxes: overhangs are kept, a shape wholly outside is refused.
+    """
+    if isinstance(annotation, Box):
+        box = (annotation.x, annotation.y, annotation.width, annotation.height)
+    else:
+        points = _points_of(annotation)
+        if not points:
+            return None
+        xmin, ymin, xmax, ymax = bounds(points)
+        box = (xmin, ymin, xmax - xmin, ymax - ymin)
+    reason = box_outside_image(*box, width, height)
+    if reason is None:
+        return None
+    name = annotation.attributes.get(ATTR_OBJECT_ID)
+    label = f"object {name!r}" if isinstance(name, str) else "an object"
+    return f"{label} ({annotation.kind}): {reason}"
+
+
+def _points_of(annotation: Annotation) -> list[XY]:
+    if isinstance(annotation, RotatedBox):
+        return list(rotated_box_corners(annotation))
+    if isinstance(annotation, Polygon):
+        return [point for zone in annotation.zones for point in zone.outer]
+    if isinstance(annotation, Polyline):
+        return list(annotation.points)
+    if isinstance(annotation, Point):
+        return [(annotation.x, annotation.y)]
+    if isinstance(annotation, Keypoints):
+        return [(x, y) for x, y, v in annotation.points if v > 0]
+    return []  # masks carry their own size
 
 
 # --- splits -----------------------------------------------------------------------------

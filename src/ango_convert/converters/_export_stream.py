@@ -13,6 +13,12 @@ reads as one stream.
 
 Each record comes with its place: ``line N`` for NDJSON, ``$[i] (line N)`` for an array
 element, prefixed by the zip member when there is one.
+
+Broken input: a JSON array that breaks stops the read (its next element cannot be
+found), and so does nesting deeper than the parser's stack allows (a ``ReadError``, not
+a ``RecursionError``). An NDJSON line that breaks stops the read too, unless the caller
+asks for ``tolerant`` reading: then it comes out as a record whose ``error`` is set, so an
+``on_error="skip"`` reader can note it and go on with the next line.
 """
 
 from __future__ import annotations
@@ -50,16 +56,24 @@ class RawRecord:
         place: ``line N`` or ``$[i] (line N)``.
         index: 0-based position in the whole stream (all members together).
         value: The parsed JSON value (a dict for a well-formed export).
+        error: Set (and ``value`` None) for an NDJSON line that did not parse, when the
+            records are read ``tolerant``.
     """
 
     source: str
     place: str
     index: int
     value: Any
+    error: ReadError | None = None
 
 
-def iter_records(path: Path) -> Iterator[RawRecord]:
+def iter_records(path: Path, *, tolerant: bool = False) -> Iterator[RawRecord]:
     """Yield every record of an export file (JSON, NDJSON or zip), one at a time.
+
+    Args:
+        path: The export.
+        tolerant: Yield an NDJSON line that does not parse as a record with ``error``
+            set, instead of raising.
 
     Raises:
         ReadError: The file is missing, truncated or not JSON; names the record's place.
@@ -68,7 +82,7 @@ def iter_records(path: Path) -> Iterator[RawRecord]:
         raise ReadError(path, None, "an export is read twice, so it cannot come from stdin")
     if not path.is_file():
         raise ReadError(path, None, "no such file" if not path.exists() else "is not a file")
-    counter = _Counter()
+    counter = _Counter(tolerant)
     if zipfile.is_zipfile(path):
         yield from _iter_zip(path, counter)
         return
@@ -124,10 +138,11 @@ def starts_with_key(path: Path, key: bytes) -> bool:
 
 
 class _Counter:
-    """Numbers records across the members of a zip."""
+    """Numbers records across the members of a zip (and carries the ``tolerant`` flag)."""
 
-    def __init__(self) -> None:
+    def __init__(self, tolerant: bool = False) -> None:
         self.next = 0
+        self.tolerant = tolerant
 
     def take(self) -> int:
         value = self.next
@@ -205,13 +220,36 @@ def _iter_object_or_lines(text: IO[Any], label: str, counter: _Counter) -> Itera
     first_line = text.readline()
     try:
         value = orjson.loads(first_line)
-    except orjson.JSONDecodeError:
-        # The first line is not a whole object: a pretty-printed single record.
-        whole = first_line + text.read()
-        yield RawRecord(label, "line 1", counter.take(), _loads_whole(whole, label))
+    except orjson.JSONDecodeError as exc:
+        second = text.readline()
+        if not _is_record_line(second):
+            # The first line is not a whole object: a pretty-printed single record.
+            whole = first_line + second + text.read()
+            yield RawRecord(label, "line 1", counter.take(), _loads_whole(whole, label))
+            return
+        # NDJSON whose first line is broken (the second stands on its own).
+        yield _bad_line(label, 1, exc, counter)
+        yield RawRecord(label, "line 2", counter.take(), orjson.loads(second))
+        yield from _iter_lines(text, label, counter, start=3)
         return
     yield RawRecord(label, "line 1", counter.take(), value)
     yield from _iter_lines(text, label, counter, start=2)
+
+
+def _is_record_line(line: str | bytes) -> bool:
+    try:
+        return isinstance(orjson.loads(line), dict)
+    except orjson.JSONDecodeError:
+        return False
+
+
+def _bad_line(label: str, number: int, exc: orjson.JSONDecodeError, counter: _Counter) -> RawRecord:
+    """A line that does not parse: raised, or (``tolerant``) handed on as an error record."""
+    reason = f"invalid NDJSON: {exc.msg} (column {exc.colno})"
+    error = ReadError(label, f"line {number}", reason)
+    if not counter.tolerant:
+        raise error from None
+    return RawRecord(label, f"line {number}", counter.take(), None, error)
 
 
 def _iter_lines(text: IO[Any], label: str, counter: _Counter, start: int) -> Iterator[RawRecord]:
@@ -221,8 +259,8 @@ def _iter_lines(text: IO[Any], label: str, counter: _Counter, start: int) -> Ite
         try:
             value = orjson.loads(line)
         except orjson.JSONDecodeError as exc:
-            reason = f"invalid NDJSON: {exc.msg} (column {exc.colno})"
-            raise ReadError(label, f"line {number}", reason) from None
+            yield _bad_line(label, number, exc, counter)
+            continue
         yield RawRecord(label, f"line {number}", counter.take(), value)
 
 
@@ -304,6 +342,9 @@ class ArraySplitter:
                 continue
             except ValueError as exc:  # NaN or Infinity
                 self._fail(index, str(exc))
+            except RecursionError:
+                # The parser recurses once per bracket; hostile depth must not escape.
+                self._fail(index, "JSON nested too deeply to read (brackets inside brackets)")
             # A number cut by the end of the buffer ("12" of "12.5") may go on in the next chunk.
             if not self._eof and _is_number(value) and not self._buffer[end:].strip(_NUMBER_CHARS):
                 self._fill(size)

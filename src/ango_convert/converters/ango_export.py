@@ -46,7 +46,6 @@ does the check, so there is no sampling.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -63,9 +62,17 @@ from ango_convert.converters._export_assets import (
     Version,
     asset_key,
     build_items,
-    check_tool_keys,
-    pages_of,
     select,
+)
+from ango_convert.converters._export_checks import (
+    Duplicates,
+    Skips,
+    checked,
+    kept_keys,
+    log_left_out,
+    schema_note,
+    where,
+    why_left_out,
 )
 from ango_convert.converters._export_extras import (
     SizeFinder,
@@ -75,15 +82,18 @@ from ango_convert.converters._export_extras import (
 )
 from ango_convert.converters.ango_decode import AngoDecoder, NameCollector, UnknownTools
 from ango_convert.converters.ango_geometry import Pivot
-from ango_convert.errors import ConversionError, Issue, ReadError, SchemaValidationError
-from ango_convert.model import Category, Dataset, Item
+from ango_convert.errors import (
+    INFO_SKIPPED_INPUT,
+    ConversionError,
+    OnError,
+    ReadError,
+    SchemaValidationError,
+)
+from ango_convert.model import Category, Dataset, Item, JSONValue
 from ango_convert.ontology import Ontology, load_ontology
 from ango_convert.registry import FormatSpec
 
 logger = logging.getLogger(__name__)
-
-#: Issues listed from one invalid record; the rest are counted.
-MAX_ISSUES = 20
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -120,6 +130,7 @@ def read_v3(
     split_map: str = "",
     attribute_map: str = "",
     validate: bool = True,
+    on_error: OnError = "strict",
 ) -> Dataset:
     """Read an Ango V3 export (assets with one ``task`` of ``tools``).
 
@@ -144,6 +155,10 @@ def read_v3(
         attribute_map: Rename nested classifications, ``Occluded=difficult,Cut=truncated``
             (yes/no answers of difficult/truncated/occluded become VOC's 1/0).
         validate: Check each record against the bundled record schema.
+        on_error: ``skip`` leaves out each asset record that does not parse (an NDJSON
+            line), breaks the schema, repeats an externalId or does not decode, listing
+            it in ``Dataset.info["skipped_input"]``; the decoding pass adds its own while
+            the items are read. A broken JSON array still stops the read.
 
     Returns:
         The dataset; its items re-read the export on every pass.
@@ -174,6 +189,7 @@ def read_v2(
     split_map: str = "",
     attribute_map: str = "",
     validate: bool = True,
+    on_error: OnError = "strict",
 ) -> Dataset:
     """Read a legacy Ango V2 export (assets with ``tasks[]`` of ``objects``).
 
@@ -201,6 +217,7 @@ _SHARED_OPTIONS = (
     "split_map",
     "attribute_map",
     "validate",
+    "on_error",
 )
 
 
@@ -228,6 +245,7 @@ def _read(
     split_map: str,
     attribute_map: str,
     validate: bool,
+    on_error: OnError,
 ) -> Dataset:
     try:
         splitter = Splitter.build(split_by, ratios, seed, split_map)
@@ -251,85 +269,68 @@ def _read(
         images_dir=images_dir,
         fetch_sizes=fetch_sizes,
     )
-    categories = _first_pass(plan, validate)
-    info = {"ango:format": f"ango-{version}", "ango:source": str(source)}
-    return Dataset(categories=categories, items=ExportItems(plan, categories), info=info)
+    skips = Skips(on_error)
+    categories = _first_pass(plan, validate, skips)
+    info: dict[str, JSONValue] = {"ango:format": f"ango-{version}", "ango:source": str(source)}
+    if skips.active:
+        info[INFO_SKIPPED_INPUT] = skips.notes
+    return Dataset(categories=categories, items=ExportItems(plan, categories, skips), info=info)
 
 
-def _where(raw: stream.RawRecord) -> str:
-    try:
-        return f"{raw.place} (externalId {asset_key(raw.value)!r})"
-    except (ValueError, AttributeError):
-        return raw.place
-
-
-def _first_pass(plan: _Plan, validate: bool) -> tuple[Category, ...]:
-    """Validate, filter and collect class names; nothing is decoded yet."""
+def _first_pass(plan: _Plan, validate: bool, skips: Skips) -> tuple[Category, ...]:
+    """Validate, filter, refuse duplicates and collect class names; nothing is decoded."""
     collector = NameCollector(plan.ontology)
     rules = plan.rules
     counts: Counter[str] = Counter()
-    schema = f"ango-export-{rules.version}-record"
-    for raw in stream.iter_records(plan.source):
+    duplicates = Duplicates(lambda: kept_keys(plan.source, rules, skips))
+    for raw in stream.iter_records(plan.source, tolerant=skips.active):
         counts["records"] += 1
-        if validate:
-            _check_schema(raw, schema)
         try:
-            answers = select(raw.value, rules.version, rules.selection)
-            if answers is None:
-                counts[_why_left_out(raw.value, rules)] += 1
-                continue
-            if plan.unknown_tools == "error":
-                check_tool_keys(answers)
-            if rules.frames == "refuse" and pages_of(answers):
-                raise ValueError("asset has objects on frames/pages; frames=refuse refuses it")
-            rules.splitter.split_of(asset_key(raw.value), raw.value.get("batches") or ())
-        except ValueError as exc:
-            raise ReadError(raw.source, _where(raw), str(exc)) from None
-        for answer in answers:
-            collector.add(answer.objects)
-    if counts["filtered"]:
-        logger.info(
-            "%d of %d asset(s) left out by the filters", counts["filtered"], counts["records"]
-        )
-    if counts["no snapshot"]:
-        logger.warning(
-            "%d of %d asset(s) never reached stage %r (no stageHistory entry) and are left out",
-            counts["no snapshot"],
-            counts["records"],
-            rules.selection.stage,
-        )
+            answers = checked(raw, plan.rules, plan.unknown_tools, validate)
+        except ReadError as exc:
+            skips.handle(exc, raw.index)
+            continue
+        except SchemaValidationError as exc:
+            skips.handle(exc, raw.index, note=schema_note(raw, exc))
+            continue
+        if answers is None:
+            counts[why_left_out(raw.value, rules)] += 1
+            continue
+        if duplicates.check(asset_key(raw.value), raw, where(raw), skips):
+            for answer in answers:
+                collector.add(answer.objects)
+    duplicates.finish()
+    log_left_out(counts, rules)
     return collector.categories()
 
 
-def _why_left_out(record: Any, rules: ItemRules) -> str:
-    """``filtered`` (batch, status, stage filters) or ``no snapshot`` (of ``stage``)."""
-    if rules.selection.stage is None:
-        return "filtered"
-    without_stage = dataclasses.replace(rules.selection, stage=None)
-    return "filtered" if select(record, rules.version, without_stage) is None else "no snapshot"
-
-
-def _check_schema(raw: stream.RawRecord, schema: str) -> None:
-    from ango_convert import validation
-
-    prefix = f"$[{raw.index}]"
-    issues = validation.definition_issues(
-        raw.value, schema.removesuffix("-record"), "record", prefix
-    )
-    if issues:
-        more = len(issues) - MAX_ISSUES
-        listed: list[Issue] = issues[:MAX_ISSUES]
-        if more > 0:
-            listed.append(Issue(prefix, f"and {more} more"))
-        raise SchemaValidationError(f"{raw.source}: {_where(raw)}", schema, listed)
-
-
 class ExportItems:
-    """The items of an export, re-read from the file on every iteration."""
+    """The items of an export, re-read from the file on every iteration.
 
-    def __init__(self, plan: _Plan, categories: tuple[Category, ...]) -> None:
+    Records pass 1 left out (``on_error="skip"``) are passed by; a record that fails to
+    decode is noted (once, however often the items are read) and left out too.
+    """
+
+    def __init__(
+        self, plan: _Plan, categories: tuple[Category, ...], skips: Skips | None = None
+    ) -> None:
         self._plan = plan
         self._categories = categories
+        self._skips = skips or Skips()
+
+    def _items_of(
+        self, raw: stream.RawRecord, decoder: AngoDecoder, sizes: SizeFinder
+    ) -> list[Item]:
+        if raw.error is not None:
+            raise raw.error
+        rules = self._plan.rules
+        try:
+            answers = select(raw.value, rules.version, rules.selection)
+            if answers is None:
+                return []
+            return list(build_items(raw.value, answers, decoder, rules, sizes))
+        except ValueError as exc:
+            raise ReadError(raw.source, where(raw), str(exc)) from None
 
     def __iter__(self) -> Iterator[Item]:
         plan = self._plan
@@ -340,14 +341,15 @@ class ExportItems:
             unknown_tools=plan.unknown_tools,
         )
         sizes = SizeFinder(plan.images_dir, _remote_probe() if plan.fetch_sizes else None)
-        for raw in stream.iter_records(plan.source):
+        skips = self._skips
+        for raw in stream.iter_records(plan.source, tolerant=skips.active):
+            if raw.index in skips.indices:
+                continue
             try:
-                answers = select(raw.value, plan.rules.version, plan.rules.selection)
-                if answers is None:
-                    continue
-                items = list(build_items(raw.value, answers, decoder, plan.rules, sizes))
-            except ValueError as exc:
-                raise ReadError(raw.source, _where(raw), str(exc)) from None
+                items = self._items_of(raw, decoder, sizes)
+            except ReadError as exc:
+                skips.handle(exc, raw.index)
+                continue
             yield from items
         if decoder.skipped:
             logger.warning(
