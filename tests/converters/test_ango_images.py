@@ -17,6 +17,7 @@ from ango_convert.converters.ango_export import read_v3
 from ango_convert.converters.ango_images import (
     default_images_dir,
     download_images,
+    part_path,
     probe_remote_size,
 )
 from ango_convert.errors import ConversionError
@@ -132,7 +133,7 @@ def test_download__parallel_then_skips_then_resumes(
     # An interrupted download left half the file as .part: the next run asks for the rest.
     (target / "dir" / "big photo.jpg").unlink()
     half = len(FILES["/big.jpg"]) // 2
-    (target / "dir" / "big photo.jpg.part").write_bytes(FILES["/big.jpg"][:half])
+    part_path(target / "dir" / "big photo.jpg").write_bytes(FILES["/big.jpg"][:half])
     server.ranges.clear()  # type: ignore[attr-defined]
     resumed = download_images(export, target, consent=True, progress=False)
     assert resumed.downloaded == 1
@@ -155,6 +156,31 @@ def test_download__expired_url_named_and_others_kept(
     assert len(report.failed) == 1 and "old.jpg: HTTP 403" in report.failed[0]
     assert "expired" in report.failed[0] and "sig=1" not in report.failed[0]
     assert (tmp_path / "out" / "escape.png").is_file()  # kept inside the folder
+
+
+def test_part_path__short_hidden_and_stable(tmp_path: Path) -> None:
+    long = tmp_path / ("é" * 127 + ".png")  # 258 bytes: no room for a ".part" suffix
+    part = part_path(long)
+    assert part.parent == tmp_path and part.name.startswith(".") and part.suffix == ".part"
+    assert len(part.name.encode()) < 32
+    assert part_path(long) == part and part_path(tmp_path / "other.png") != part
+
+
+def test_download__twins_once_made_safe_get_numbered_names(
+    tmp_path: Path, server: ThreadingHTTPServer
+) -> None:
+    export = tmp_path / "e.ndjson"
+    names = ["d/x.png", "d\\x.png", "D/X.png", "../d/x.png"]
+    rows = [{"asset": f"{_base(server)}/a.png", "externalId": name, "task": {}} for name in names]
+    export.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    target = tmp_path / "out"
+    report = download_images(export, target, consent=True, progress=False)
+    assert (report.downloaded, report.failed) == (4, [])
+    files = sorted(p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file())
+    # Numbered in record order; case-only twins too (case-insensitive file systems).
+    assert files == ["D/X_2.png", "d/x.png", "d/x_1.png", "d/x_3.png"]
+    again = download_images(export, target, consent=True, progress=False)
+    assert (again.downloaded, again.skipped) == (0, 4)  # the same names on a rerun
 
 
 def test_default_images_dir__beside_the_output(tmp_path: Path) -> None:

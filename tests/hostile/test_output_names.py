@@ -153,20 +153,12 @@ def test_export_image_download_names(tmp_path: Path, image_server: str) -> None:
     assert len(files) == len(names)
 
 
-PENDING = "ango_images.py is being reworked by another helper"
-
-
-@pytest.mark.xfail(strict=True, reason=f"{PENDING}: the .part temp name exceeds 255 bytes")
 def test_export_image_download_long_name(tmp_path: Path, image_server: str) -> None:
     report = download(tmp_path, image_server, ["y" * 300 + ".png"])
     assert report.failed == []
     assert assert_inside(tmp_path / "imgs", tmp_path) == [f"{'y' * 251}.png"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=f"{PENDING}: names equal once sanitised share one file (the second is 'skipped')",
-)
 def test_export_image_download_collision(tmp_path: Path, image_server: str) -> None:
     report = download(tmp_path, image_server, ["a/b.png", "a\\b.png"])
     assert report.downloaded == 2

@@ -7,14 +7,22 @@ multi-image asset under the frame names the reader gives them,
 ``<stem>_frame<page:06d><ext>``), so the folder can be passed as ``--images`` for sizes
 and for the YOLO/VOC writers to copy. Videos are saved as the video file.
 
+Names come from the data, so they are made safe (``_io.safe_relative_path``: no ``..``,
+no absolute paths, no control characters, at most 255 bytes a part), and names that are
+equal once made safe (``a/b.png`` and ``a\\b.png``, or two that differ only in case) are
+told apart as ``b_1.png``, ``b_2.png`` in record order, so a rerun picks the same names.
+(``--images`` lookups by the asset's own name find the first of such twins.)
+
 Downloads run in parallel threads and resume: a finished file is skipped; a file is
-written as ``<name>.part`` and renamed when complete, and a ``.part`` left by an
-interrupted run continues with an HTTP range request when the server allows it. A
-progress line is shown only when stderr is a terminal. No API key is ever sent.
+written under a hidden temporary name (``.<hash of the name>.part``, short whatever the
+name's length) and renamed when complete, and a ``.part`` left by an interrupted run
+continues with an HTTP range request when the server allows it. A progress line is
+shown only when stderr is a terminal. No API key is ever sent.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 import os
@@ -30,7 +38,7 @@ import requests
 
 from ango_convert.converters import _export_stream as stream
 from ango_convert.converters._export_assets import asset_key, frame_file_name
-from ango_convert.converters._io import ensure_inside, safe_relative_path
+from ango_convert.converters._io import UniqueNames, ensure_inside, safe_relative_path
 from ango_convert.converters.imagesize import ImageSizeError
 from ango_convert.converters.imagesize import _size_of_stream as size_of_stream
 from ango_convert.errors import ConversionError, OutputError
@@ -161,26 +169,37 @@ def download_images(
     ticker = _Ticker(report, show)
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         pending: set[Future[str]] = set()
-        for name, url in _unique(image_urls(source)):
+        for name, relative, url in _planned(image_urls(source)):
             # A bounded window keeps memory flat for exports of any size.
             if len(pending) >= 4 * max(1, workers):
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 ticker.collect(done)
-            pending.add(pool.submit(_fetch_one, target, name, url, timeout))
+            pending.add(pool.submit(_fetch_one, target, name, relative, url, timeout))
         ticker.collect(wait(pending).done)
     ticker.finish()
     return report
 
 
-def _unique(pairs: Iterator[tuple[str, str]]) -> Iterator[tuple[str, str]]:
-    seen: set[str] = set()
+def _planned(
+    pairs: Iterator[tuple[str, str]],
+) -> Iterator[tuple[str, PurePosixPath | str, str]]:
+    """(name, safe relative path or why there is none, URL), twins told apart in order.
+
+    Memory: one name per image (to spot twins), as for the writers' names.
+    """
+    names = UniqueNames()
     for name, url in pairs:
-        key = name.casefold()
-        if key in seen:
-            logger.warning("two assets are named %r; only the first is downloaded", name)
+        try:
+            safe = safe_relative_path(name)
+        except ValueError as exc:
+            yield name, str(exc), url
             continue
-        seen.add(key)
-        yield name, url
+        relative = names.claim(safe)
+        if relative != safe:
+            logger.warning(
+                "two images would be saved as %r; this one is %r", str(safe), str(relative)
+            )
+        yield name, relative, url
 
 
 class _Ticker:
@@ -214,12 +233,15 @@ class _Ticker:
             sys.stderr.write("\n")
 
 
-def _fetch_one(target: Path, name: str, url: str, timeout: float) -> str:
+def _fetch_one(
+    target: Path, name: str, relative: PurePosixPath | str, url: str, timeout: float
+) -> str:
     """Download one file; returns ``ok``/``skip``/``fail`` and a detail, NUL-separated."""
+    if isinstance(relative, str):
+        return f"fail\0{name}: {relative}"
     try:
-        relative = safe_relative_path(name)
         path = ensure_inside(target, relative)
-    except (ValueError, OutputError) as exc:
+    except OutputError as exc:
         return f"fail\0{name}: {exc}"
     if path.is_file():
         return f"skip\0{name}"
@@ -238,7 +260,7 @@ class _DownloadError(Exception):
 
 def _download(url: str, path: Path, timeout: float) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    part = path.with_name(path.name + ".part")
+    part = part_path(path)
     have = part.stat().st_size if part.is_file() else 0
     headers = {"Range": f"bytes={have}-"} if have else {}
     try:
@@ -253,6 +275,14 @@ def _download(url: str, path: Path, timeout: float) -> None:
             f"transfer failed ({type(exc).__name__}); run again to resume"
         ) from None
     os.replace(part, path)
+
+
+def part_path(path: Path) -> Path:
+    """Where ``path`` is downloaded before it is complete: a hidden name beside it, short
+    (a hash of the name) so a 255-byte name still has a temp, and the same on every run
+    so an interrupted download resumes."""
+    digest = hashlib.sha256(path.name.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+    return path.with_name(f".{digest}.part")
 
 
 def _check_status(response: requests.Response) -> None:
