@@ -160,6 +160,12 @@ CASES = [
         ("$.annotations[1].category_id", "99"),
     ),
     Case(
+        "image-id-list",
+        mutated(setter(("annotations", 0, "image_id"), [1])),
+        EXIT_INPUT,
+        ("$.annotations[0].image_id", "integer"),
+    ),
+    Case(
         "unknown-image",
         mutated(setter(("annotations", 0, "image_id"), 42)),
         EXIT_INPUT,

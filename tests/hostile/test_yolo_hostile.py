@@ -83,6 +83,12 @@ CASES = [
         ("list.txt", "line 2", "inside the dataset"),
     ),
     Case(
+        "yaml-train-too-long",
+        dataset(yaml="train: images/" + "- " * 300 + "/train\nnames: [cat, dog]\n"),
+        EXIT_INPUT,
+        ("data.yaml", "train", "not a usable path"),
+    ),
+    Case(
         "yaml-invalid",
         dataset(yaml="train: images/train\nnames: [cat,\n"),
         EXIT_INPUT,

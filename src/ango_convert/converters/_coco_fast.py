@@ -45,7 +45,9 @@ def plain_box(
     if type(record) is not dict or not record.keys() <= _PLAIN_KEYS:
         return False
     annotation_id, category_id = record.get("id"), record.get("category_id")
-    image = images.get(record.get("image_id"))  # type: ignore[arg-type]
+    image_id = record.get("image_id")
+    # Only an int can be looked up: a list or object id would not even hash.
+    image = images.get(image_id) if type(image_id) is int else None
     if (
         image is None
         or type(annotation_id) is not int

@@ -140,8 +140,13 @@ def _ultralytics(path: Path) -> Layout:
         if entries in (None, ""):
             continue
         for entry in entries if isinstance(entries, list) else [entries]:
-            target = _inside(path, key, str(entry), base, root)
-            layout.sources.append(_source(path, key, target, root))
+            try:
+                target = _inside(path, key, str(entry), base, root)
+                layout.sources.append(_source(path, key, target, root))
+            except (OSError, ValueError) as exc:  # too long for the file system, a NUL...
+                if isinstance(exc, ReadError):
+                    raise
+                raise ReadError(path, key, f"{str(entry)[:80]!r}: not a usable path") from exc
     if not layout.sources:
         raise ReadError(path, None, "names no train, val or test images")
     return layout
@@ -168,9 +173,12 @@ def _yaml_base(value: Any, root: Path) -> Path:
     """The folder split entries are relative to: ``path`` when it lies inside the dataset."""
     if not isinstance(value, str) or not value.strip():
         return root
-    candidate = (root / value).resolve()
-    if candidate.is_dir() and _is_within(candidate, root):
-        return candidate
+    try:
+        candidate = (root / value).resolve()
+        if candidate.is_dir() and _is_within(candidate, root):
+            return candidate
+    except (OSError, ValueError):  # not even a path here: the yaml's folder stands in
+        pass
     # A path from the machine that wrote the yaml; the yaml's own folder stands in.
     logger.info("data.yaml path %r is not inside %s; using the yaml's folder", value, root)
     return root
@@ -339,9 +347,12 @@ def _locate(config: Path, where: str, entry: str, folder: Path, root: Path) -> P
     candidates = [folder / Path(*parts)] if parts else []
     candidates += [root / Path(*parts[i:]) for i in range(len(parts))]
     for candidate in candidates:
-        resolved = candidate.resolve()
-        if _is_within(resolved, root) and resolved.exists():
-            return resolved
+        try:
+            resolved = candidate.resolve()
+            if _is_within(resolved, root) and resolved.exists():
+                return resolved
+        except (OSError, ValueError):  # too long for the file system, a NUL...
+            continue
     raise ReadError(config, where, f"{entry!r} not found inside the dataset folder {root}")
 
 
