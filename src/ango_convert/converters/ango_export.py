@@ -30,7 +30,17 @@ Video and multi-page assets:
 Image sizes, in order: ``metadata.width/height``; a local image under ``images_dir``
 (by file name, then base name); with ``fetch_sizes=True``, the header bytes of the asset
 URL fetched by an HTTP range request. Assets still without a size are not an error
-here: writers that need sizes (COCO, YOLO) refuse them, listing them.
+here: writers that need sizes (COCO, YOLO) refuse them, listing them. A metadata size
+that is there but wrong (0, negative, fractional, text) is an error, not "unknown".
+Once an item's size is known, a shape wholly outside it is refused (overhangs are kept,
+as in the COCO and VOC readers).
+
+Broken records: errors name the file, the record (``line N`` or ``$[i] (line N)``) and
+its externalId. Two records for one externalId are refused in pass 1 (the set of ids
+seen is the one thing kept per asset: a few tens of MB for the largest exports), naming
+both places. ``on_error="skip"`` leaves each broken asset out instead and lists it in
+``Dataset.info["skipped_input"]`` (pass 1 at read time, pass 2 while the items are
+read); a JSON array that stops parsing still ends the read.
 
 Categories: the ontology's order when ``ontology`` is given, else names sorted, ids 1..N.
 
