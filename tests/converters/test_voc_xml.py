@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from ango_convert.converters import _voc_read, voc
+from ango_convert.converters import _voc_fast, _voc_read, voc
 from ango_convert.converters._voc_write import PixelConvention, _item_xml
 from ango_convert.model import Box, Category, Dataset, Item, JSONValue
 
@@ -115,7 +115,7 @@ def test_plain_object_path_matches_the_general_path(
     body: str, bndbox: str, convention: PixelConvention
 ) -> None:
     obj = etree.fromstring(f"<object>{body.format(box=bndbox)}</object>")
-    plain = _voc_read._plain_object(obj, 1.0 if convention == "inclusive" else 0.0)
+    plain = _voc_fast.plain_object(obj, 1.0 if convention == "inclusive" else 0.0)
     try:
         general: object = _voc_read._parse_object(obj, convention)
     except ValueError as exc:
@@ -126,9 +126,7 @@ def test_plain_object_path_matches_the_general_path(
 
 def test_plain_object_path_takes_the_usual_objects() -> None:
     taken = [
-        _voc_read._plain_object(
-            etree.fromstring(f"<object>{body.format(box=BOXES[0])}</object>"), 0
-        )
+        _voc_fast.plain_object(etree.fromstring(f"<object>{body.format(box=BOXES[0])}</object>"), 0)
         is not None
         for body in OBJECTS
     ]

@@ -11,6 +11,11 @@ from lxml import etree
 
 from ango_convert.converters._approx import ATTR_SOURCE_IMAGE
 from ango_convert.converters._io import read_bytes, safe_relative_path
+from ango_convert.converters._voc_fast import CORNERS as _CORNERS
+from ango_convert.converters._voc_fast import FALSE_TEXTS as _FALSE
+from ango_convert.converters._voc_fast import ROUNDING as _ROUNDING
+from ango_convert.converters._voc_fast import TRUE_TEXTS as _TRUE
+from ango_convert.converters._voc_fast import plain_object
 from ango_convert.converters._voc_write import (
     ATTR_VOC_DEPTH,
     ATTR_VOC_FOLDER,
@@ -26,11 +31,6 @@ from ango_convert.model import Box, JSONValue
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 _KNOWN_OBJECT_TAGS = frozenset({"name", "bndbox", "pose", "part", "attributes", *FLAGS})
-_PLAIN_TAGS = frozenset({"name", "bndbox", "pose", *FLAGS})
-_CORNERS = ("xmin", "ymin", "xmax", "ymax")
-_ROUNDING = 1e-9
-_TRUE = {"1", "true", "yes"}
-_FALSE = {"0", "false", "no", ""}
 
 
 class _Invalid(ValueError):
@@ -158,70 +158,13 @@ def _parse_annotation(element: etree._Element, path: Path, context: Context) -> 
     parsed = Parsed(_item_id(path, context.base), file_name, width, height, attributes)
     shift = 1.0 if context.convention == "inclusive" else 0.0
     for obj in element.iterfind("object"):
-        plain = _plain_object(obj, shift)
+        plain = plain_object(obj, shift)
         name, box = plain if plain is not None else _parse_object(obj, context.convention)
         outside = width and height and box_outside_image(*_xywh(box), width, height)
         if outside:
             raise _Invalid(obj, f"object {name!r}: {outside}")
         parsed.objects.append((name, box))
     return parsed
-
-
-def _plain_object(obj: etree._Element, shift: float) -> tuple[str, Box] | None:
-    """An ``<object>`` of the usual shape read in one pass over its children, or None
-    for anything else (other tags, repeats, bad values), which :func:`_parse_object`
-    then reads, giving the same result or the located error."""
-    texts: dict[str, str | None] = {}
-    bndbox = None
-    for child in obj:
-        tag = child.tag
-        if tag in texts or not isinstance(tag, str) or tag not in _PLAIN_TAGS:
-            return None
-        texts[tag] = child.text
-        if tag == "bndbox":
-            bndbox = child
-    corners = _plain_corners(bndbox)
-    name = (texts.get("name") or "").strip()
-    if corners is None or not name:
-        return None
-    xmin, ymin, xmax, ymax = corners
-    width, height = xmax - xmin + shift, ymax - ymin + shift
-    if width < -_ROUNDING or height < -_ROUNDING:
-        return None
-    attributes: dict[str, JSONValue] = {}
-    for flag in FLAGS:
-        text = (texts.get(flag) or "").strip().lower()
-        if text in _TRUE:
-            attributes[flag] = 1
-        elif text not in _FALSE:
-            return None
-    pose = (texts.get("pose") or "").strip()
-    if pose and pose != DEFAULT_POSE:
-        attributes["pose"] = pose
-    box = Box(
-        category_id=0,
-        x=xmin - shift,
-        y=ymin - shift,
-        width=max(width, 0.0),
-        height=max(height, 0.0),
-        attributes=attributes,
-    )
-    return name, box
-
-
-def _plain_corners(bndbox: etree._Element | None) -> tuple[float, float, float, float] | None:
-    """The four corners when ``<bndbox>`` holds exactly them, as finite numbers."""
-    if bndbox is None or len(bndbox) != len(_CORNERS):
-        return None
-    texts = {child.tag: child.text for child in bndbox}
-    try:
-        corners = tuple(float(texts[tag]) for tag in _CORNERS)  # type: ignore[arg-type]
-    except (KeyError, TypeError, ValueError):
-        return None
-    if not all(map(math.isfinite, corners)):
-        return None
-    xmin, ymin, xmax, ymax = corners
-    return xmin, ymin, xmax, ymax
 
 
 def _xywh(box: Box) -> tuple[float, float, float, float]:
