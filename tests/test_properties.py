@@ -53,11 +53,6 @@ def test_deep_nesting_is_a_read_error(target: Target) -> None:
             run_in_temp(target, data)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="export readers are being reworked by another helper: unvalidated, a number "
-    "as 'batches' raises TypeError in _export_assets.select",
-)
 def test_unvalidated_export_with_odd_batches() -> None:
     record = {**SOUND_V3[0], "batches": 6.5}
     with pytest.raises(AngoConvertError):

@@ -123,6 +123,20 @@ def tasks_of(record: Mapping[str, Any], version: Version) -> list[Mapping[str, A
     return tasks
 
 
+def batch_names(record: Mapping[str, Any]) -> tuple[str, ...]:
+    """The asset's batch names; exports may list null among them.
+
+    Raises:
+        ValueError: ``batches`` is not a list (possible when validation is off).
+    """
+    batches = record.get("batches")
+    if batches is None:
+        return ()
+    if not isinstance(batches, list):
+        raise ValueError(f"batches must be a list of names, got {type(batches).__name__}")
+    return tuple(b for b in batches if isinstance(b, str))
+
+
 def select(record: Mapping[str, Any], version: Version, choice: Selection) -> list[Answer] | None:
     """The answers to convert for one asset, or None when the filters leave it out.
 
@@ -130,7 +144,7 @@ def select(record: Mapping[str, Any], version: Version, choice: Selection) -> li
         ValueError: The record is malformed.
     """
     tasks = tasks_of(record, version)
-    if not _matches(choice.batch, *(record.get("batches") or ())):
+    if not _matches(choice.batch, *batch_names(record)):
         return None
     if version == "v2" and choice.task == "first":
         tasks = tasks[:1]
@@ -368,7 +382,7 @@ def _with_task(annotation: Annotation, task_id: str) -> Annotation:
 def _base_attributes(
     record: Mapping[str, Any], key: str, answers: Sequence[Answer], splitter: Splitter
 ) -> dict[str, JSONValue]:
-    batches = [b for b in record.get("batches") or () if isinstance(b, str)]
+    batches = batch_names(record)
     attributes: dict[str, JSONValue] = {ATTR_EXTERNAL_ID: key}
     asset_id = record.get("assetId")
     if isinstance(asset_id, (str, int)):
@@ -383,7 +397,7 @@ def _base_attributes(
         attributes[ATTR_TASK_ID] = task_ids[0]
     elif task_ids:
         attributes[ATTR_TASK_IDS] = task_ids
-    split = splitter.split_of(key, record.get("batches") or ())
+    split = splitter.split_of(key, batches)
     if split is not None:
         attributes[ATTR_SPLIT] = split
     return attributes
