@@ -59,6 +59,22 @@ def test_unvalidated_export_with_odd_batches() -> None:
         run_in_temp(TARGETS_BY_NAME["ango-v3-raw"], json.dumps([record]).encode())
 
 
+@pytest.mark.parametrize("name", ["ango-flat", "ango-v2-raw", "ango-v3-raw"])
+@pytest.mark.parametrize("value", [True, 2.5, "x"])
+def test_unvalidated_point_with_odd_classifications(name: str, value: object) -> None:
+    """Found by scripts/fuzz.py: a keypoint check iterated whatever stood there."""
+    point = {"schemaId": "s", "title": "p", "point": [3, 4], "classifications": value}
+    if name == "ango-flat":
+        document: Any = [{"externalId": "a.jpg", "objects": [point]}]
+    else:
+        record = json.loads(TARGETS_BY_NAME[name].seed)[0]
+        tools = record["task"]["tools"] if "task" in record else record["tasks"][0]["objects"]
+        tools[:] = [point]
+        document = [record]
+    with contextlib.suppress(AngoConvertError):
+        run_in_temp(TARGETS_BY_NAME[name], json.dumps(document).encode())
+
+
 # --- round trips --------------------------------------------------------------------
 
 WIDTH, HEIGHT = 64, 48

@@ -102,7 +102,10 @@ def object_title(obj: Mapping[str, Any], ontology: Ontology) -> str:
 
 
 def _nested_answer(obj: Mapping[str, Any], question: str) -> Any:
-    for nested in obj.get("classifications") or ():
+    nested_list = obj.get("classifications")
+    if not isinstance(nested_list, list):  # unvalidated input may hold anything here
+        return None
+    for nested in nested_list:
         if _is_object(nested) and nested.get("title") == question:
             return nested.get("answer")
     return None
