@@ -105,3 +105,15 @@ class TestSafeNames:
     def test_ensure_inside__refuses_escape(self, tmp_path: Path) -> None:
         with pytest.raises(OutputError, match="outside"):
             _io.ensure_inside(tmp_path, PurePosixPath("../x"))
+
+
+class TestOutputModes:
+    def test_atomic_file__mode_follows_umask_not_mkstemp(self, tmp_path: Path) -> None:
+        target = tmp_path / "out.json"
+        _io.write_bytes_atomic(target, b"{}")
+        assert target.stat().st_mode & 0o777 == 0o666 & ~_io._UMASK
+
+    def test_atomic_dir__mode_follows_umask_not_mkdtemp(self, tmp_path: Path) -> None:
+        with _io.atomic_dir(tmp_path / "out") as temp:
+            (temp / "a.txt").write_text("x")
+        assert (tmp_path / "out").stat().st_mode & 0o777 == 0o777 & ~_io._UMASK

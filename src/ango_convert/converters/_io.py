@@ -24,6 +24,9 @@ import orjson
 from ango_convert.errors import OutputError, ReadError
 
 STDIO = "-"
+# The process umask, read once (reading it means setting it, so not per call).
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
 UTF8_BOM = b"\xef\xbb\xbf"
 MAX_NAME_BYTES = 255
 #: When this process started: hidden temps of a target older than that were left by a
@@ -141,6 +144,8 @@ def atomic_file(target: str | Path) -> Iterator[IO[bytes]]:
             yield stream
             stream.flush()
             os.fsync(stream.fileno())
+        # mkstemp makes the file private (0600); outputs get the mode any new file would.
+        Path(temp_name).chmod(0o666 & ~_UMASK)
         os.replace(temp_name, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -184,6 +189,7 @@ def atomic_dir(target: str | Path, *, overwrite: bool = False) -> Iterator[Path]
         raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from exc
     try:
         yield temp
+        temp.chmod(0o777 & ~_UMASK)  # mkdtemp makes it private (0700)
         _swap_in(temp, path)
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
