@@ -44,6 +44,12 @@ ATTR_SCHEMA_ID = "ango:schemaId"
 ATTR_OBJECT_ID = "ango:objectId"
 #: Ango page (video frame or document page, 0-based).
 ATTR_PAGE = "ango:page"
+#: Item attribute naming the split ("train", "val", "test") the item belongs to; readers
+#: set it, the YOLO and VOC writers lay out their folders and lists by it.
+ATTR_SPLIT = "split"
+#: Item attribute with the absolute path of the image file a reader found for the item,
+#: so a writer can copy or link it. Absent when the reader did not look for or find one.
+ATTR_SOURCE_IMAGE = "source:image"
 
 _EMPTY: Mapping[str, JSONValue] = {}
 _isfinite = math.isfinite

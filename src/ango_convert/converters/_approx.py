@@ -146,13 +146,6 @@ def is_finite(*values: float) -> bool:
     return all(math.isfinite(value) for value in values)
 
 
-#: Item attribute naming the split ("train", "val"...) the item belongs to.
-ATTR_SPLIT = "split"
-#: Item attribute with the absolute path of the image file a reader found for the item,
-#: so a writer can copy or link it. Absent when the reader did not look for or find one.
-ATTR_SOURCE_IMAGE = "source:image"
-
-
 def write_into(folder: Path, relative: str, data: bytes) -> None:
     """Write one file inside a folder that :func:`_io.atomic_dir` is building.
 

@@ -15,7 +15,6 @@ from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
 from ango_convert.converters._export_extras import (
-    ATTR_SPLIT,
     FLAG_ATTRIBUTES,
     SizeFinder,
     Splitter,
@@ -24,7 +23,7 @@ from ango_convert.converters._export_extras import (
 )
 from ango_convert.converters.ango_decode import GEOMETRY_KEYS, OTHER_TOOL_KEYS, AngoDecoder
 from ango_convert.converters.imagesize import IMAGE_SUFFIXES
-from ango_convert.model import ATTR_PAGE, Annotation, Classification, Item, JSONValue
+from ango_convert.model import ATTR_PAGE, ATTR_SPLIT, Annotation, Classification, Item, JSONValue
 
 Version = Literal["v2", "v3"]
 TaskChoice = Literal["first", "all"]

@@ -31,8 +31,6 @@ from ango_convert.model import (
 SplitBy = Literal["none", "batch", "ratio"]
 #: Largest image side taken from metadata (what PNG and TIFF can hold).
 MAX_PIXELS = 2**31 - 1
-#: The split an item belongs to; the YOLO and VOC writers read this attribute.
-ATTR_SPLIT = "split"
 SPLIT_NAMES = ("train", "val", "test")
 _SPLIT_ALIASES = {
     "train": "train",

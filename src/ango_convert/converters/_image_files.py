@@ -5,11 +5,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path, PurePosixPath
 
-from ango_convert.converters._approx import ATTR_SOURCE_IMAGE
 from ango_convert.converters._io import safe_relative_path
 from ango_convert.converters.imagesize import IMAGE_SUFFIXES
 from ango_convert.errors import OutputError
-from ango_convert.model import Item
+from ango_convert.model import ATTR_SOURCE_IMAGE, Item
 
 
 class ImageFinder:

@@ -9,7 +9,6 @@ from pathlib import Path, PurePosixPath
 
 from lxml import etree
 
-from ango_convert.converters._approx import ATTR_SOURCE_IMAGE
 from ango_convert.converters._io import read_bytes, safe_relative_path
 from ango_convert.converters._voc_fast import CORNERS as _CORNERS
 from ango_convert.converters._voc_fast import FALSE_TEXTS as _FALSE
@@ -27,7 +26,7 @@ from ango_convert.converters._voc_write import (
 from ango_convert.converters.imagesize import probe_size
 from ango_convert.errors import ReadError
 from ango_convert.geometry import box_outside_image
-from ango_convert.model import Box, JSONValue
+from ango_convert.model import ATTR_SOURCE_IMAGE, Box, JSONValue
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 _KNOWN_OBJECT_TAGS = frozenset({"name", "bndbox", "pose", "part", "attributes", *FLAGS})

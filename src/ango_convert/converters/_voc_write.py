@@ -30,7 +30,6 @@ from pathlib import Path, PurePosixPath
 from typing import Literal
 
 from ango_convert.converters._approx import (
-    ATTR_SPLIT,
     OnUnsupported,
     Unsupported,
     annotation_bounds,
@@ -46,7 +45,7 @@ from ango_convert.converters._io import (
     safe_relative_path,
 )
 from ango_convert.errors import ConversionError
-from ango_convert.model import Box, Category, Dataset, Item, JSONValue, Keypoints
+from ango_convert.model import ATTR_SPLIT, Box, Category, Dataset, Item, JSONValue, Keypoints
 from ango_convert.report import WriteReport
 
 PixelConvention = Literal["continuous", "inclusive"]

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
-from ango_convert.converters._approx import ATTR_SPLIT, OnUnsupported, Unsupported
+from ango_convert.converters._approx import OnUnsupported, Unsupported
 from ango_convert.converters._file_writer import FileWriter
 from ango_convert.converters._image_files import ImageFinder, image_suffix, place_image
 from ango_convert.converters._io import (
@@ -68,7 +68,7 @@ from ango_convert.converters._yolo_plan import (
 )
 from ango_convert.converters.imagesize import probe_size
 from ango_convert.errors import ConversionError
-from ango_convert.model import Category, Dataset, Item
+from ango_convert.model import ATTR_SPLIT, Category, Dataset, Item
 from ango_convert.report import WriteReport
 
 ImagesMode = Literal["auto", "copy", "symlink", "none"]

@@ -37,12 +37,11 @@ import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from ango_convert.converters._approx import ATTR_SPLIT
 from ango_convert.converters._io import read_bytes
 from ango_convert.converters._voc_read import Context, Parsed, read_file
 from ango_convert.converters._voc_write import PixelConvention, write
 from ango_convert.errors import INFO_SKIPPED_INPUT, OnError, ReadError
-from ango_convert.model import Box, Category, Dataset, Item, JSONValue
+from ango_convert.model import ATTR_SPLIT, Box, Category, Dataset, Item, JSONValue
 from ango_convert.registry import FormatSpec
 
 __all__ = ["FORMAT", "detect", "read", "write"]

@@ -40,7 +40,6 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from ango_convert.converters._approx import ATTR_SOURCE_IMAGE, ATTR_SPLIT
 from ango_convert.converters._yolo_labels import (
     KptShape,
     Row,
@@ -63,7 +62,15 @@ from ango_convert.converters._yolo_layout import (
 from ango_convert.converters._yolo_write import write
 from ango_convert.converters.imagesize import image_size
 from ango_convert.errors import INFO_SKIPPED_INPUT, OnError, ReadError
-from ango_convert.model import Annotation, Category, Dataset, Item, JSONValue
+from ango_convert.model import (
+    ATTR_SOURCE_IMAGE,
+    ATTR_SPLIT,
+    Annotation,
+    Category,
+    Dataset,
+    Item,
+    JSONValue,
+)
 from ango_convert.registry import FormatSpec
 
 logger = logging.getLogger(__name__)
