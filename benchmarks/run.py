@@ -94,10 +94,14 @@ def warm_up(peer_status: dict[str, str]) -> None:
         [str(environment.peers_python()), "-c", "import " + ", ".join(imports)],
         [*environment.ango_convert_command(), "formats"],
     ]
+    import os
     import subprocess
 
+    # Peers' bytecode was compiled at install time; let the warm-up compile ours too,
+    # even where the environment says not to write bytecode.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     for command in commands:
-        subprocess.run(command, capture_output=True, check=False)
+        subprocess.run(command, capture_output=True, check=False, env=env)
 
 
 def execute(
