@@ -85,7 +85,7 @@ def test_bad_key__subprocess_at_debug_level_never_prints_the_key(
         check=False,
     )
     assert done.returncode == EXIT_AUTH
-    assert b"DEBUG" in done.stderr  # the debug log really ran
+    assert b"debug: " in done.stderr  # the debug log really ran
     assert BAD_KEY.encode() not in done.stdout + done.stderr
 
 
