@@ -81,6 +81,9 @@ class Ontology:
     relations: list[ToolEntry] = field(default_factory=list)
     flat_map: dict[str, str] = field(default_factory=dict)
     source: str | None = None
+    # Answers of the lookups below, asked once per object on the hot paths; an Ontology
+    # is built first (load_ontology) and only queried afterwards.
+    _memo: dict[tuple[str, ...], Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def is_empty(self) -> bool:
@@ -88,6 +91,14 @@ class Ontology:
         return not (self.tools or self.classifications or self.relations or self.flat_map)
 
     def tool_schema_id(self, title: str, tool: str) -> str | None:
+        """The schemaId of the tool with this title and type, if known."""
+        key = ("tool_schema_id", title, tool)
+        if key not in self._memo:
+            self._memo[key] = self._tool_schema_id(title, tool)
+        result: str | None = self._memo[key]
+        return result
+
+    def _tool_schema_id(self, title: str, tool: str) -> str | None:
         """The schemaId of the tool with this title and type, if known."""
         for key in (f"{title}:{tool}", title):
             if key in self.flat_map:
@@ -98,6 +109,14 @@ class Ontology:
         return None
 
     def nested_schema_id(self, tool_title: str, question: str) -> str | None:
+        """The schemaId of a question nested under a tool, if known."""
+        key = ("nested_schema_id", tool_title, question)
+        if key not in self._memo:
+            self._memo[key] = self._nested_schema_id(tool_title, question)
+        result: str | None = self._memo[key]
+        return result
+
+    def _nested_schema_id(self, tool_title: str, question: str) -> str | None:
         """The schemaId of a question nested under a tool, if known."""
         for key in (f"{tool_title}/{question}", question):
             if key in self.flat_map:
@@ -122,6 +141,14 @@ class Ontology:
         return next((r.schema_id for r in self.relations if r.title == title), None)
 
     def title_for(self, schema_id: str) -> tuple[str, str | None] | None:
+        """The (title, tool type) a schemaId stands for, if known."""
+        key = ("title_for", schema_id)
+        if key not in self._memo:
+            self._memo[key] = self._title_for(schema_id)
+        result: tuple[str, str | None] | None = self._memo[key]
+        return result
+
+    def _title_for(self, schema_id: str) -> tuple[str, str | None] | None:
         """The (title, tool type) a schemaId stands for, if known."""
         for entry in self.tools:
             if entry.schema_id == schema_id:
