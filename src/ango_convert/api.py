@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ango_convert import registry
+from ango_convert._gc import cyclic_gc_paused
 from ango_convert.converters._io import load_json
 from ango_convert.errors import ReadError, UnknownFormatError
 from ango_convert.model import Dataset
@@ -37,7 +38,8 @@ def read(source: str | Path, format: str | None = None, **options: Any) -> Datas
     """
     name = format or detect(Path(source))
     reader = registry.get_format(name).reader()
-    return reader(Path(source), **registry.bind_options(reader, options))
+    with cyclic_gc_paused():
+        return reader(Path(source), **registry.bind_options(reader, options))
 
 
 def write(dataset: Dataset, target: str | Path, format: str, **options: Any) -> WriteReport:
@@ -53,7 +55,8 @@ def write(dataset: Dataset, target: str | Path, format: str, **options: Any) -> 
         What was written, skipped and approximated.
     """
     writer = registry.get_format(format).writer()
-    return writer(dataset, Path(target), **registry.bind_options(writer, options))
+    with cyclic_gc_paused():  # streamed readers do their reading in here too
+        return writer(dataset, Path(target), **registry.bind_options(writer, options))
 
 
 def convert(

@@ -12,26 +12,26 @@ from ango_convert.errors import OutputError
 
 def test_files_and_folders_are_written(tmp_path: Path) -> None:
     with FileWriter(tmp_path) as files:
-        for index in range(600):  # more than the queue holds
+        for index in range(600):
             files.write(f"labels/part {index % 3}/{index}.txt", f"{index}\n".encode())
     assert (tmp_path / "labels" / "part 2" / "599.txt").read_text() == "599\n"
     assert len(list(tmp_path.rglob("*.txt"))) == 600
 
 
-def test_a_failed_write_is_raised_on_close(tmp_path: Path) -> None:
+def test_a_failed_write_is_raised_at_once(tmp_path: Path) -> None:
     (tmp_path / "blocked").write_text("a file where a folder should be")
     files = FileWriter(tmp_path)
-    files.write("blocked/x.txt", b"data")
     with pytest.raises(OutputError, match=r"blocked/x.txt: cannot write"):
-        files.close()
+        files.write("blocked/x.txt", b"data")
 
 
 def test_leaving_on_an_error_keeps_that_error(tmp_path: Path) -> None:
     with pytest.raises(KeyError), FileWriter(tmp_path) as files:
         files.write("a.txt", b"a")
         raise KeyError("stop")
-    with pytest.raises(RuntimeError):  # shut down: nothing more is written
+    with pytest.raises(RuntimeError):  # closed: nothing more is written
         files.write("late.txt", b"")
+    assert not (tmp_path / "late.txt").exists()
 
 
 def test_write_file_replaces_an_existing_file(tmp_path: Path) -> None:

@@ -1,29 +1,27 @@
 """Writing many small files into a folder that :func:`._io.atomic_dir` is building.
 
 The folder as a whole is swapped in atomically, so its files need no temporary name or
-fsync of their own. Each file costs one ``open`` in the usual case (its folder is made
-only when the open says it is missing), and :class:`FileWriter` does the writes on
-background threads, so the file system's waits overlap the Python work of producing
-the next file; at most a bounded number of files wait in memory.
+fsync of their own. Each file costs one ``open`` in the usual case: its folder is made
+only when the open says it is missing.
+
+Writes are synchronous on purpose. A thread pool that took one file per task was tried
+and measured: on a RAM file system it cost 0.4 s per 5,000 files in hand-offs and lock
+waits (six times the writes themselves), and on a disk it gained nothing measurable,
+because the file system serialises file creation in one folder anyway.
 """
 
 from __future__ import annotations
 
 import os
-import threading
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
 
 from ango_convert.errors import OutputError
 
 _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
-#: Files handed over but not yet written, at most: bounds the memory they hold.
-_PENDING = 256
-_THREADS = 2
 
 
-def write_file(folder: Path, relative: str, data: bytes) -> None:
+def write_file(folder: Path | str, relative: str, data: bytes) -> None:
     """Write one file inside ``folder``, making its sub-folders when needed.
 
     Raises:
@@ -37,9 +35,11 @@ def write_file(folder: Path, relative: str, data: bytes) -> None:
             os.makedirs(os.path.dirname(path), exist_ok=True)  # noqa: PTH103, PTH120
             handle = os.open(path, _FLAGS, 0o666)
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(handle, view) :]
+            written = os.write(handle, data)
+            if written < len(data):  # rare short write: finish it
+                view = memoryview(data)[written:]
+                while view:
+                    view = view[os.write(handle, view) :]
         finally:
             os.close(handle)
     except OSError as exc:
@@ -47,39 +47,30 @@ def write_file(folder: Path, relative: str, data: bytes) -> None:
 
 
 class FileWriter:
-    """Writes files inside a folder on background threads; use it as a context manager.
+    """Writes files inside one folder; use it as a context manager.
 
-    A failed write is raised by the next :meth:`write` or by leaving the ``with`` block;
-    leaving it on an exception waits for the writes under way and adds nothing.
+    A failed write raises at once. After the ``with`` block (or :meth:`close`) the writer
+    refuses further files, so a late write cannot land in a folder already swapped in.
     """
 
-    def __init__(self, folder: Path, threads: int = _THREADS) -> None:
-        self.folder = folder
-        self._pool = ThreadPoolExecutor(threads, thread_name_prefix="ango-convert-write")
-        self._slots = threading.BoundedSemaphore(_PENDING)
-        self._error: BaseException | None = None
+    def __init__(self, folder: Path) -> None:
+        self.folder = str(folder)
+        self._open = True
 
     def write(self, relative: str, data: bytes) -> None:
-        """Queue one file (``relative`` to the folder) for writing."""
-        self._raise_failure()
-        self._slots.acquire()
-        future = self._pool.submit(write_file, self.folder, relative, data)
-        future.add_done_callback(self._done)
+        """Write one file, ``relative`` to the folder.
 
-    def _done(self, future: Future[None]) -> None:
-        self._slots.release()
-        error = None if future.cancelled() else future.exception()
-        if error is not None and self._error is None:
-            self._error = error
-
-    def _raise_failure(self) -> None:
-        if self._error is not None:
-            raise self._error
+        Raises:
+            OutputError: The file system refused.
+            RuntimeError: The writer is closed.
+        """
+        if not self._open:
+            raise RuntimeError("FileWriter is closed")
+        write_file(self.folder, relative, data)
 
     def close(self) -> None:
-        """Wait for every queued write; raise the first that failed."""
-        self._pool.shutdown(wait=True)
-        self._raise_failure()
+        """Refuse further files."""
+        self._open = False
 
     def __enter__(self) -> FileWriter:
         return self
@@ -90,7 +81,4 @@ class FileWriter:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        if kind is None:
-            self.close()
-        else:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+        self.close()
