@@ -205,9 +205,7 @@ def _where(out_root: Path) -> str:
     return f"Outputs went to `{out_root}`{ram}."
 
 
-def provenance(
-    command: str, load_before: str, peer_status: dict[str, str], out_root: Path
-) -> str:
+def provenance(command: str, load_before: str, peer_status: dict[str, str], out_root: Path) -> str:
     """Where and how a section was measured."""
     machine = environment.machine()
     versions = environment.peer_versions() if peer_status else {}

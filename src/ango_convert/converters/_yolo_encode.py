@@ -56,7 +56,7 @@ class Encoder:
         assert width and height
         cls = self.classes.get(box.category_id)
         if cls is None:
-            self._class_of(item, box)  # raises, naming the item
+            cls = self._class_of(item, box)  # raises, naming the item
         # printf-style: measured 40% faster than an f-string with four format specs.
         line = "%d %.10g %.10g %.10g %.10g" % (  # noqa: UP031
             cls,
