@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from lxml import etree
 
@@ -14,7 +14,7 @@ from ango_convert.converters._voc_fast import CORNERS as _CORNERS
 from ango_convert.converters._voc_fast import FALSE_TEXTS as _FALSE
 from ango_convert.converters._voc_fast import ROUNDING as _ROUNDING
 from ango_convert.converters._voc_fast import TRUE_TEXTS as _TRUE
-from ango_convert.converters._voc_fast import plain_object
+from ango_convert.converters._voc_fast import RawObject, plain_object
 from ango_convert.converters._voc_write import (
     ATTR_VOC_DEPTH,
     ATTR_VOC_FOLDER,
@@ -26,7 +26,7 @@ from ango_convert.converters._voc_write import (
 from ango_convert.converters.imagesize import probe_size
 from ango_convert.errors import ReadError
 from ango_convert.geometry import box_outside_image
-from ango_convert.model import ATTR_SOURCE_IMAGE, Box, JSONValue
+from ango_convert.model import ATTR_SOURCE_IMAGE, JSONValue
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 _KNOWN_OBJECT_TAGS = frozenset({"name", "bndbox", "pose", "part", "attributes", *FLAGS})
@@ -49,7 +49,7 @@ class Parsed:
     width: int | None
     height: int | None
     attributes: dict[str, JSONValue]
-    objects: list[tuple[str, Box]] = field(default_factory=list)
+    objects: list[RawObject] = field(default_factory=list)
 
 
 def parse_xml(path: Path) -> etree._Element:
@@ -98,7 +98,7 @@ class Context:
     root: Path
     images_dir: Path | None
     convention: PixelConvention
-    listings: dict[Path, frozenset[str]] = field(default_factory=dict)
+    listings: dict[str, frozenset[str]] = field(default_factory=dict)
     base: Path = field(init=False)
     folders: dict[str, list[Path]] = field(default_factory=dict)
 
@@ -122,13 +122,14 @@ class Context:
 
     def listing(self, folder: Path) -> frozenset[str]:
         """The file names in ``folder`` (empty when it is not a folder)."""
-        if folder not in self.listings:
+        key = str(folder)  # a Path hashes its parts anew on every lookup
+        if key not in self.listings:
             try:
                 # listdir: thousands of plain strings, no Path objects needed.
-                self.listings[folder] = frozenset(os.listdir(folder))  # noqa: PTH208
+                self.listings[key] = frozenset(os.listdir(folder))  # noqa: PTH208
             except OSError:
-                self.listings[folder] = frozenset()
-        return self.listings[folder]
+                self.listings[key] = frozenset()
+        return self.listings[key]
 
 
 def read_file(path: Path, context: Context) -> Parsed:
@@ -157,25 +158,23 @@ def _parse_annotation(element: etree._Element, path: Path, context: Context) -> 
     parsed = Parsed(_item_id(path, context.base), file_name, width, height, attributes)
     shift = 1.0 if context.convention == "inclusive" else 0.0
     for obj in element.iterfind("object"):
-        plain = plain_object(obj, shift)
-        name, box = plain if plain is not None else _parse_object(obj, context.convention)
-        outside = width and height and box_outside_image(*_xywh(box), width, height)
+        raw = plain_object(obj, shift) or _parse_object(obj, context.convention)
+        outside = width and height and box_outside_image(*raw[1:5], width, height)
         if outside:
-            raise _Invalid(obj, f"object {name!r}: {outside}")
-        parsed.objects.append((name, box))
+            raise _Invalid(obj, f"object {raw[0]!r}: {outside}")
+        parsed.objects.append(raw)
     return parsed
 
 
-def _xywh(box: Box) -> tuple[float, float, float, float]:
-    return box.x, box.y, box.width, box.height
-
-
 def _item_id(path: Path, base: Path) -> str:
-    try:
-        relative = path.relative_to(base)
-    except ValueError:
-        relative = Path(path.name)
-    return relative.with_suffix("").as_posix()
+    """The path below ``base`` without its extension, with forward slashes."""
+    text, prefix = str(path), os.path.join(base, "")  # noqa: PTH118 -- strings: once per file
+    relative = text[len(prefix) :] if text.startswith(prefix) else path.name
+    stem, dot, suffix = relative.rpartition(".")
+    # The extension of the last part only: "a.b/c" has none; ".xml" alone is a name.
+    if dot and stem and suffix and not stem.endswith(os.sep) and os.sep not in suffix:
+        relative = stem
+    return relative.replace(os.sep, "/")
 
 
 def _find_image(xml_path: Path, context: Context, file_name: str | None) -> Path | None:
@@ -183,7 +182,7 @@ def _find_image(xml_path: Path, context: Context, file_name: str | None) -> Path
     for folder in context.image_folders(xml_path):
         listing = context.listing(folder)
         for name in names:
-            if name.parts[0] in listing and (folder / name).is_file():
+            if name.partition("/")[0] in listing and (folder / name).is_file():
                 return folder / name
         if file_name is None:  # no <filename>: an image with the XML's stem, any extension
             stem = xml_path.stem + "."
@@ -194,7 +193,7 @@ def _find_image(xml_path: Path, context: Context, file_name: str | None) -> Path
     return None
 
 
-def _image_names(file_name: str | None) -> list[PurePosixPath]:
+def _image_names(file_name: str | None) -> list[str]:
     """The names to look for: the file name as a safe relative path, then its base name."""
     if not file_name:
         return []
@@ -202,7 +201,8 @@ def _image_names(file_name: str | None) -> list[PurePosixPath]:
         relative = safe_relative_path(file_name)
     except ValueError:
         return []
-    return list(dict.fromkeys([relative, PurePosixPath(relative.name)]))
+    whole, base = str(relative), relative.name
+    return [whole] if whole == base else [whole, base]
 
 
 def _size(
@@ -241,7 +241,7 @@ def _size_value(size: etree._Element, dims: dict[str, etree._Element], tag: str)
     return int(value)
 
 
-def _parse_object(obj: etree._Element, convention: PixelConvention) -> tuple[str, Box]:
+def _parse_object(obj: etree._Element, convention: PixelConvention) -> RawObject:
     children = _children(obj)
     name = _text(children, "name")
     if not name:
@@ -259,15 +259,8 @@ def _parse_object(obj: etree._Element, convention: PixelConvention) -> tuple[str
             bndbox,
             f"object {name!r}: xmax/ymax ({xmax}, {ymax}) is below xmin/ymin ({xmin}, {ymin})",
         )
-    box = Box(
-        category_id=0,
-        x=xmin - shift,
-        y=ymin - shift,
-        width=max(width, 0.0),
-        height=max(height, 0.0),
-        attributes=_object_attributes(obj, children),
-    )
-    return name, box
+    attributes = _object_attributes(obj, children)
+    return name, xmin - shift, ymin - shift, max(width, 0.0), max(height, 0.0), attributes
 
 
 def _corners(bndbox: etree._Element) -> tuple[float, float, float, float]:
