@@ -68,6 +68,18 @@ class TestVocWrite:
         assert bndboxes(tmp_path / "out")["a.jpg"] == [["cat", "0.3", "0", "2.975", "100"]]
         assert format_number(-0.0) == "0" and format_number(1 / 3) == "0.333333333"
 
+    @given(
+        st.one_of(
+            st.floats(allow_nan=False, allow_infinity=False),
+            st.integers(-(10**6), 10**6).map(lambda n: n / 1000),  # short decimals
+            st.integers(-(10**9), 10**9).map(float),
+        )
+    )
+    def test_format_number__shortcut_prints_what_rounding_prints(self, value: float) -> None:
+        rounded = round(value, 9)
+        expected = str(int(rounded)) if rounded == int(rounded) else repr(rounded)
+        assert format_number(value) == expected
+
     def test_write__refuses_what_voc_cannot_hold(self, tmp_path: Path) -> None:
         with pytest.raises(UnsupportedAnnotationError) as info:
             voc.write(tiny_dataset(), tmp_path / "out")

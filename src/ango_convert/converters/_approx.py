@@ -37,6 +37,14 @@ def format_number(value: float) -> str:
     >>> format_number(12.0), format_number(0.1 + 0.2), format_number(-0.0)
     ('12', '0.3', '0')
     """
+    text = repr(float(value))
+    dot = text.find(".")
+    # A repr with at most _DECIMALS decimals and no exponent is already what rounding
+    # would print (the rounding cannot move the float): skip the slow round().
+    if dot > 0 and len(text) - dot - 1 <= _DECIMALS and "e" not in text:
+        if text.endswith(".0"):
+            return "0" if text == "-0.0" else text[:-2]
+        return text
     rounded = round(float(value), _DECIMALS)
     if rounded == int(rounded):
         return str(int(rounded))

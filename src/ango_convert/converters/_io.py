@@ -317,6 +317,17 @@ def safe_relative_path(name: str, *, keep_dirs: bool = True) -> PurePosixPath:
     return PurePosixPath(*parts)
 
 
+def safe_base_name(name: str) -> str:
+    """The last part of :func:`safe_relative_path` (``keep_dirs=False``), as a string.
+
+    Raises:
+        ValueError: Nothing usable is left of the name.
+    """
+    if len(name) <= MAX_NAME_BYTES and _PLAIN_NAME.fullmatch(name):
+        return name  # the common case: a plain name is its own safe base name
+    return safe_relative_path(name, keep_dirs=False).name
+
+
 def _fit_bytes(part: str) -> str:
     if len(part.encode("utf-8")) <= MAX_NAME_BYTES:
         return part
@@ -338,6 +349,14 @@ class UniqueNames:
 
     def __init__(self) -> None:
         self._taken: set[str] = set()
+
+    def claim_name(self, name: str) -> str:
+        """:meth:`claim` for a single name without folders, as a string."""
+        key = name.lower()
+        if key not in self._taken:
+            self._taken.add(key)
+            return name
+        return self.claim(PurePosixPath(name)).name
 
     def claim(self, path: PurePosixPath) -> PurePosixPath:
         """Return ``path`` or, if taken, the first free ``stem_N`` variant of it."""

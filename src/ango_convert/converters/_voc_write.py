@@ -26,6 +26,7 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
@@ -42,10 +43,21 @@ from ango_convert.converters._image_files import ImageFinder, image_suffix, plac
 from ango_convert.converters._io import (
     UniqueNames,
     atomic_dir,
-    safe_relative_path,
+    safe_base_name,
 )
 from ango_convert.errors import ConversionError
-from ango_convert.model import ATTR_SPLIT, Box, Category, Dataset, Item, JSONValue, Keypoints
+from ango_convert.model import (
+    ATTR_COCO_AREA,
+    ATTR_COCO_ID,
+    ATTR_ISCROWD,
+    ATTR_SPLIT,
+    Box,
+    Category,
+    Dataset,
+    Item,
+    JSONValue,
+    Keypoints,
+)
 from ango_convert.report import WriteReport
 
 PixelConvention = Literal["continuous", "inclusive"]
@@ -66,6 +78,8 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _ESCAPED = re.compile("[&<>\r]")
 # Box attributes written by dedicated elements, or never (another format's "prefix:").
 _KNOWN_KEYS = frozenset({*FLAGS, "pose", "parts"})
+# Box attributes that leave a box's <object> as it is with no attributes at all.
+_SILENT_KEYS = frozenset({ATTR_COCO_ID, ATTR_COCO_AREA, ATTR_ISCROWD})
 
 
 def write(
@@ -107,11 +121,12 @@ def write(
     names = UniqueNames()
     splits: dict[str, list[str]] = defaultdict(list)
     placer = _ImagePlacer(ImageFinder(images_dir), images, report)
+    heads: dict[int, str] = {}
     with atomic_dir(target, overwrite=overwrite) as temp, FileWriter(temp) as files:
         for item in dataset:
             stem = _claim_stem(names, item)
             boxes = _boxes_of(item, policy)
-            xml = _item_xml(item, boxes, categories, pixel_convention)
+            xml = _item_xml(item, boxes, categories, pixel_convention, heads)
             files.write(f"Annotations/{stem}.xml", xml)
             report.files.append(f"Annotations/{stem}.xml")
             splits[_split_of(item, default_split)].append(stem)
@@ -159,17 +174,22 @@ class _ImagePlacer:
 
 def _claim_stem(names: UniqueNames, item: Item) -> str:
     try:
-        base = safe_relative_path(item.file_name, keep_dirs=False)
+        base = safe_base_name(item.file_name)
     except ValueError:
-        base = safe_relative_path(item.id or "item", keep_dirs=False)
-    claimed = names.claim(PurePosixPath(f"{PurePosixPath(base.name).stem or 'item'}.xml"))
-    return claimed.name[: -len(".xml")]
+        base = safe_base_name(item.id or "item")
+    return names.claim_name(f"{_stem(base) or 'item'}.xml")[: -len(".xml")]
+
+
+def _stem(name: str) -> str:
+    """``PurePosixPath(name).stem`` without making a path."""
+    dot = name.rfind(".")
+    return name[:dot] if 0 < dot < len(name) - 1 else name
 
 
 def _split_of(item: Item, default: str) -> str:
     value = item.attributes.get(ATTR_SPLIT)
     text = value if isinstance(value, str) and value.strip() else default
-    return safe_relative_path(text, keep_dirs=False).name
+    return safe_base_name(text)
 
 
 def _boxes_of(item: Item, policy: Unsupported) -> list[Box]:
@@ -196,9 +216,14 @@ def _item_xml(
     boxes: list[Box],
     categories: Mapping[int, Category],
     convention: PixelConvention,
+    heads: dict[int, str] | None = None,
 ) -> bytes:
     """The item's XML, as lxml pretty-prints it (two-space indents, text escaped), but
-    put together from strings: building element trees cost most of a VOC write."""
+    put together from strings: building element trees cost most of a VOC write.
+
+    ``heads`` caches, per category, the lines a box without attributes starts with.
+    """
+    heads = {} if heads is None else heads
     lines = ["<annotation>"]
     folder = item.attributes.get(ATTR_VOC_FOLDER)
     if isinstance(folder, str):
@@ -217,9 +242,38 @@ def _item_xml(
     lines.append(f"  <segmented>{segmented}</segmented>")
     shift = 1.0 if convention == "inclusive" else 0.0
     for box in boxes:
-        _object_xml(lines, item, box, categories, shift)
+        attributes = box.attributes
+        if attributes and not attributes.keys() <= _SILENT_KEYS:
+            _object_xml(lines, item, box, categories, shift)
+            continue
+        head = heads.get(box.category_id)
+        if head is None:
+            head = heads[box.category_id] = _plain_head(item, box, categories)
+        lines.append(
+            _PLAIN_BOX
+            % (
+                head,
+                format_number(box.x + shift),
+                format_number(box.y + shift),
+                format_number(box.x + box.width),
+                format_number(box.y + box.height),
+            )
+        )
     lines.append("</annotation>\n")
     return "\n".join(lines).encode("utf-8")
+
+
+_PLAIN_BOX = (
+    "%s\n    <bndbox>\n      <xmin>%s</xmin>\n      <ymin>%s</ymin>\n      <xmax>%s</xmax>"
+    "\n      <ymax>%s</ymax>\n    </bndbox>\n  </object>"
+)
+
+
+def _plain_head(item: Item, box: Box, categories: Mapping[int, Category]) -> str:
+    """The lines before ``<bndbox>`` of a box with no attributes of its own."""
+    lines: list[str] = []
+    _object_xml(lines, item, replace(box, attributes={}), categories, 0.0)
+    return "\n".join(lines[: lines.index("    <bndbox>")])
 
 
 def _object_xml(
