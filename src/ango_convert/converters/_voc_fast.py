@@ -17,6 +17,7 @@ from ango_convert.model import JSONValue
 
 _PLAIN_TAGS = frozenset({"name", "bndbox", "pose", *FLAGS})
 CORNERS = ("xmin", "ymin", "xmax", "ymax")
+_CORNER_SET = frozenset(CORNERS)
 #: Slack for the float rounding of inclusive corners (0.477 + 1 is not quite 1.477).
 ROUNDING = 1e-9
 TRUE_TEXTS = {"1", "true", "yes"}
@@ -46,8 +47,44 @@ def plain_object(obj: etree._Element, shift: float) -> RawObject | None:
             texts[tag] = child.text
     if bndbox is None:
         return None
-    corners = _plain_corners(bndbox)
-    name = texts.get("name")
+    children = list(bndbox)
+    if len(children) != len(CORNERS):
+        return None
+    corners = {child.tag: child.text for child in children}
+    if corners.keys() != _CORNER_SET:
+        return None
+    xmin, ymin, xmax, ymax = (corners[tag] for tag in CORNERS)
+    return plain_values(
+        texts.get("name"),
+        texts.get("pose"),
+        (texts.get("difficult"), texts.get("truncated"), texts.get("occluded")),
+        plain_corners(xmin, ymin, xmax, ymax),
+        shift,
+    )
+
+
+def plain_corners(
+    xmin: str | None, ymin: str | None, xmax: str | None, ymax: str | None
+) -> tuple[float, float, float, float] | None:
+    """The four corner texts as finite numbers, or None."""
+    try:
+        corners = float(xmin), float(ymin), float(xmax), float(ymax)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    if isfinite(corners[0]) and isfinite(corners[1]) and isfinite(corners[2]):
+        return corners if isfinite(corners[3]) else None
+    return None
+
+
+def plain_values(
+    name: str | None,
+    pose: str | None,
+    flags: tuple[str | None, str | None, str | None],
+    corners: tuple[float, float, float, float] | None,
+    shift: float,
+) -> RawObject | None:
+    """An object from its leaf texts (``flags`` in :data:`FLAGS` order) and corners, or
+    None when anything needs the general path's judgement."""
     name = name.strip() if name else None
     if corners is None or not name:
         return None
@@ -56,8 +93,7 @@ def plain_object(obj: etree._Element, shift: float) -> RawObject | None:
     if width < -ROUNDING or height < -ROUNDING:
         return None
     attributes: dict[str, JSONValue] = {}
-    for flag in FLAGS:
-        text = texts.get(flag)
+    for flag, text in zip(FLAGS, flags, strict=True):
         if text is None or text == "0":
             continue
         if text == "1":
@@ -68,27 +104,8 @@ def plain_object(obj: etree._Element, shift: float) -> RawObject | None:
             attributes[flag] = 1
         elif text not in FALSE_TEXTS:
             return None
-    pose = texts.get("pose")
     if pose and pose != DEFAULT_POSE:
         pose = pose.strip()
         if pose and pose != DEFAULT_POSE:
             attributes["pose"] = pose
     return name, xmin - shift, ymin - shift, max(width, 0.0), max(height, 0.0), attributes
-
-
-def _plain_corners(bndbox: etree._Element) -> tuple[float, float, float, float] | None:
-    """The four corners when ``<bndbox>`` holds exactly them, as finite numbers."""
-    children = list(bndbox)
-    if len(children) != len(CORNERS):
-        return None
-    texts = {child.tag: child.text for child in children}
-    try:
-        xmin = float(texts["xmin"])  # type: ignore[arg-type]
-        ymin = float(texts["ymin"])  # type: ignore[arg-type]
-        xmax = float(texts["xmax"])  # type: ignore[arg-type]
-        ymax = float(texts["ymax"])  # type: ignore[arg-type]
-    except (KeyError, TypeError, ValueError):
-        return None
-    if isfinite(xmin) and isfinite(ymin) and isfinite(xmax) and isfinite(ymax):
-        return xmin, ymin, xmax, ymax
-    return None

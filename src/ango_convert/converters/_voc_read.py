@@ -9,12 +9,13 @@ from pathlib import Path
 
 from lxml import etree
 
-from ango_convert.converters._io import read_bytes, safe_relative_path
+from ango_convert.converters._io import read_bytes, safe_base_name, safe_relative_path
 from ango_convert.converters._voc_fast import CORNERS as _CORNERS
 from ango_convert.converters._voc_fast import FALSE_TEXTS as _FALSE
 from ango_convert.converters._voc_fast import ROUNDING as _ROUNDING
 from ango_convert.converters._voc_fast import TRUE_TEXTS as _TRUE
 from ango_convert.converters._voc_fast import RawObject, plain_object
+from ango_convert.converters._voc_plain import PlainFile, read_plain
 from ango_convert.converters._voc_write import (
     ATTR_VOC_DEPTH,
     ATTR_VOC_FOLDER,
@@ -52,13 +53,18 @@ class Parsed:
     objects: list[RawObject] = field(default_factory=list)
 
 
-def parse_xml(path: Path) -> etree._Element:
+def parse_xml(path: Path, data: bytes | None = None) -> etree._Element:
     """Parse one VOC XML file safely and return its ``<annotation>`` root.
+
+    Args:
+        path: The file, named in errors.
+        data: Its bytes when already read.
 
     Raises:
         ReadError: Not well-formed, entity declarations present, or another root.
     """
-    data = read_bytes(path)
+    if data is None:
+        data = read_bytes(path)
     if b"<!ENTITY" in data:
         raise _hostile(path)
     try:
@@ -106,6 +112,11 @@ class Context:
         annotations = self.root / "Annotations"
         self.base = annotations if annotations.is_dir() else self.root
 
+    @property
+    def shift(self) -> float:
+        """What inclusive corners add to a size (see :mod:`.voc`)."""
+        return 1.0 if self.convention == "inclusive" else 0.0
+
     def image_folders(self, xml_path: Path) -> list[Path]:
         """Where an XML file's image may be, in order (worked out once per XML folder)."""
         key = os.path.dirname(xml_path)  # noqa: PTH120 -- a plain string key, once per file
@@ -138,7 +149,12 @@ def read_file(path: Path, context: Context) -> Parsed:
     Raises:
         ReadError: With the file, the XML line and the reason.
     """
-    element = parse_xml(path)
+    data = read_bytes(path)
+    plain = read_plain(data, context.shift)
+    parsed = _assemble_plain(plain, path, context) if plain is not None else None
+    if parsed is not None:
+        return parsed
+    element = parse_xml(path, data)
     try:
         return _parse_annotation(element, path, context)
     except _Invalid as exc:
@@ -156,7 +172,7 @@ def _parse_annotation(element: etree._Element, path: Path, context: Context) -> 
     if image is not None:
         attributes[ATTR_SOURCE_IMAGE] = str(image)
     parsed = Parsed(_item_id(path, context.base), file_name, width, height, attributes)
-    shift = 1.0 if context.convention == "inclusive" else 0.0
+    shift = context.shift
     for obj in element.iterfind("object"):
         raw = plain_object(obj, shift) or _parse_object(obj, context.convention)
         outside = width and height and box_outside_image(*raw[1:5], width, height)
@@ -164,6 +180,49 @@ def _parse_annotation(element: etree._Element, path: Path, context: Context) -> 
             raise _Invalid(obj, f"object {raw[0]!r}: {outside}")
         parsed.objects.append(raw)
     return parsed
+
+
+def _assemble_plain(plain: PlainFile, path: Path, context: Context) -> Parsed | None:
+    """A :class:`Parsed` from a plain file, as ``_parse_annotation`` would make it, or
+    None when anything needs that function's judgement (or its located error)."""
+    header = plain.header
+    given = header.get("filename", "").strip() or None
+    image = _find_image(path, context, given)
+    file_name = given or (image.name if image else None)
+    try:
+        width, height = _whole(header.get("width")), _whole(header.get("height"))
+        depth = _whole(header.get("depth"))
+    except ValueError:
+        return None
+    if not file_name or (not (width and height) and image is not None):
+        return None  # an error to locate, or an image to probe for its size
+    attributes: dict[str, JSONValue] = {}
+    folder = header.get("folder", "").strip()
+    if folder:
+        attributes[ATTR_VOC_FOLDER] = folder
+    if header.get("segmented", "").strip() in ("1", "true"):
+        attributes[ATTR_VOC_SEGMENTED] = 1
+    if depth:
+        attributes[ATTR_VOC_DEPTH] = depth
+    if image is not None:
+        attributes[ATTR_SOURCE_IMAGE] = str(image)
+    if width and height:
+        for raw in plain.objects:
+            if box_outside_image(raw[1], raw[2], raw[3], raw[4], width, height):
+                return None
+    item_id = _item_id(path, context.base)
+    return Parsed(item_id, file_name, width or None, height or None, attributes, plain.objects)
+
+
+def _whole(text: str | None) -> int | None:
+    """A ``<size>`` value as ``_size_value`` reads it; ValueError where it would raise."""
+    text = text.strip() if text else None
+    if not text:
+        return None
+    value = float(text)
+    if not math.isfinite(value) or value < 0 or not value.is_integer():
+        raise ValueError(text)
+    return int(value)
 
 
 def _item_id(path: Path, base: Path) -> str:
@@ -198,6 +257,8 @@ def _image_names(file_name: str | None) -> list[str]:
     if not file_name:
         return []
     try:
+        if safe_base_name(file_name) == file_name:  # no folders, nothing to change
+            return [file_name]
         relative = safe_relative_path(file_name)
     except ValueError:
         return []
