@@ -14,7 +14,7 @@ from math import isfinite
 from typing import Any, Protocol
 
 from ango_convert.geometry import box_outside_image
-from ango_convert.model import ATTR_COCO_AREA, ATTR_COCO_ID, ATTR_ISCROWD, Annotation, Box
+from ango_convert.model import ATTR_COCO_AREA, ATTR_COCO_ID, ATTR_ISCROWD, Annotation, checked_box
 
 _PLAIN_KEYS = frozenset(
     {"id", "image_id", "category_id", "bbox", "area", "iscrowd", "segmentation"}
@@ -79,9 +79,8 @@ def plain_box(
         attributes[ATTR_COCO_AREA] = area
     x, y, width, height = bbox
     seen[annotation_id] = index
-    image.annotations.append(
-        Box(category_id=category_id, x=x, y=y, width=width, height=height, attributes=attributes)
-    )
+    # _plain_bbox checked what Box would: four finite numbers, a size that is not negative.
+    image.annotations.append(checked_box(category_id, x, y, width, height, attributes))
     return True
 
 

@@ -328,6 +328,20 @@ def safe_base_name(name: str) -> str:
     return safe_relative_path(name, keep_dirs=False).name
 
 
+def safe_base_name_or_none(name: str) -> str | None:
+    """:func:`safe_base_name`, or None where it would raise."""
+    try:
+        return safe_base_name(name)
+    except ValueError:
+        return None
+
+
+def stem_of(name: str) -> str:
+    """``PurePosixPath(name).stem`` of a single name, without making a path."""
+    dot = name.rfind(".")
+    return name[:dot] if 0 < dot < len(name) - 1 else name
+
+
 def _fit_bytes(part: str) -> str:
     if len(part.encode("utf-8")) <= MAX_NAME_BYTES:
         return part

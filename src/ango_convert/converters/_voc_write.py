@@ -44,6 +44,7 @@ from ango_convert.converters._io import (
     UniqueNames,
     atomic_dir,
     safe_base_name,
+    stem_of,
 )
 from ango_convert.errors import ConversionError
 from ango_convert.model import (
@@ -177,13 +178,7 @@ def _claim_stem(names: UniqueNames, item: Item) -> str:
         base = safe_base_name(item.file_name)
     except ValueError:
         base = safe_base_name(item.id or "item")
-    return names.claim_name(f"{_stem(base) or 'item'}.xml")[: -len(".xml")]
-
-
-def _stem(name: str) -> str:
-    """``PurePosixPath(name).stem`` without making a path."""
-    dot = name.rfind(".")
-    return name[:dot] if 0 < dot < len(name) - 1 else name
+    return names.claim_name(f"{stem_of(base) or 'item'}.xml")[: -len(".xml")]
 
 
 def _split_of(item: Item, default: str) -> str:

@@ -45,11 +45,13 @@ from typing import Literal
 
 from ango_convert.converters._approx import OnUnsupported, Unsupported
 from ango_convert.converters._file_writer import FileWriter
-from ango_convert.converters._image_files import ImageFinder, image_suffix, place_image
+from ango_convert.converters._image_files import ImageFinder, place_image
 from ango_convert.converters._io import (
     UniqueNames,
     atomic_dir,
+    safe_base_name_or_none,
     safe_relative_path,
+    stem_of,
 )
 from ango_convert.converters._yolo_config import (
     write_darknet_config,
@@ -66,7 +68,7 @@ from ango_convert.converters._yolo_plan import (
     exact_plan,
     task_of_kinds,
 )
-from ango_convert.converters.imagesize import probe_size
+from ango_convert.converters.imagesize import IMAGE_SUFFIXES, probe_size
 from ango_convert.errors import ConversionError
 from ango_convert.model import ATTR_SPLIT, Category, Dataset, Item
 from ango_convert.report import WriteReport
@@ -102,9 +104,8 @@ class _Output:
             self.split_names[key] = _split_of(item, self.default_split)
         return self.split_names[key]
 
-    def paths(self, split: str, label: PurePosixPath, suffix: str) -> tuple[str, str]:
+    def paths(self, split: str, label: str, image: str) -> tuple[str, str]:
         """The label and image paths of one item, relative to the output folder."""
-        image = label.with_suffix(suffix)
         if self.layout == "darknet":
             return f"obj_{split}_data/{label}", f"obj_{split}_data/{image}"
         return f"labels/{split}/{label}", f"images/{split}/{image}"
@@ -325,11 +326,10 @@ class _Unsized:
 
 def _write_item(output: _Output, encoder: Encoder, item: Item) -> None:
     split = output.split_of(item)
-    relative = _relative_name(item)
-    label = output.names[split].claim(relative.with_suffix(".txt"))
     lines = encoder.lines(item)
     source = output.finder.find(item) if output.images != "none" else None
-    label_path, image_path = output.paths(split, label, image_suffix(relative, source))
+    label, image = _names(output.names[split], item, source)
+    label_path, image_path = output.paths(split, label, image)
     if output.layout == "darknet":  # the split lists name every image
         output.listed[split].append(image_path)
     output.files.write(label_path, "\n".join([*lines, ""] if lines else []).encode())
@@ -343,6 +343,23 @@ def _write_item(output: _Output, encoder: Encoder, item: Item) -> None:
         output.missing_count += 1
         if len(output.missing) < _SHOWN:
             output.missing.append(item.file_name)
+
+
+def _names(names: UniqueNames, item: Item, source: Path | None) -> tuple[str, str]:
+    """The item's label and image names inside their split folders, the label claimed."""
+    name = item.file_name
+    if safe_base_name_or_none(name) == name:  # one plain part: string work only
+        stem = stem_of(name)
+        label = names.claim_name(f"{stem}.txt")
+        relative_suffix = name[len(stem) :]
+    else:
+        relative = _relative_name(item)
+        label = str(names.claim(relative.with_suffix(".txt")))
+        relative_suffix = relative.suffix
+    suffix = relative_suffix
+    if relative_suffix.lower() not in IMAGE_SUFFIXES and source is not None:
+        suffix = source.suffix  # an Ango externalId may have no extension
+    return label, f"{label[: -len('.txt')]}{suffix}"
 
 
 def _relative_name(item: Item) -> PurePosixPath:

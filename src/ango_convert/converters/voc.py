@@ -41,7 +41,7 @@ from ango_convert.converters._io import read_bytes
 from ango_convert.converters._voc_read import Context, Parsed, read_file
 from ango_convert.converters._voc_write import PixelConvention, write
 from ango_convert.errors import INFO_SKIPPED_INPUT, OnError, ReadError
-from ango_convert.model import ATTR_SPLIT, Box, Category, Dataset, Item, JSONValue
+from ango_convert.model import ATTR_SPLIT, Category, Dataset, Item, JSONValue, checked_box
 from ango_convert.registry import FormatSpec
 
 __all__ = ["FORMAT", "detect", "read", "write"]
@@ -200,8 +200,9 @@ def _category_names(parsed: list[Parsed], class_names: Sequence[str] | None) -> 
 
 
 def _to_item(entry: Parsed, ids: dict[str, int], splits: dict[str, str]) -> Item:
+    # Both object readers check what Box would: finite corners, a size that is not negative.
     boxes = tuple(
-        Box(category_id=ids[name], x=x, y=y, width=width, height=height, attributes=attributes)
+        checked_box(ids[name], x, y, width, height, attributes)
         for name, x, y, width, height, attributes in entry.objects
     )
     attributes = dict(entry.attributes)
