@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 import ango_convert
 from ango_convert.converters import yolo
@@ -330,3 +332,26 @@ class TestYoloCli:
         assert result.exit_code == 5
         assert "YOLO needs each image's size" in result.output
         assert not (tmp_path / "y").exists()
+
+
+NUMBER = st.one_of(
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.floats(-2, 2),
+    st.sampled_from([0.0, 1e308, -1e308, 0.5]),
+)
+
+
+@given(st.tuples(NUMBER, NUMBER, NUMBER, NUMBER), st.integers(1, 4000), st.integers(1, 4000))
+def test_yolo_detect_shortcut_matches_the_general_row_reader(
+    values: tuple[float, float, float, float], width: int, height: int
+) -> None:
+    from ango_convert.converters._yolo_labels import Row, to_annotations
+
+    row = Row(1, 0, values)
+    fast = yolo._plain_box(row, {0: 7}, (width, height))
+    try:
+        general: object = to_annotations(row, "detect", 7, (width, height), None)
+    except ValueError as exc:
+        general = exc
+    if fast is not None:
+        assert general == [fast]

@@ -37,6 +37,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterator, Sequence
+from math import isfinite
 from pathlib import Path
 from typing import Any
 
@@ -62,14 +63,17 @@ from ango_convert.converters._yolo_layout import (
 from ango_convert.converters._yolo_write import write
 from ango_convert.converters.imagesize import image_size
 from ango_convert.errors import INFO_SKIPPED_INPUT, OnError, ReadError
+from ango_convert.geometry import box_outside_image
 from ango_convert.model import (
     ATTR_SOURCE_IMAGE,
     ATTR_SPLIT,
     Annotation,
+    Box,
     Category,
     Dataset,
     Item,
     JSONValue,
+    checked_box,
 )
 from ango_convert.registry import FormatSpec
 
@@ -265,6 +269,11 @@ def _item(
     size = image_size(path)
     annotations: list[Annotation] = []
     for row in rows:
+        if task == "detect":
+            box = _plain_box(row, ids, size)
+            if box is not None:
+                annotations.append(box)
+                continue
         try:
             annotations += _convert_row(image, row, task, layout.kpt_shape, ids, size)
         except ReadError as exc:
@@ -290,6 +299,25 @@ def _relative(image: Path, path: str, folder: Path) -> str:
     if path.startswith(prefix) and os.sep == "/":
         return path[len(prefix) :]
     return image.relative_to(folder).as_posix()
+
+
+def _plain_box(row: Row, ids: dict[int, int], size: tuple[int, int]) -> Box | None:
+    """A detect row's box when nothing about it needs a message, else None, and
+    ``_convert_row`` gives the same box or the located error."""
+    values = row.values
+    if len(values) != 4:
+        return None
+    cx, cy, w, h = values
+    width, height = size
+    x, y, box_width, box_height = (cx - w / 2) * width, (cy - h / 2) * height, w * width, h * height
+    if (
+        w < 0
+        or h < 0
+        or not isfinite(x + y + box_width + box_height)  # huge values overflow to inf
+        or box_outside_image(x, y, box_width, box_height, width, height)
+    ):
+        return None
+    return checked_box(ids[row.cls], x, y, box_width, box_height, {})
 
 
 def _convert_row(
