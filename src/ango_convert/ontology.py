@@ -19,7 +19,6 @@ prefix and a ``group`` relation titled ``instance``.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -348,4 +347,6 @@ def _question(title: str, tool: str, options: Sequence[str] = ()) -> dict[str, A
 
 
 def _new_id() -> str:
+    import uuid  # only when making an ontology: kept out of every command's start-up
+
     return uuid.uuid4().hex

@@ -7,7 +7,6 @@ name and renamed into place; a folder is built under a temporary name and swappe
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import re
 import shutil
@@ -250,6 +249,8 @@ def _exchange(first: Path, second: Path) -> bool:
     """
     if not sys.platform.startswith("linux"):
         return False
+    import ctypes  # only for replacing a folder: kept out of every command's start-up
+
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         renameat2 = libc.renameat2

@@ -11,6 +11,8 @@ from ango_convert.errors import ConversionError
 from ango_convert.geometry import ring_area, rotated_box_corners
 from ango_convert.model import XY, Annotation, Box, Item, Keypoints, Polygon, RotatedBox
 
+_DETECT_LINE = "%d %.10g %.10g %.10g %.10g"
+
 
 class Encoder:
     """Turns one item's annotations into label lines for the chosen task."""
@@ -35,7 +37,7 @@ class Encoder:
         if self.task == "pose":
             return self._pose_lines(item)
         if self.task == "detect" and all(type(a) is Box for a in item.annotations):
-            return [self._detect_line(item, box) for box in item.annotations]  # type: ignore[arg-type]
+            return self._detect_lines(item)
         boxed = {a.group for a in item.annotations if isinstance(a, Box) and a.group}
         lines = []
         for annotation in item.annotations:
@@ -47,28 +49,34 @@ class Encoder:
                 lines.append(self._line(item, annotation, values))
         return lines
 
-    def _detect_line(self, item: Item, box: Box) -> str:
-        """A box's detect line in one format call: the hot path of most datasets.
-
-        The numbers are those :meth:`_line` would print (same arithmetic, same format).
-        """
+    def _detect_lines(self, item: Item) -> list[str]:
+        """The detect lines of an item of boxes, one format call each: the hot path of
+        most datasets. The numbers are those :meth:`_line` would print (same arithmetic,
+        same format)."""
+        if not item.annotations:
+            return []  # an image without objects needs no size
         width, height = item.width, item.height
         assert width and height
-        cls = self.classes.get(box.category_id)
-        if cls is None:
-            cls = self._class_of(item, box)  # raises, naming the item
-        # printf-style: measured 40% faster than an f-string with four format specs.
-        line = "%d %.10g %.10g %.10g %.10g" % (  # noqa: UP031
-            cls,
-            (box.x + box.width / 2) / width,
-            (box.y + box.height / 2) / height,
-            box.width / width,
-            box.height / height,
-        )
-        if "-0" in line:  # a negative number, maybe a "-0" that format_value writes as "0"
-            cls_text, *values = line.split(" ")
-            line = " ".join([cls_text, *(format_value(float(v)) for v in values)])
-        return line
+        classes = self.classes
+        lines = []
+        for box in item.annotations:
+            assert type(box) is Box
+            cls = classes.get(box.category_id)
+            if cls is None:
+                cls = self._class_of(item, box)  # raises, naming the item
+            # printf-style: measured 40% faster than an f-string with four format specs.
+            line = _DETECT_LINE % (
+                cls,
+                (box.x + box.width / 2) / width,
+                (box.y + box.height / 2) / height,
+                box.width / width,
+                box.height / height,
+            )
+            if "-0" in line:  # a negative number, maybe a "-0" that format_value writes "0"
+                cls_text, *values = line.split(" ")
+                line = " ".join([cls_text, *(format_value(float(v)) for v in values)])
+            lines.append(line)
+        return lines
 
     def _values(self, annotation: Annotation) -> list[XY] | None:
         """The points to write, in pixels: box as (centre, size), others as corners."""
