@@ -120,8 +120,8 @@ def test_missing_sizes_are_listed_at_the_end(tmp_path: Path) -> None:
 def test_detect_fast_line_is_the_general_line(
     x: float, y: float, size: float, dims: tuple[int, int]
 ) -> None:
-    item = Item(id="i", file_name="i.jpg", width=dims[0], height=dims[1])
     box = Box(category_id=1, x=x, y=y, width=size, height=size / 3)
+    item = Item(id="i", file_name="i.jpg", width=dims[0], height=dims[1], annotations=(box,))
     encoder = Encoder(
         task="detect",
         classes={1: 0},
@@ -129,4 +129,4 @@ def test_detect_fast_line_is_the_general_line(
         policy=Unsupported("yolo", "error", WriteReport(target="t")),
     )
     general = encoder._line(item, box, encoder._shape(box))
-    assert encoder._detect_line(item, box) == general
+    assert encoder._detect_lines(item) == [general]
