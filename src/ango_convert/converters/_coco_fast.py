@@ -13,7 +13,6 @@ from collections.abc import Container, Mapping
 from math import isfinite
 from typing import Any, Protocol
 
-from ango_convert.geometry import box_outside_image
 from ango_convert.model import ATTR_COCO_AREA, ATTR_COCO_ID, ATTR_ISCROWD, Annotation, checked_box
 
 _PLAIN_KEYS = frozenset(
@@ -44,9 +43,10 @@ def plain_box(
     """
     if type(record) is not dict or not record.keys() <= _PLAIN_KEYS:
         return False
-    annotation_id, category_id = record.get("id"), record.get("category_id")
-    image_id = record.get("image_id")
-    # Only an int can be looked up: a list or object id would not even hash.
+    get = record.get
+    annotation_id, category_id, image_id = get("id"), get("category_id"), get("image_id")
+    # Only an int can be looked up: a list or object id would not even hash, and True
+    # would find image 1.
     image = images.get(image_id) if type(image_id) is int else None
     if (
         image is None
@@ -56,40 +56,11 @@ def plain_box(
         or category_id not in categories
     ):
         return False
-    bbox = _plain_bbox(record.get("bbox"))
-    crowd = record.get("iscrowd", 0)
-    area = record.get("area")
-    segmentation = record.get("segmentation")
-    if (
-        bbox is None
-        or type(crowd) is not int
-        or crowd not in (0, 1)
-        or not (area is None or (type(area) in _NUMBERS and isfinite(area)))
-        or not (segmentation is None or (type(segmentation) is list and not segmentation))
-    ):
+    bbox = get("bbox")
+    if type(bbox) is not list or len(bbox) != 4:
         return False
-    if (
-        image.width is not None
-        and image.height is not None
-        and box_outside_image(*bbox, image.width, image.height)
-    ):
-        return False
-    attributes: dict[str, Any] = {ATTR_COCO_ID: annotation_id, ATTR_ISCROWD: crowd}
-    if area is not None:
-        attributes[ATTR_COCO_AREA] = area
     x, y, width, height = bbox
-    seen[annotation_id] = index
-    # _plain_bbox checked what Box would: four finite numbers, a size that is not negative.
-    image.annotations.append(checked_box(category_id, x, y, width, height, attributes))
-    return True
-
-
-def _plain_bbox(value: Any) -> tuple[float, float, float, float] | None:
-    """Four finite numbers with a size that is not negative, else None."""
-    if type(value) is not list or len(value) != 4:
-        return None
-    x, y, width, height = value
-    if (
+    if not (
         type(x) in _NUMBERS
         and type(y) in _NUMBERS
         and type(width) in _NUMBERS
@@ -101,5 +72,27 @@ def _plain_bbox(value: Any) -> tuple[float, float, float, float] | None:
         and width >= 0
         and height >= 0
     ):
-        return x, y, width, height
-    return None
+        return False
+    crowd, area, segmentation = get("iscrowd", 0), get("area"), get("segmentation")
+    if (
+        type(crowd) is not int
+        or crowd not in (0, 1)
+        or not (area is None or (type(area) in _NUMBERS and isfinite(area)))
+        or not (segmentation is None or (type(segmentation) is list and not segmentation))
+    ):
+        return False
+    image_width, image_height = image.width, image.height
+    # The test of geometry.box_outside_image, inline: it runs once per annotation.
+    if (
+        image_width is not None
+        and image_height is not None
+        and (x > image_width or y > image_height or x + width < 0 or y + height < 0)
+    ):
+        return False
+    attributes: dict[str, Any] = {ATTR_COCO_ID: annotation_id, ATTR_ISCROWD: crowd}
+    if area is not None:
+        attributes[ATTR_COCO_AREA] = area
+    seen[annotation_id] = index
+    # Checked above as Box would: four finite numbers, a size that is not negative.
+    image.annotations.append(checked_box(category_id, x, y, width, height, attributes))
+    return True
