@@ -42,6 +42,8 @@ BBox = list[float]
 
 # Annotation keys the writer sets itself, never from ``coco:<key>`` attributes.
 _ENTRY_KEYS = ANNOTATION_KEYS | {"rle"}
+# Box attributes that the entry's own keys carry: nothing else to add for them.
+_ENTRY_ATTRIBUTES = frozenset({ATTR_COCO_ID, ATTR_COCO_AREA, ATTR_ISCROWD})
 
 
 def int_or_none(value: object) -> int | None:
@@ -116,38 +118,32 @@ class AnnotationWriter:
 
     def add_item(self, item: Item, image_id: int) -> None:
         if lone_boxes(item):  # the common case: one entry per box, in order
-            for box in item.annotations:
-                self._add_box(box, image_id)  # type: ignore[arg-type]
+            self._add_boxes(item.annotations, image_id)  # type: ignore[arg-type]
             return
         for parts in self._group(item):
             self._add(parts, item, image_id)
 
-    def _add_box(self, box: Box, image_id: int) -> None:
-        """The entry :meth:`_add` would write for a lone box, built directly."""
-        self.report.annotations += 1
-        attributes = box.attributes
-        area = attributes.get(ATTR_COCO_AREA)
-        entry: dict[str, Any] = {
-            "id": self.ids.take(int_or_none(attributes.get(ATTR_COCO_ID))),
-            "image_id": image_id,
-            "category_id": box.category_id,
-            "segmentation": [],
-            "area": area if _is_number(area) else box.width * box.height,
-            "bbox": [box.x, box.y, box.width, box.height],
-            "iscrowd": _iscrowd(attributes.get(ATTR_ISCROWD)),
-        }
-        if attributes:  # one pass: free attributes, then coco:<key> extras, as _add writes
-            free: dict[str, Any] = {}
-            kept: dict[str, Any] = {}
-            for key, value in attributes.items():
-                if ":" not in key:
-                    free[key] = value
-                elif key.startswith("coco:") and key[5:] and key[5:] not in _ENTRY_KEYS:
-                    kept[key[5:]] = value
-            if free:
-                entry["attributes"] = free
-            entry.update(kept)
-        self.entries.add(entry)
+    def _add_boxes(self, boxes: Iterable[Box], image_id: int) -> None:
+        """The entries :meth:`_add` would write for lone boxes, built directly."""
+        take, add = self.ids.take, self.entries.add
+        count = 0
+        for box in boxes:
+            count += 1
+            attributes = box.attributes
+            wanted, area = attributes.get(ATTR_COCO_ID), attributes.get(ATTR_COCO_AREA)
+            entry: dict[str, Any] = {
+                "id": take(wanted if type(wanted) is int else int_or_none(wanted)),
+                "image_id": image_id,
+                "category_id": box.category_id,
+                "segmentation": [],
+                "area": area if _is_number(area) else box.width * box.height,
+                "bbox": [box.x, box.y, box.width, box.height],
+                "iscrowd": 1 if attributes.get(ATTR_ISCROWD) in (1, True) else 0,
+            }
+            if attributes and not attributes.keys() <= _ENTRY_ATTRIBUTES:
+                _add_extras(entry, attributes)
+            add(entry)
+        self.report.annotations += count
 
     def finish(self) -> None:
         """Raise the refused kinds, if any, and note the holed polygons."""
@@ -309,6 +305,20 @@ def _area(
 
 def _zone_area(zone: Zone) -> float:
     return ring_area(zone.outer) - sum(ring_area(hole) for hole in zone.holes)
+
+
+def _add_extras(entry: dict[str, Any], attributes: Mapping[str, JSONValue]) -> None:
+    """Free attributes, then ``coco:<key>`` extras, in the order ``_add`` writes them."""
+    free: dict[str, Any] = {}
+    kept: dict[str, Any] = {}
+    for key, value in attributes.items():
+        if ":" not in key:
+            free[key] = value
+        elif key.startswith("coco:") and key[5:] and key[5:] not in _ENTRY_KEYS:
+            kept[key[5:]] = value
+    if free:
+        entry["attributes"] = free
+    entry.update(kept)
 
 
 def _is_number(value: object) -> bool:
