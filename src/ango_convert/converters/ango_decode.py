@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ango_convert.converters._ango_fast import PlainBoxes
 from ango_convert.converters.ango_geometry import (
     Pivot,
     normalise_bounding_box,
@@ -203,6 +204,7 @@ class AngoDecoder:
         self._pivot = pivot
         self._unknown_tools = unknown_tools
         self.skipped: Counter[str] = Counter()
+        self._plain = PlainBoxes(self._category)
 
     def decode_objects(
         self, objects: Sequence[Any], relations: Sequence[Any] = ()
@@ -212,7 +214,12 @@ class AngoDecoder:
         prefixes = {p for p in (_keypoint_index(o)[0] for o in objects if _is_object(o)) if p}
         annotations: list[Annotation] = []
         poses: dict[tuple[str | None, str], list[tuple[int, Mapping[str, Any]]]] = {}
+        plain = None if groups or prefixes else self._plain  # plain boxes have no group
         for index, obj in enumerate(objects):
+            box = plain.box(obj) if plain is not None else None
+            if box is not None:
+                annotations.append(box)
+                continue
             try:
                 if not _is_object(obj):
                     raise ValueError(f"expected an object, got {type(obj).__name__}")
