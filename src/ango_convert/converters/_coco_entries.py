@@ -23,6 +23,9 @@ from ango_convert.model import (
     ATTR_COCO_BBOX,
     ATTR_COCO_ID,
     ATTR_ISCROWD,
+    ATTR_OBJECT_ID,
+    ATTR_PAGE,
+    ATTR_SCHEMA_ID,
     Annotation,
     Box,
     Item,
@@ -42,8 +45,11 @@ BBox = list[float]
 
 # Annotation keys the writer sets itself, never from ``coco:<key>`` attributes.
 _ENTRY_KEYS = ANNOTATION_KEYS | {"rle"}
-# Box attributes that the entry's own keys carry: nothing else to add for them.
-_ENTRY_ATTRIBUTES = frozenset({ATTR_COCO_ID, ATTR_COCO_AREA, ATTR_ISCROWD})
+# Box attributes that add nothing to an entry beyond its own keys (other formats'
+# "prefix:" extras are never written, see _add_extras).
+_SILENT_ATTRIBUTES = frozenset(
+    {ATTR_COCO_ID, ATTR_COCO_AREA, ATTR_ISCROWD, ATTR_SCHEMA_ID, ATTR_OBJECT_ID, ATTR_PAGE}
+)
 
 
 def int_or_none(value: object) -> int | None:
@@ -132,7 +138,9 @@ class AnnotationWriter:
             attributes = box.attributes
             wanted, area = attributes.get(ATTR_COCO_ID), attributes.get(ATTR_COCO_AREA)
             entry: dict[str, Any] = {
-                "id": take(wanted if type(wanted) is int else int_or_none(wanted)),
+                "id": take(
+                    wanted if wanted is None or type(wanted) is int else int_or_none(wanted)
+                ),
                 "image_id": image_id,
                 "category_id": box.category_id,
                 "segmentation": [],
@@ -140,7 +148,7 @@ class AnnotationWriter:
                 "bbox": [box.x, box.y, box.width, box.height],
                 "iscrowd": 1 if attributes.get(ATTR_ISCROWD) in (1, True) else 0,
             }
-            if attributes and not attributes.keys() <= _ENTRY_ATTRIBUTES:
+            if attributes and not attributes.keys() <= _SILENT_ATTRIBUTES:
                 _add_extras(entry, attributes)
             add(entry)
         self.report.annotations += count
