@@ -158,3 +158,18 @@ def test_plain_path_never_differs_from_lxml(
     fast, general = _both(tmp_path_factory.mktemp("voc"), document, convention)
     if fast is not None:
         assert fast == general, document
+
+
+def test_no_element_matches_two_ways() -> None:
+    """An element that both a leaf and a block could match would make a failing match
+    retry 2^n ways (a whole document of ``<a> </a>`` elements hung the reader)."""
+    import re
+
+    from ango_convert.converters import _voc_plain
+
+    block, leaf = re.compile(_voc_plain._BLOCK), re.compile(_voc_plain._TOP_LEAF)
+    for element in ("<a> </a>", "<a></a>", "<a>\n</a>", "<source>x</source>"):
+        assert leaf.fullmatch(element) and not block.fullmatch(element)
+    assert block.fullmatch("<source> <b>1</b> </source>") and not leaf.fullmatch("<a><b/></a>")
+    many = "<annotation>" + "<a> </a>" * 5000 + "</annotatio>"
+    assert read_plain(many.encode(), 0.0) is None

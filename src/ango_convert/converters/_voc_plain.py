@@ -43,11 +43,13 @@ _OBJECT_PATTERN = (
 _SIZE = f"<size>{_WS}{_leaf('width')}{_WS}{_leaf('height')}{_WS}(?:{_leaf('depth')}{_WS})?</size>"
 _RESERVED = "|".join(("object", "size", "bndbox", *_OBJECT_LEAVES, "xmin", "ymin", "xmax", "ymax"))
 # Any other top-level leaf (<path>, <verified>...), and one level of other leaves inside
-# an unknown block such as <source> or <owner>, which the reader ignores.
+# an unknown block such as <source> or <owner>, which the reader ignores. A block holds
+# at least one leaf, so no element matches both ways: with two ways per element, a
+# failing match would retry 2^n combinations.
 _TOP_LEAF = f"<(?!(?:{_RESERVED})>)(?P<top>{_NAME})>{_TEXT}</(?P=top)>"
 _BLOCK = (
     f"<(?!(?:{_RESERVED}|{'|'.join(_HEADER_TAGS)})>)(?P<block>{_NAME})>{_WS}"
-    f"(?:<(?!(?:{_RESERVED}|{'|'.join(_HEADER_TAGS)})>)(?P<inner>{_NAME})>{_TEXT}</(?P=inner)>{_WS})*"
+    f"(?:<(?!(?:{_RESERVED}|{'|'.join(_HEADER_TAGS)})>)(?P<inner>{_NAME})>{_TEXT}</(?P=inner)>{_WS})+"
     "</(?P=block)>"
 )
 _DECLARATION = (
