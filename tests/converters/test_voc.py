@@ -183,7 +183,7 @@ class TestVocHostileXml:
 
     def test_parser__never_resolves_entities(self) -> None:
         data = b'<!DOCTYPE a [<!ENTITY e "expanded">]><annotation><f>&e;</f></annotation>'
-        root = etree.fromstring(data, _voc_read._PARSER)
+        root = etree.fromstring(data, _voc_read._parser())
         assert root.findtext("f") != "expanded"
 
 

@@ -133,12 +133,24 @@ def _object(draw: st.DrawFn) -> str:
 
 
 @st.composite
+def _usual_object(draw: st.DrawFn) -> str:
+    """An object in the usual order, which the plain path reads in one pattern."""
+    optional = ("pose", "truncated", "difficult", "occluded")
+    leaves = [f"<name>{draw(_TEXTS)}</name>"]
+    leaves += [f"<{tag}>{draw(_TEXTS)}</{tag}>" for tag in optional if draw(st.booleans())]
+    box = "".join(f"<{tag}>{draw(_TEXTS)}</{tag}>" for tag in ("xmin", "ymin", "xmax", "ymax"))
+    space = draw(_SPACE)
+    return f"<object>{space.join(leaves)}{space}<bndbox>{box}</bndbox>{space}</object>"
+
+
+@st.composite
 def _document(draw: st.DrawFn) -> str:
     parts = draw(
         st.lists(
             st.one_of(
                 _leaf(),
                 _object(),
+                _usual_object(),
                 st.just("<size><width>40</width><height>30</height></size>"),
                 st.builds(lambda t: f"<size><width>{t}</width><height>9</height></size>", _TEXTS),
                 st.builds(lambda inner: f"<source>{inner}</source>", _leaf()),

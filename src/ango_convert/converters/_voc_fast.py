@@ -9,11 +9,13 @@ also names the XML line.
 from __future__ import annotations
 
 from math import isfinite
-
-from lxml import etree
+from typing import TYPE_CHECKING
 
 from ango_convert.converters._voc_write import DEFAULT_POSE, FLAGS
 from ango_convert.model import JSONValue
+
+if TYPE_CHECKING:
+    from lxml import etree
 
 _PLAIN_TAGS = frozenset({"name", "bndbox", "pose", *FLAGS})
 CORNERS = ("xmin", "ymin", "xmax", "ymax")

@@ -16,8 +16,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from math import isfinite
 
-from ango_convert.converters._voc_fast import RawObject, plain_corners, plain_values
+from ango_convert.converters._voc_fast import (
+    ROUNDING,
+    RawObject,
+    plain_corners,
+    plain_values,
+)
+from ango_convert.converters._voc_write import DEFAULT_POSE
 
 # XML whitespace, and text free of markup, references and characters XML 1.0 refuses.
 # CR is refused too: the parser turns CR LF into LF inside text, which this path does not.
@@ -25,6 +32,8 @@ _WS = "[ \t\r\n]*"
 _TEXT = "[^<&\x00-\x08\x0b\x0c\x0e-\x1f\r\ufffe\uffff]*"
 _NAME = "[A-Za-z_][A-Za-z0-9_.-]*"
 _OBJECT_LEAVES = ("name", "pose", "truncated", "difficult", "occluded")
+_NO_FLAG = frozenset({"", "0"})  # a flag absent or 0
+_NO_POSE = frozenset({"", DEFAULT_POSE})
 #: Top-level elements read from the header; blocks such as <source> may not use them.
 _HEADER_TAGS = ("filename", "folder", "segmented")
 
@@ -134,11 +143,31 @@ def read_plain(data: bytes, shift: float) -> PlainFile | None:
 def _usual_objects(
     header: dict[str, str], usual: list[tuple[str, ...]], shift: float
 ) -> PlainFile | None:
-    objects = []
+    objects: list[RawObject] = []
+    append = objects.append
     for name, pose, truncated, difficult, occluded, xmin, ymin, xmax, ymax in usual:
+        if (
+            truncated in _NO_FLAG
+            and difficult in _NO_FLAG
+            and occluded in _NO_FLAG
+            and pose in _NO_POSE
+            and name
+            and not name[0].isspace()
+            and not name[-1].isspace()
+        ):
+            # The usual object: plain_values, inline (it runs once per object).
+            try:
+                x0, y0, x1, y1 = float(xmin), float(ymin), float(xmax), float(ymax)
+            except ValueError:
+                return None
+            width, height = x1 - x0 + shift, y1 - y0 + shift
+            if not (isfinite(x0 + y0 + x1 + y1) and width >= -ROUNDING and height >= -ROUNDING):
+                return None
+            append((name, x0 - shift, y0 - shift, max(width, 0.0), max(height, 0.0), {}))
+            continue
         corners = plain_corners(xmin, ymin, xmax, ymax)
         raw = plain_values(name, pose, (difficult, truncated, occluded), corners, shift)
         if raw is None:
             return None
-        objects.append(raw)
+        append(raw)
     return PlainFile(header, objects)

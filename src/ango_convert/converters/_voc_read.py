@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from lxml import etree
+from typing import TYPE_CHECKING
 
 from ango_convert.converters._io import read_bytes, safe_base_name, safe_relative_path
 from ango_convert.converters._voc_fast import CORNERS as _CORNERS
@@ -29,7 +29,18 @@ from ango_convert.errors import ReadError
 from ango_convert.geometry import box_outside_image
 from ango_convert.model import ATTR_SOURCE_IMAGE, JSONValue
 
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+if TYPE_CHECKING:
+    from lxml import etree
+
+
+@functools.cache
+def _parser() -> etree.XMLParser:
+    """The safe parser; lxml is imported on first need (most files take the plain path)."""
+    from lxml import etree
+
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+
+
 _KNOWN_OBJECT_TAGS = frozenset({"name", "bndbox", "pose", "part", "attributes", *FLAGS})
 
 
@@ -63,12 +74,14 @@ def parse_xml(path: Path, data: bytes | None = None) -> etree._Element:
     Raises:
         ReadError: Not well-formed, entity declarations present, or another root.
     """
+    from lxml import etree
+
     if data is None:
         data = read_bytes(path)
     if b"<!ENTITY" in data:
         raise _hostile(path)
     try:
-        root = etree.fromstring(data, _PARSER)
+        root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
         raise ReadError(path, f"line {exc.lineno}", f"invalid XML: {exc.msg}") from None
     dtd = root.getroottree().docinfo.internalDTD
