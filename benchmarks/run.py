@@ -301,7 +301,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         reps = args.reps or DEFAULT_REPS[scale]
         out_root = output_root(args.out, scale)
         todo, results = plan(scale, only, peer_status, formats, out_root)
-        warmed = warm_inputs(generate.DATA / scale)
+        warmed = warm_inputs(generate.DATA / scale) + warm_inputs(generate.DATA / "probe")
         _log(f"page cache warmed with {warmed / 1e6:.0f} MB of inputs")
         content = build(*_manifest(scale))
         log_dir = generate.DATA / scale / "logs"
