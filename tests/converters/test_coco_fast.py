@@ -3,9 +3,11 @@ and leaves every record it does not fully understand (or that is wrong) to it.""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from hypothesis import given, settings
@@ -141,3 +143,34 @@ def test_writer_lone_box_path_matches_general_path(
     monkeypatch.setattr(_coco_entries, "lone_boxes", lambda item: False)
     coco.write(dataset, tmp_path / "general.json")
     assert (tmp_path / "fast.json").read_bytes() == (tmp_path / "general.json").read_bytes()
+
+
+ODD = st.sampled_from([None, True, 2.0, 2.5, "a.jpg", "", [1]])
+IMAGES = st.lists(
+    st.fixed_dictionaries(
+        {"id": st.one_of(st.integers(1, 3), ODD)},
+        optional={
+            "file_name": st.one_of(st.just("a.jpg"), ODD),
+            "width": st.one_of(st.integers(-1, 3), ODD),
+            "height": st.one_of(st.integers(-1, 3), ODD),
+            "license": ODD,
+        },
+    ),
+    max_size=3,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(IMAGES)
+def test_plain_images_read_as_the_general_path_does(images: list[dict[str, Any]]) -> None:
+    """Image records: the fast path gives the same images, or the same located error."""
+    results: list[object] = []
+    for fast in (True, False):
+        doc = {"images": copy.deepcopy(images), "annotations": [], "categories": []}
+        general = mock.patch.object(_coco_read, "plain_image", return_value=None)
+        with contextlib.nullcontext() if fast else general:
+            try:
+                results.append(_coco_read.parse_document(doc))
+            except Located as exc:
+                results.append(f"{exc.where}: {exc.reason}")
+    assert results[0] == results[1]

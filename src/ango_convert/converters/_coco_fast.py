@@ -13,7 +13,16 @@ from collections.abc import Container, Mapping
 from math import isfinite
 from typing import Any, Protocol
 
-from ango_convert.model import ATTR_COCO_AREA, ATTR_COCO_ID, ATTR_ISCROWD, Annotation, checked_box
+from ango_convert.converters._coco_json import IMAGE_KEYS, extras
+from ango_convert.model import (
+    ATTR_COCO_AREA,
+    ATTR_COCO_ID,
+    ATTR_COCO_IMAGE_ID,
+    ATTR_ISCROWD,
+    Annotation,
+    JSONValue,
+    checked_box,
+)
 
 _PLAIN_KEYS = frozenset(
     {"id", "image_id", "category_id", "bbox", "area", "iscrowd", "segmentation"}
@@ -96,3 +105,27 @@ def plain_box(
     # Checked above as Box would: four finite numbers, a size that is not negative.
     image.annotations.append(checked_box(category_id, x, y, width, height, attributes))
     return True
+
+
+def plain_image(
+    record: Any, index: int, seen: dict[int, int]
+) -> tuple[int, str, int | None, int | None, dict[str, JSONValue]] | None:
+    """An image record's id, file name, size and attributes when it needs no checks
+    beyond type tests (recording its id in ``seen``), else None for the general path."""
+    if type(record) is not dict:
+        return None
+    get = record.get
+    image_id, file_name, width, height = get("id"), get("file_name"), get("width"), get("height")
+    if (
+        type(image_id) is not int
+        or image_id in seen
+        or type(file_name) is not str
+        or not (width is None or (type(width) is int and width > 0))
+        or not (height is None or (type(height) is int and height > 0))
+    ):
+        return None
+    seen[image_id] = index
+    attributes: dict[str, JSONValue] = {ATTR_COCO_IMAGE_ID: image_id}
+    if not record.keys() <= IMAGE_KEYS:
+        attributes.update(extras(record, IMAGE_KEYS))
+    return image_id, file_name, width, height, attributes

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ango_convert.converters._coco_fast import plain_box
+from ango_convert.converters._coco_fast import plain_box, plain_image
 from ango_convert.converters._coco_json import (
     ANNOTATION_KEYS,
     ATTR_RLE,
@@ -171,6 +171,11 @@ def _images(raw_list: list[Any], skip: Skip | None) -> dict[int, _Image]:
     images: dict[int, _Image] = {}
     seen: dict[int, int] = {}
     for index, raw in enumerate(raw_list):
+        plain = plain_image(raw, index, seen)
+        if plain is not None:  # the common case, taken whole; all else below
+            image_id, file_name, width, height, attributes = plain
+            images[image_id] = _Image(file_name, width, height, attributes)
+            continue
         with _unit(skip):
             _image(raw, index, seen, images)
     return images
