@@ -126,7 +126,12 @@ class Box:
 
 
 _new_object = object.__new__
-_set_field = object.__setattr__
+# The slots' own setters: a frozen dataclass refuses attribute assignment, its slot
+# descriptors do not, and calling them is twice as fast as object.__setattr__ by name.
+_box_setters = tuple(
+    getattr(Box, name).__set__
+    for name in ("category_id", "x", "y", "width", "height", "group", "attributes")
+)
 
 
 def checked_box(
@@ -135,17 +140,18 @@ def checked_box(
     """A :class:`Box` from values the caller has already checked: finite, size >= 0.
 
     The same object ``Box(...)`` makes, built without keyword parsing or the
-    ``__post_init__`` checks, at half the cost: readers' fast paths make a box per
-    annotation, millions at a time. Anything not checked already must use ``Box(...)``.
+    ``__post_init__`` checks, at a quarter of the cost: readers' fast paths make a box
+    per annotation, millions at a time. Anything not checked already must use ``Box(...)``.
     """
     box: Box = _new_object(Box)
-    _set_field(box, "category_id", category_id)
-    _set_field(box, "x", x)
-    _set_field(box, "y", y)
-    _set_field(box, "width", width)
-    _set_field(box, "height", height)
-    _set_field(box, "group", None)
-    _set_field(box, "attributes", attributes)
+    set_category, set_x, set_y, set_width, set_height, set_group, set_attributes = _box_setters
+    set_category(box, category_id)
+    set_x(box, x)
+    set_y(box, y)
+    set_width(box, width)
+    set_height(box, height)
+    set_group(box, None)
+    set_attributes(box, attributes)
     return box
 
 
