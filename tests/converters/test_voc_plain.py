@@ -86,6 +86,7 @@ def test_the_usual_files_take_the_plain_path(tmp_path: Path) -> None:
         "<annotation><filename>a.jpg</filename>",
         "<annotation><filename>a.jpg</folder></annotation>",
         '<annotation a="1" b="2"><filename>a.jpg</filename></annotation>',
+        '<annotation xmlns="urn:x"><filename>a.jpg</filename></annotation>',
         "<annotation><filename>a\rb.jpg</filename></annotation>",
         "<annotation><filename>a.jpg</filename><size><width>4</width></size></annotation>",
         "<annotation><filename>a.jpg</filename><object><name>x</name></object></annotation>",

@@ -62,13 +62,16 @@ _BLOCK = (
     "</(?P=block)>"
 )
 _DECLARATION = (
-    "<[?]xml[ \t\r\n]+version=(?P<q1>[\"'])1[.][0-9]+(?P=q1)"
+    "<[?]xml[ \t\r\n]+version=(?P<q1>[\"'])1[.]0(?P=q1)"
     "(?:[ \t\r\n]+encoding=(?P<q2>[\"'])(?i:utf-?8)(?P=q2))?"
     "(?:[ \t\r\n]+standalone=(?P<q3>[\"'])(?:yes|no)(?P=q3))?[ \t\r\n]*[?]>"
 )
 # At most one attribute on the root (labelImg's verified="yes"): two could repeat a name,
-# which XML refuses.
-_ROOT = f"<annotation(?:[ \t\r\n]+{_NAME}{_WS}={_WS}(?:\"[^\"<&]*\"|'[^'<&]*'))?{_WS}>"
+# which XML refuses. Not xmlns: a default namespace renames every tag for lxml.
+_ROOT = (
+    f"<annotation(?:[ \t\r\n]+(?!xmlns[ \t\r\n=]){_NAME}{_WS}={_WS}"
+    f"(?:\"[^\"<&]*\"|'[^'<&]*'))?{_WS}>"
+)
 _DOCUMENT = re.compile(
     f"(?:{_DECLARATION})?{_WS}{_ROOT}{_WS}"
     f"(?:(?:{_OBJECT_PATTERN}|{_SIZE}|{_TOP_LEAF}|{_BLOCK}){_WS})*"
