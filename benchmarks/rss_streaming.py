@@ -7,7 +7,8 @@
 Each size is one whole process, measured like run.py does (wall time and that process's
 own peak RSS). The orjson floor, which loads the whole file, is run beside it to show
 what memory that grows with the input looks like. A streaming path should stay flat:
-its peak at 100x should be close to its peak at 1x. Results go to results-rss.md.
+its peak at 100x should be close to its peak at 1x. Results go to results-rss.md, one
+section per set of sizes: a run replaces only the section of its own sizes.
 """
 
 from __future__ import annotations
@@ -124,9 +125,10 @@ def main(argv: list[str] | None = None) -> None:
             cell.output.unlink(missing_ok=True)
     machine = environment.machine()
     command = " ".join(["python benchmarks/rss_streaming.py", *(argv or sys.argv[1:])])
-    text = "\n".join(
+    title = "## " + ", ".join(f"{assets:,}" for assets in sizes) + " assets"
+    section = "\n".join(
         [
-            "# Peak RSS of V3 ndjson → COCO as the export grows",
+            title,
             "",
             f"`{command}` on {machine['date']}, commit {machine['commit']}, "
             f"{machine['cores']} cores ({machine['cpu']}), {machine['ram']} RAM, "
@@ -134,11 +136,28 @@ def main(argv: list[str] | None = None) -> None:
             "",
             *rows,
             *(["", "Failed:", "", *failures] if failures else []),
-            "",
         ]
     )
-    RESULTS.write_text(text, encoding="utf-8")
+    RESULTS.write_text(merge_section(_read_results(), title, section), encoding="utf-8")
     print(f"wrote {RESULTS}", file=sys.stderr)
+
+
+_HEADING = "# Peak RSS of V3 ndjson → COCO as the export grows"
+
+
+def _read_results() -> str:
+    return RESULTS.read_text(encoding="utf-8") if RESULTS.is_file() else ""
+
+
+def merge_section(old: str, title: str, section: str) -> str:
+    """The results file with ``section`` in place of the one with the same title (a run
+    of other sizes keeps its own section), or appended."""
+    sections: dict[str, str] = {}
+    for chunk in old.split("\n## ")[1:]:
+        name = "## " + chunk.split("\n", 1)[0]
+        sections[name] = "## " + chunk.rstrip()
+    sections[title] = section.rstrip()
+    return "\n\n".join([_HEADING, *sections.values()]) + "\n"
 
 
 if __name__ == "__main__":
