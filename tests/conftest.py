@@ -1,11 +1,15 @@
-"""Shared fixtures: a CLI runner, the samples folder and golden-file handling."""
+"""Shared fixtures: a CLI runner, the samples folder, golden-file handling and the loopback
+Ango Hub server."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+
+from tests.hub_server import HubServer
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -33,3 +37,10 @@ def runner() -> CliRunner:
 @pytest.fixture
 def samples() -> Path:
     return SAMPLES
+
+
+@pytest.fixture
+def hub() -> Iterator[HubServer]:
+    """A fresh loopback Ango Hub server for one test."""
+    with HubServer() as server:
+        yield server

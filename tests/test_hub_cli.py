@@ -7,7 +7,6 @@ import logging
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +23,6 @@ from tests.test_hub_upload import label, seed_payload
 
 ROOT = Path(__file__).resolve().parent.parent
 BAD_KEY = "bad-KEY-0d9c8b7a6f5e4d3c"
-
-
-@pytest.fixture
-def hub() -> Iterator[HubServer]:
-    with HubServer() as server:
-        yield server
 
 
 @pytest.fixture(autouse=True)

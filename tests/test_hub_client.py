@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import logging
 import socket
-from collections.abc import Iterator
 from email.utils import formatdate
 
 import pytest
@@ -16,12 +15,6 @@ from ango_convert.hub.client import AngoClient, RetryPolicy, Secret, check_host,
 from tests.hub_server import API_KEY, PROJECT, Fault, HubServer
 
 BODY = {"project": PROJECT, "labels": [{"externalId": "a.jpg", "answer": {"objects": []}}]}
-
-
-@pytest.fixture
-def hub() -> Iterator[HubServer]:
-    with HubServer() as server:
-        yield server
 
 
 @pytest.fixture

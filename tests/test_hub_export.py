@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +16,6 @@ from ango_convert.errors import EXIT_HUB, EXIT_OUTPUT, AngoConvertError
 from ango_convert.hub import client as client_module
 from ango_convert.hub.export import ExportOptions, check_export
 from tests.hub_server import API_KEY, PROJECT, Fault, HubServer
-
-
-@pytest.fixture
-def hub() -> Iterator[HubServer]:
-    with HubServer() as server:
-        yield server
 
 
 @pytest.fixture(autouse=True)

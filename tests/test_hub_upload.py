@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +20,6 @@ from ango_convert.hub.journal import Journal, record_keys
 from tests.hub_server import API_KEY, PROJECT, Fault, HubServer
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def hub() -> Iterator[HubServer]:
-    with HubServer() as server:
-        yield server
 
 
 @pytest.fixture(autouse=True)

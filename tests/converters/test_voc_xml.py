@@ -131,3 +131,54 @@ def test_plain_object_path_takes_the_usual_objects() -> None:
         for body in OBJECTS
     ]
     assert taken == [True, True, True, False, False, False, False, False, False, False]
+
+
+SILENT = st.fixed_dictionaries(
+    {},
+    optional={
+        "coco:id": st.integers(1, 9),
+        "coco:area": st.floats(0, 99, allow_nan=False),
+        "coco:iscrowd": st.sampled_from([0, 1]),
+        "ango:schemaId": st.just("s1"),
+        "ango:objectId": st.just("o1"),
+        "ango:page": st.just(2),
+    },
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    boxes=st.lists(
+        st.tuples(
+            st.sampled_from([3, 4]),
+            st.floats(-5, 50, allow_nan=False),
+            st.floats(0, 9, allow_nan=False),
+            SILENT,
+        ),
+        max_size=4,
+    ),
+    convention=st.sampled_from(["continuous", "inclusive"]),
+)
+def test_cached_object_head_is_the_general_object_xml(
+    boxes: list[tuple[int, float, float, dict[str, JSONValue]]], convention: PixelConvention
+) -> None:
+    """Boxes whose attributes VOC never writes take a head cached per class: the XML
+    must be what the general path writes for each of them."""
+    from unittest import mock
+
+    from ango_convert.converters import _voc_write
+
+    item = Item(
+        id="i",
+        file_name="i.jpg",
+        width=50,
+        height=50,
+        annotations=tuple(
+            Box(category_id=c, x=x, y=x, width=w, height=w, attributes=a) for c, x, w, a in boxes
+        ),
+    )
+    categories = {3: Category(id=3, name="a&b"), 4: Category(id=4, name="dog")}
+    plain = _item_xml(item, list(item.annotations), categories, convention, {})  # type: ignore[arg-type]
+    with mock.patch.object(_voc_write, "_SILENT_KEYS", frozenset()):
+        general = _item_xml(item, list(item.annotations), categories, convention, {})  # type: ignore[arg-type]
+    assert plain == general

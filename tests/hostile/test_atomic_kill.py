@@ -14,7 +14,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -198,12 +198,6 @@ def test_stale_temps_only_of_the_target_are_removed(tmp_path: Path) -> None:
         os.utime(path, (time.time() - 3600, time.time() - 3600))
     assert remove_stale_temps(target) == [stale]
     assert fresh.exists() and other.exists() and odd.exists()  # fresh: a live run's
-
-
-@pytest.fixture
-def hub() -> Iterator[HubServer]:
-    with HubServer() as server:
-        yield server
 
 
 def test_kill_export_to(tmp_path: Path, hub: HubServer) -> None:

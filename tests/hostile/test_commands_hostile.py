@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -15,12 +15,6 @@ from tests.hub_server import API_KEY, PROJECT, HubServer
 
 TRUNCATED = '[{"externalId": "a.jpg", "objects": ['
 LONG_ID = json.dumps([{"externalId": "x" * 2049, "objects": []}])
-
-
-@pytest.fixture
-def hub() -> Iterator[HubServer]:
-    with HubServer() as server:
-        yield server
 
 
 @pytest.fixture(autouse=True)

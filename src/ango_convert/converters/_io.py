@@ -288,6 +288,12 @@ _UNSAFE_CHARS = re.compile(r'[\x00-\x1f\x7f<>:"|?*]')
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9_\-]+(?:[.][A-Za-z0-9_\-]+)*")
 
 
+def is_plain_name(name: str) -> bool:
+    """True for a name every rule of :func:`safe_relative_path` leaves as it is: one part
+    of letters, digits, ``_``, ``-`` and inner dots, within the length limit."""
+    return len(name) <= MAX_NAME_BYTES and _PLAIN_NAME.fullmatch(name) is not None
+
+
 def safe_relative_path(name: str, *, keep_dirs: bool = True) -> PurePosixPath:
     """Turn a file name taken from data into a relative path that stays inside a folder.
 
@@ -302,7 +308,7 @@ def safe_relative_path(name: str, *, keep_dirs: bool = True) -> PurePosixPath:
     Raises:
         ValueError: Nothing usable is left of the name.
     """
-    if len(name) <= MAX_NAME_BYTES and _PLAIN_NAME.fullmatch(name):
+    if is_plain_name(name):
         return PurePosixPath(name)  # the common case, called once per output file
     text = unicodedata.normalize("NFC", name).replace("\\", "/")
     parts = []
@@ -324,17 +330,9 @@ def safe_base_name(name: str) -> str:
     Raises:
         ValueError: Nothing usable is left of the name.
     """
-    if len(name) <= MAX_NAME_BYTES and _PLAIN_NAME.fullmatch(name):
+    if is_plain_name(name):
         return name  # the common case: a plain name is its own safe base name
     return safe_relative_path(name, keep_dirs=False).name
-
-
-def safe_base_name_or_none(name: str) -> str | None:
-    """:func:`safe_base_name`, or None where it would raise."""
-    try:
-        return safe_base_name(name)
-    except ValueError:
-        return None
 
 
 def stem_of(name: str) -> str:

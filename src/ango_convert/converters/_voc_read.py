@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ango_convert.converters._io import read_bytes, safe_base_name, safe_relative_path
+from ango_convert.converters._io import is_plain_name, read_bytes, safe_relative_path
 from ango_convert.converters._voc_fast import CORNERS as _CORNERS
 from ango_convert.converters._voc_fast import FALSE_TEXTS as _FALSE
 from ango_convert.converters._voc_fast import ROUNDING as _ROUNDING
@@ -269,9 +269,9 @@ def _image_names(file_name: str | None) -> list[str]:
     """The names to look for: the file name as a safe relative path, then its base name."""
     if not file_name:
         return []
+    if is_plain_name(file_name):  # no folders, nothing to change
+        return [file_name]
     try:
-        if safe_base_name(file_name) == file_name:  # no folders, nothing to change
-            return [file_name]
         relative = safe_relative_path(file_name)
     except ValueError:
         return []

@@ -51,6 +51,9 @@ from ango_convert.model import (
     ATTR_COCO_AREA,
     ATTR_COCO_ID,
     ATTR_ISCROWD,
+    ATTR_OBJECT_ID,
+    ATTR_PAGE,
+    ATTR_SCHEMA_ID,
     ATTR_SPLIT,
     Box,
     Category,
@@ -79,8 +82,11 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _ESCAPED = re.compile("[&<>\r]")
 # Box attributes written by dedicated elements, or never (another format's "prefix:").
 _KNOWN_KEYS = frozenset({*FLAGS, "pose", "parts"})
-# Box attributes that leave a box's <object> as it is with no attributes at all.
-_SILENT_KEYS = frozenset({ATTR_COCO_ID, ATTR_COCO_AREA, ATTR_ISCROWD})
+# Box attributes that leave a box's <object> as it is with no attributes at all: other
+# formats' "prefix:" extras, which VOC never writes (see _extra_xml).
+_SILENT_KEYS = frozenset(
+    {ATTR_COCO_ID, ATTR_COCO_AREA, ATTR_ISCROWD, ATTR_SCHEMA_ID, ATTR_OBJECT_ID, ATTR_PAGE}
+)
 
 
 def write(

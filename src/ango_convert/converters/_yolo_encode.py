@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
+from typing import cast
 
 from ango_convert.converters._approx import Unsupported, annotation_bounds, box_from_bounds
 from ango_convert.converters._yolo_labels import KptShape, Task, format_value
@@ -59,8 +60,8 @@ class Encoder:
         assert width and height
         classes = self.classes
         lines = []
-        for box in item.annotations:
-            assert type(box) is Box
+        boxes = cast("tuple[Box, ...]", item.annotations)  # lines() checked: all boxes
+        for box in boxes:
             cls = classes.get(box.category_id)
             if cls is None:
                 cls = self._class_of(item, box)  # raises, naming the item

@@ -49,7 +49,7 @@ from ango_convert.converters._image_files import ImageFinder, place_image
 from ango_convert.converters._io import (
     UniqueNames,
     atomic_dir,
-    safe_base_name_or_none,
+    is_plain_name,
     safe_relative_path,
     stem_of,
 )
@@ -348,7 +348,7 @@ def _write_item(output: _Output, encoder: Encoder, item: Item) -> None:
 def _names(names: UniqueNames, item: Item, source: Path | None) -> tuple[str, str]:
     """The item's label and image names inside their split folders, the label claimed."""
     name = item.file_name
-    if safe_base_name_or_none(name) == name:  # one plain part: string work only
+    if is_plain_name(name):  # one part, nothing to clean: string work only
         stem = stem_of(name)
         label = names.claim_name(f"{stem}.txt")
         relative_suffix = name[len(stem) :]
