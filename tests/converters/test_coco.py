@@ -706,3 +706,19 @@ def test_ir_to_coco_and_back_keeps_geometry(
         if before.group is not None:
             before = dataclasses.replace(before, group=after.group)
         assert dataclasses.replace(after, attributes={}) == before
+
+
+@pytest.mark.parametrize(
+    ("item_id", "image_id"),
+    [("--5", 1), ("²", 1), ("-", 1), ("12", 12), (" 7 ", 7), ("img 3", 1)],
+)
+def test_write__image_ids_from_any_item_id(tmp_path: Path, item_id: str, image_id: int) -> None:
+    """Item ids are file stems for VOC and YOLO input: any text must give an image id
+    (its own when it is an integer), never a crash."""
+    box = Box(category_id=1, x=1, y=1, width=2, height=2)
+    item = Item(id=item_id, file_name="a.jpg", width=4, height=4, annotations=(box,))
+    dataset = Dataset(categories=(Category(id=1, name="c"),), items=(item,))
+    coco.write(dataset, tmp_path / "out.json")
+    document = orjson.loads((tmp_path / "out.json").read_bytes())
+    assert [image["id"] for image in document["images"]] == [image_id]
+    assert document["annotations"][0]["image_id"] == image_id

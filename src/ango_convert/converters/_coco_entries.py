@@ -8,6 +8,7 @@ data) take a direct path that writes the same entries.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -47,17 +48,20 @@ BBox = list[float]
 _ENTRY_KEYS = ANNOTATION_KEYS | {"rle"}
 # Box attributes that add nothing to an entry beyond its own keys (other formats'
 # "prefix:" extras are never written, see _add_extras).
+_INTEGER = re.compile("-?[0-9]+")
 _SILENT_ATTRIBUTES = frozenset(
     {ATTR_COCO_ID, ATTR_COCO_AREA, ATTR_ISCROWD, ATTR_SCHEMA_ID, ATTR_OBJECT_ID, ATTR_PAGE}
 )
 
 
 def int_or_none(value: object) -> int | None:
+    """An id the data offers: an int, or a string of ASCII digits with an optional minus
+    sign; anything else (``"--5"``, ``"²"``, a file stem) is None, never an error."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    if isinstance(value, str) and _INTEGER.fullmatch(value.strip()):
         return int(value)
     return None
 
