@@ -307,7 +307,7 @@ def _copy(response: requests.Response, sink: Any) -> int:
 
 def _check_length(response: requests.Response, written: int) -> None:
     length = response.headers.get("Content-Length")
-    if response.status_code == 416 or not length or not length.isdigit():
+    if response.status_code == 416 or not length or not (length.isascii() and length.isdigit()):
         return
     if response.headers.get("Content-Encoding"):
         return  # requests decodes; the byte count no longer matches the header

@@ -389,7 +389,7 @@ def _stream(
     progress: Callable[[int, int | None], None] | None,
 ) -> int:
     length = response.headers.get("Content-Length")
-    total = int(length) if length and length.isdigit() else None
+    total = int(length) if length and length.isascii() and length.isdigit() else None
     written = 0
     for chunk in response.iter_content(CHUNK):
         sink.write(chunk)
