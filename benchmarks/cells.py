@@ -21,7 +21,7 @@ FLOOR = "floor"
 
 _PROBE_CODE = """\
 import json, os, sys
-from ango_convert.converters.imagesize import image_size
+from ango_convert.io.imagesize import image_size
 folder, target = sys.argv[1], sys.argv[2]
 sizes = {e.name: list(image_size(e.path)) for e in os.scandir(folder)
          if e.name.endswith(('.png', '.jpg'))}
@@ -62,7 +62,7 @@ ROWS = (
     Row(
         "probe",
         "probe 10,000 image sizes",
-        ("ango_convert.converters.imagesize",),
+        ("ango_convert.io.imagesize",),
         None,
         True,
         False,

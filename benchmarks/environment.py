@@ -132,7 +132,7 @@ def our_formats() -> dict[str, str]:
         "for name in ['coco', 'yolo', 'voc', 'ango', 'ango-v3']:\n"
         "    try: registry.get_format(name); out[name] = 'ok'\n"
         "    except Exception as exc: out[name] = f'{type(exc).__name__}: {exc}'\n"
-        "for module in ['ango_convert.converters.imagesize', 'ango_convert.cli.inspect_cmd']:\n"
+        "for module in ['ango_convert.io.imagesize', 'ango_convert.cli.inspect_cmd']:\n"
         "    try: importlib.import_module(module); out[module] = 'ok'\n"
         "    except Exception as exc: out[module] = f'{type(exc).__name__}: {exc}'\n"
         "print(json.dumps(out))"

@@ -8,8 +8,8 @@ import io
 import pytest
 import requests
 
-from ango_convert.converters import ango_images
 from ango_convert.hub import client
+from ango_convert.hub import images as ango_images
 
 
 def _response(length: str, body: bytes = b"abc") -> requests.Response:

@@ -11,7 +11,7 @@ import pytest
 import ango_convert
 from ango_convert import registry
 from ango_convert._gc import cyclic_gc_paused
-from ango_convert.converters import coco
+from ango_convert.formats import coco
 from tests.conftest import SAMPLES
 
 
@@ -42,7 +42,7 @@ def test_read_and_write_run_with_the_collector_paused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen: list[bool] = []
-    original_read, original_write = coco.read, coco.write
+    original_read, original_write = coco.read.read, coco.write.write
 
     def spying_read(*args: object, **kwargs: object) -> ango_convert.Dataset:
         seen.append(gc.isenabled())

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ango_convert.converters.imagesize import image_size, probe_size
 from ango_convert.errors import ReadError
+from ango_convert.io.imagesize import image_size, probe_size
 from tests import imagebytes
 
 CASES: list[tuple[str, Callable[[], bytes], tuple[int, int]]] = [

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ango_convert.converters import _io
+from ango_convert.io import names as io_names
 
 NAMES = st.one_of(
     st.from_regex(r"[A-Za-z0-9_.\- ]{1,20}", fullmatch=True),
@@ -22,12 +22,12 @@ NAMES = st.one_of(
 def test_plain_names_shortcut_matches_the_rules(name: str, keep_dirs: bool) -> None:
     with pytest.MonkeyPatch.context() as patch:
         fast = _outcome(name, keep_dirs)
-        patch.setattr(_io, "_PLAIN_NAME", re.compile(r"(?!)"))  # never matches
+        patch.setattr(io_names, "_PLAIN_NAME", re.compile(r"(?!)"))  # never matches
         assert fast == _outcome(name, keep_dirs)
 
 
 def _outcome(name: str, keep_dirs: bool) -> object:
     try:
-        return _io.safe_relative_path(name, keep_dirs=keep_dirs)
+        return io_names.safe_relative_path(name, keep_dirs=keep_dirs)
     except ValueError as exc:
         return str(exc)

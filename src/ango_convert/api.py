@@ -15,8 +15,8 @@ from typing import Any
 
 from ango_convert import registry
 from ango_convert._gc import cyclic_gc_paused
-from ango_convert.converters._io import load_json
 from ango_convert.errors import ReadError, UnknownFormatError
+from ango_convert.io.inputs import load_json
 from ango_convert.model import Dataset
 from ango_convert.report import WriteReport
 

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ango_convert.converters._io import json_path, load_json, read_bytes, yaml_too_deep
 from ango_convert.errors import ReadError
+from ango_convert.io.inputs import json_path, load_json, read_bytes, yaml_too_deep
 from ango_convert.model import Annotation, Category, Polygon
 
 KEYPOINT_QUESTION = "keypoint"

@@ -75,13 +75,13 @@ class FormatSpec:
 
 BUILTIN_FORMATS: Mapping[str, str] = types.MappingProxyType(
     {
-        "coco": "ango_convert.converters.coco:FORMAT",
-        "ango": "ango_convert.converters.ango_import:FORMAT",
-        "ango-flat": "ango_convert.converters.ango_import:FORMAT_FLAT",
-        "voc": "ango_convert.converters.voc:FORMAT",
-        "yolo": "ango_convert.converters.yolo:FORMAT",
-        "ango-v2": "ango_convert.converters.ango_export:FORMAT_V2",
-        "ango-v3": "ango_convert.converters.ango_export:FORMAT_V3",
+        "coco": "ango_convert.formats.coco:FORMAT",
+        "ango": "ango_convert.formats.ango:FORMAT",
+        "ango-flat": "ango_convert.formats.ango:FORMAT_FLAT",
+        "voc": "ango_convert.formats.voc:FORMAT",
+        "yolo": "ango_convert.formats.yolo:FORMAT",
+        "ango-v2": "ango_convert.formats.ango_export:FORMAT_V2",
+        "ango-v3": "ango_convert.formats.ango_export:FORMAT_V3",
     }
 )
 

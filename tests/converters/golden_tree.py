@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from ango_convert.converters.imagesize import IMAGE_SUFFIXES
+from ango_convert.io.imagesize import IMAGE_SUFFIXES
 
 MANIFEST = "images.txt"
 

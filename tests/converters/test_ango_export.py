@@ -16,10 +16,11 @@ from pycocotools.coco import COCO
 
 from ango_convert import api
 from ango_convert.cli.main import cli
-from ango_convert.converters._export_assets import frame_file_name
-from ango_convert.converters.ango_export import detect_v2, detect_v3, read_v2, read_v3
-from ango_convert.converters.ango_geometry import ango_corners
 from ango_convert.errors import ConversionError, ReadError, SchemaValidationError
+from ango_convert.formats.ango.geometry import ango_corners
+from ango_convert.formats.ango_export import detect_v2, detect_v3
+from ango_convert.formats.ango_export.assets import frame_file_name
+from ango_convert.formats.ango_export.read import read_v2, read_v3
 from ango_convert.model import Box, Dataset, Item, Polygon, RotatedBox
 from tests.conftest import GOLDEN, SAMPLES
 from tests.converters.golden_tree import assert_tree_matches

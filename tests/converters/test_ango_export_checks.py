@@ -12,10 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 from ango_convert.cli.main import cli
-from ango_convert.converters._export_extras import metadata_size, outside_reason
-from ango_convert.converters._export_stream import ArraySplitter, _Counter, iter_records
-from ango_convert.converters.ango_export import read_v2, read_v3
 from ango_convert.errors import INFO_SKIPPED_INPUT, ReadError, SchemaValidationError
+from ango_convert.formats.ango_export.extras import metadata_size, outside_reason
+from ango_convert.formats.ango_export.read import read_v2, read_v3
+from ango_convert.formats.ango_export.records import ArraySplitter, _Counter, iter_records
 from ango_convert.model import (
     ATTR_OBJECT_ID,
     Box,

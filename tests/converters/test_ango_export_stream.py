@@ -14,9 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ango_convert.converters import _export_stream as stream
-from ango_convert.converters.ango_export import read_v3
 from ango_convert.errors import ReadError
+from ango_convert.formats.ango_export import records as stream
+from ango_convert.formats.ango_export.read import read_v3
 from ango_convert.validation import load_schema
 
 # Enough that holding every item would take several MB (about 1.7 KB each).

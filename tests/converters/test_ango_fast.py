@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ango_convert.converters.ango_decode import AngoDecoder
+from ango_convert.formats.ango.decode import AngoDecoder
 from ango_convert.model import Category
 from ango_convert.ontology import Ontology, ToolEntry
 

@@ -13,14 +13,14 @@ import pytest
 from click.testing import CliRunner
 
 from ango_convert.cli.main import cli
-from ango_convert.converters.ango_export import read_v3
-from ango_convert.converters.ango_images import (
+from ango_convert.errors import ConversionError
+from ango_convert.formats.ango_export.read import read_v3
+from ango_convert.hub.images import (
     default_images_dir,
     download_images,
     part_path,
     probe_remote_size,
 )
-from ango_convert.errors import ConversionError
 from tests.imagebytes import jpeg, png
 
 FILES = {

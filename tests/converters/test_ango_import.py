@@ -11,8 +11,8 @@ import pytest
 
 import ango_convert
 from ango_convert import validation
-from ango_convert.converters.ango_geometry import rotated_box_from_ango, rotated_box_to_ango
 from ango_convert.errors import ConversionError, ReadError, SchemaValidationError
+from ango_convert.formats.ango.geometry import rotated_box_from_ango, rotated_box_to_ango
 from ango_convert.model import Box, Keypoints, Polygon, RotatedBox
 from tests.ir_samples import HOSTILE_NAMES, tiny_dataset
 

@@ -19,8 +19,8 @@ from pycocotools import mask as coco_mask
 
 from ango_convert import masks
 from ango_convert.cli.main import cli
-from ango_convert.converters import coco
 from ango_convert.errors import ConversionError, ReadError, UnsupportedAnnotationError
+from ango_convert.formats import coco
 from ango_convert.model import (
     ATTR_COCO_BBOX,
     ATTR_COCO_ID,
@@ -67,7 +67,7 @@ def save(tmp_path: Path, document: Any, name: str = "in.json") -> Path:
 
 
 def read_doc(tmp_path: Path, document: Any) -> Dataset:
-    return coco.read(save(tmp_path, document))
+    return coco.read.read(save(tmp_path, document))
 
 
 def only_item(dataset: Dataset) -> Item:
@@ -77,7 +77,7 @@ def only_item(dataset: Dataset) -> Item:
 
 def write_doc(tmp_path: Path, dataset: Dataset, **options: Any) -> Any:
     target = tmp_path / "out.json"
-    coco.write(dataset, target, **options)
+    coco.write.write(dataset, target, **options)
     return load(target)
 
 
@@ -86,7 +86,7 @@ def write_doc(tmp_path: Path, dataset: Dataset, **options: Any) -> Any:
 
 @pytest.fixture(scope="module")
 def sample() -> Dataset:
-    return coco.read(SAMPLE)
+    return coco.read.read(SAMPLE)
 
 
 def test_sample_categories_keep_ids_names_and_0_based_skeleton(sample: Dataset) -> None:
@@ -398,7 +398,7 @@ def test_bad_input_gets_one_located_line(tmp_path: Path, change: Any, message: s
     change(document)
     path = save(tmp_path, document)
     with pytest.raises(ReadError) as caught:
-        coco.read(path)
+        coco.read.read(path)
     assert str(caught.value) == f"{path}: {message}"
 
 
@@ -407,7 +407,7 @@ def test_skeleton_out_of_range(tmp_path: Path) -> None:
     document["categories"][0].update(keypoints=["a", "b"], skeleton=[[1, 3]])
     path = save(tmp_path, document)
     with pytest.raises(ReadError, match=r"categories\[0\]\.skeleton\[0\]: skeleton edge \[1, 3\]"):
-        coco.read(path)
+        coco.read.read(path)
 
 
 @pytest.mark.parametrize(
@@ -422,7 +422,7 @@ def test_broken_json(tmp_path: Path, text: bytes, message: str) -> None:
     path = tmp_path / "broken file.v1.json"
     path.write_bytes(text)
     with pytest.raises(ReadError) as caught:
-        coco.read(path)
+        coco.read.read(path)
     assert str(caught.value).startswith(f"{path}: {message}")
 
 
@@ -430,13 +430,13 @@ def test_broken_json(tmp_path: Path, text: bytes, message: str) -> None:
 
 
 def test_coco_round_trip_is_exact(tmp_path: Path) -> None:
-    written = write_doc(tmp_path, coco.read(SAMPLE))
+    written = write_doc(tmp_path, coco.read.read(SAMPLE))
     assert written == load(SAMPLE)
 
 
 def test_round_trip_golden(tmp_path: Path, update_golden: bool) -> None:
     target = tmp_path / "out.json"
-    coco.write(coco.read(SAMPLE), target, indent=True)
+    coco.write.write(coco.read.read(SAMPLE), target, indent=True)
     if update_golden:
         GOLDEN_ROUNDTRIP.parent.mkdir(parents=True, exist_ok=True)
         GOLDEN_ROUNDTRIP.write_bytes(target.read_bytes())
@@ -448,7 +448,7 @@ def test_written_file_loads_in_pycocotools(tmp_path: Path) -> None:
     from pycocotools.coco import COCO
 
     target = tmp_path / "out.json"
-    coco.write(coco.read(SAMPLE), target)
+    coco.write.write(coco.read.read(SAMPLE), target)
     api = COCO(str(target))
     annotation = api.loadAnns([106])[0]
     assert int(api.annToMask(annotation).sum()) == annotation["area"]
@@ -521,7 +521,7 @@ def test_write_merges_a_group_into_one_annotation(tmp_path: Path) -> None:
 def test_polygon_with_holes_becomes_an_exact_mask(tmp_path: Path) -> None:
     dataset = ir(Polygon(category_id=0, zones=(Zone(outer=SQUARE, holes=(INNER,)),)))
     target = tmp_path / "out.json"
-    report = coco.write(dataset, target)
+    report = coco.write.write(dataset, target)
     assert report.warnings == [
         "1 polygon(s) with holes written as RLE masks (COCO polygons cannot hold holes)"
     ]
@@ -545,7 +545,7 @@ UNSUPPORTED = (
 def test_unsupported_kinds_are_refused_and_nothing_is_written(tmp_path: Path) -> None:
     target = tmp_path / "out.json"
     with pytest.raises(UnsupportedAnnotationError) as caught:
-        coco.write(ir(*UNSUPPORTED), target)
+        coco.write.write(ir(*UNSUPPORTED), target)
     assert str(caught.value).startswith(
         "format 'coco' cannot hold 1 point, 1 polyline, 1 rotated-box; pass on_unsupported="
     )
@@ -553,11 +553,11 @@ def test_unsupported_kinds_are_refused_and_nothing_is_written(tmp_path: Path) ->
 
 
 def test_unsupported_kinds_skipped_or_approximated(tmp_path: Path) -> None:
-    skipped = coco.write(ir(*UNSUPPORTED), tmp_path / "skip.json", on_unsupported="skip")
+    skipped = coco.write.write(ir(*UNSUPPORTED), tmp_path / "skip.json", on_unsupported="skip")
     assert dict(skipped.skipped) == {"point": 1, "polyline": 1, "rotated-box": 1}
     assert load(tmp_path / "skip.json")["annotations"] == []
     target = tmp_path / "approx.json"
-    report = coco.write(ir(*UNSUPPORTED), target, on_unsupported="approximate")
+    report = coco.write.write(ir(*UNSUPPORTED), target, on_unsupported="approximate")
     assert dict(report.approximated) == {"point": 1, "rotated-box": 1}
     assert dict(report.skipped) == {"polyline": 1}
     rotated, point = load(target)["annotations"]
@@ -570,7 +570,7 @@ def test_missing_sizes_are_refused_and_nothing_is_written(tmp_path: Path) -> Non
     target = tmp_path / "out.json"
     target.write_text("keep me")
     with pytest.raises(ConversionError) as caught:
-        coco.write(Dataset(categories=(), items=items), target)
+        coco.write.write(Dataset(categories=(), items=items), target)
     assert str(caught.value).startswith(
         "COCO needs every image's width and height; 12 item(s) have none: 'i0', 'i1', "
     )
@@ -599,14 +599,14 @@ def test_image_ids_in_one_pass(tmp_path: Path) -> None:
 
 
 def test_stdout_gets_the_whole_document(capsysbinary: pytest.CaptureFixture[bytes]) -> None:
-    coco.write(coco.read(SAMPLE), Path("-"), indent=True)
+    coco.write.write(coco.read.read(SAMPLE), Path("-"), indent=True)
     assert capsysbinary.readouterr().out == GOLDEN_ROUNDTRIP.read_bytes()
 
 
 def test_refusals_leave_stdout_empty(capsysbinary: pytest.CaptureFixture[bytes]) -> None:
     dataset = ir(Point(category_id=0, x=1, y=1), Point(category_id=0, x=2, y=1))
     with pytest.raises(UnsupportedAnnotationError, match="2 point"):
-        coco.write(dataset, Path("-"))
+        coco.write.write(dataset, Path("-"))
     assert capsysbinary.readouterr().out == b""
 
 
@@ -699,8 +699,8 @@ def test_ir_to_coco_and_back_keeps_geometry(
     expected = [*shapes, *grouped, *made]
     with tempfile.TemporaryDirectory() as folder:
         target = Path(folder) / "out.json"
-        coco.write(ir(*expected), target)
-        back = only_item(coco.read(target))
+        coco.write.write(ir(*expected), target)
+        back = only_item(coco.read.read(target))
     assert len(back.annotations) == len(expected)
     for before, after in zip(expected, back.annotations, strict=True):
         if before.group is not None:
@@ -718,7 +718,7 @@ def test_write__image_ids_from_any_item_id(tmp_path: Path, item_id: str, image_i
     box = Box(category_id=1, x=1, y=1, width=2, height=2)
     item = Item(id=item_id, file_name="a.jpg", width=4, height=4, annotations=(box,))
     dataset = Dataset(categories=(Category(id=1, name="c"),), items=(item,))
-    coco.write(dataset, tmp_path / "out.json")
+    coco.write.write(dataset, tmp_path / "out.json")
     document = orjson.loads((tmp_path / "out.json").read_bytes())
     assert [image["id"] for image in document["images"]] == [image_id]
     assert document["annotations"][0]["image_id"] == image_id

@@ -13,8 +13,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ango_convert.converters import _coco_entries, _coco_fast, _coco_read, coco
-from ango_convert.converters._coco_json import Located
+from ango_convert.formats import coco
+from ango_convert.formats.coco import _fast as _coco_fast
+from ango_convert.formats.coco import decode as _coco_read
+from ango_convert.formats.coco import entries as _coco_entries
+from ango_convert.formats.coco.keys import Located
 from ango_convert.model import (
     ATTR_COCO_AREA,
     ATTR_COCO_ID,
@@ -139,9 +142,9 @@ def test_writer_lone_box_path_matches_general_path(
         categories=(Category(id=1, name="thing"),),
         items=(Item(id="3", file_name="a.jpg", width=10, height=8, annotations=boxes),),
     )
-    coco.write(dataset, tmp_path / "fast.json")
+    coco.write.write(dataset, tmp_path / "fast.json")
     monkeypatch.setattr(_coco_entries, "lone_boxes", lambda item: False)
-    coco.write(dataset, tmp_path / "general.json")
+    coco.write.write(dataset, tmp_path / "general.json")
     assert (tmp_path / "fast.json").read_bytes() == (tmp_path / "general.json").read_bytes()
 
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from ango_convert.converters._file_writer import FileWriter, write_file
 from ango_convert.errors import OutputError
+from ango_convert.io.file_writer import FileWriter, write_file
 
 
 def test_files_and_folders_are_written(tmp_path: Path) -> None:

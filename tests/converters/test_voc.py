@@ -11,8 +11,9 @@ from lxml import etree
 
 import ango_convert
 from ango_convert.cli.main import cli
-from ango_convert.converters import _voc_read, voc
 from ango_convert.errors import ReadError
+from ango_convert.formats import voc
+from ango_convert.formats.voc import decode as _voc_read
 from ango_convert.model import Box
 from tests import imagebytes
 from tests.conftest import SAMPLES
@@ -59,20 +60,20 @@ class TestVocRead:
 
     def test_read__continuous_convention_by_hand(self, tmp_path: Path) -> None:
         path = write_xml(tmp_path, "a.xml", xml(obj("cat", (1, 2, 10, 20))))
-        box = next(iter(voc.read(path))).annotations[0]
+        box = next(iter(voc.read.read(path))).annotations[0]
         assert isinstance(box, Box)
         assert (box.x, box.y, box.width, box.height) == (1, 2, 9, 18)
 
     def test_read__inclusive_convention_by_hand(self, tmp_path: Path) -> None:
         # Pixels 1..10 inclusive, 1-based, are IR columns [0, 10): x=0, width=10.
         path = write_xml(tmp_path, "a.xml", xml(obj("cat", (1, 2, 10, 20))))
-        box = next(iter(voc.read(path, pixel_convention="inclusive"))).annotations[0]
+        box = next(iter(voc.read.read(path, pixel_convention="inclusive"))).annotations[0]
         assert isinstance(box, Box)
         assert (box.x, box.y, box.width, box.height) == (0, 1, 10, 19)
 
     def test_read__no_size_and_no_image_leaves_size_unknown(self, tmp_path: Path) -> None:
         path = write_xml(tmp_path, "a.xml", xml(obj("cat", (1, 2, 10, 20)), size=""))
-        item = next(iter(voc.read(path)))
+        item = next(iter(voc.read.read(path)))
         assert (item.width, item.height) == (None, None)
 
     def test_read__zero_size_uses_images_dir(self, tmp_path: Path) -> None:
@@ -80,35 +81,35 @@ class TestVocRead:
         path = write_xml(tmp_path / "ann", "a.xml", xml("", size=zero))
         (tmp_path / "imgs").mkdir()
         (tmp_path / "imgs" / "img.jpg").write_bytes(imagebytes.jpeg(321, 123, exif_bytes=5000))
-        item = next(iter(voc.read(path, images_dir=tmp_path / "imgs")))
+        item = next(iter(voc.read.read(path, images_dir=tmp_path / "imgs")))
         assert (item.width, item.height) == (321, 123)
 
     def test_read__missing_filename_found_by_stem(self, tmp_path: Path) -> None:
         write_xml(tmp_path / "Annotations", "pic.xml", "<annotation><size/></annotation>")
         (tmp_path / "JPEGImages").mkdir()
         (tmp_path / "JPEGImages" / "pic.gif").write_bytes(imagebytes.gif(7, 9))
-        item = next(iter(voc.read(tmp_path)))
+        item = next(iter(voc.read.read(tmp_path)))
         assert (item.file_name, item.width, item.height) == ("pic.gif", 7, 9)
         (tmp_path / "JPEGImages" / "pic.gif").unlink()
         with pytest.raises(ReadError, match="no <filename>, and no image named like the file"):
-            voc.read(tmp_path)
+            voc.read.read(tmp_path)
 
     def test_read__unusable_filename_is_kept_not_followed(self, tmp_path: Path) -> None:
         text = "<annotation><filename>../..</filename></annotation>"
-        item = next(iter(voc.read(write_xml(tmp_path, "a.xml", text))))
+        item = next(iter(voc.read.read(write_xml(tmp_path, "a.xml", text))))
         assert (item.file_name, item.width) == ("../..", None)
 
     def test_read__folder_of_xml_and_class_names_order(self, tmp_path: Path) -> None:
         write_xml(tmp_path, "b.xml", xml(obj("zebra", (0, 0, 1, 1))))
         write_xml(tmp_path, "a.xml", xml(obj("ant", (0, 0, 1, 1))))
-        dataset = voc.read(tmp_path, class_names=["zebra", "ant", "unused"])
+        dataset = voc.read.read(tmp_path, class_names=["zebra", "ant", "unused"])
         assert [(c.id, c.name) for c in dataset.categories] == [
             (1, "zebra"),
             (2, "ant"),
             (3, "unused"),
         ]
         with pytest.raises(ReadError, match="class 'ant' is not in class_names"):
-            voc.read(tmp_path, class_names=["zebra"])
+            voc.read.read(tmp_path, class_names=["zebra"])
 
     @pytest.mark.parametrize(
         ("body", "message"),
@@ -125,22 +126,22 @@ class TestVocRead:
     def test_read__bad_objects_are_located(self, tmp_path: Path, body: str, message: str) -> None:
         path = write_xml(tmp_path, "bad file.xml", xml(body))
         with pytest.raises(ReadError, match=message) as info:
-            voc.read(path)
+            voc.read.read(path)
         assert "bad file.xml" in str(info.value)
 
     def test_read__broken_xml_names_the_line(self, tmp_path: Path) -> None:
         path = write_xml(tmp_path, "a.xml", "<annotation>\n<filename>x</filename>\n<object>")
         with pytest.raises(ReadError, match=r"a.xml: line \d+: invalid XML"):
-            voc.read(path)
+            voc.read.read(path)
 
     def test_read__other_root_refused(self, tmp_path: Path) -> None:
         path = write_xml(tmp_path, "a.xml", "<svg/>")
         with pytest.raises(ReadError, match="root element is <svg>, expected <annotation>"):
-            voc.read(path)
+            voc.read.read(path)
 
     def test_read__empty_folder(self, tmp_path: Path) -> None:
         with pytest.raises(ReadError, match=r"no \.xml annotation files"):
-            voc.read(tmp_path)
+            voc.read.read(tmp_path)
 
 
 class TestVocHostileXml:
@@ -154,7 +155,7 @@ class TestVocHostileXml:
         )
         path = write_xml(tmp_path, "xxe.xml", document)
         with pytest.raises(ReadError, match="DOCTYPE declares entities") as info:
-            voc.read(path)
+            voc.read.read(path)
         assert "TOP-SECRET" not in str(info.value)
 
     def test_external_entity__utf16_still_refused(self, tmp_path: Path) -> None:
@@ -166,7 +167,7 @@ class TestVocHostileXml:
         )
         path = write_xml(tmp_path, "xxe16.xml", document.encode("utf-16"))
         with pytest.raises(ReadError, match="DOCTYPE declares entities") as info:
-            voc.read(path)
+            voc.read.read(path)
         assert "root:" not in str(info.value)
 
     def test_billion_laughs__refused_fast(self, tmp_path: Path) -> None:
@@ -179,7 +180,7 @@ class TestVocHostileXml:
         )
         path = write_xml(tmp_path, "lol.xml", document)
         with pytest.raises(ReadError, match="DOCTYPE declares entities"):
-            voc.read(path)
+            voc.read.read(path)
 
     def test_parser__never_resolves_entities(self) -> None:
         data = b'<!DOCTYPE a [<!ENTITY e "expanded">]><annotation><f>&e;</f></annotation>'
@@ -189,12 +190,12 @@ class TestVocHostileXml:
 
 class TestVocDetectAndCli:
     def test_detect(self, tmp_path: Path) -> None:
-        assert voc.detect(VOC)
-        assert voc.detect(VOC / "Annotations" / "000001.xml")
+        assert voc.read.detect(VOC)
+        assert voc.read.detect(VOC / "Annotations" / "000001.xml")
         assert ango_convert.api.detect(VOC) == "voc"
         (tmp_path / "other.xml").write_text("<svg/>")
-        assert not voc.detect(tmp_path)
-        assert not voc.detect(SAMPLES / "yolo" / "detect")
+        assert not voc.read.detect(tmp_path)
+        assert not voc.read.detect(SAMPLES / "yolo" / "detect")
 
     def test_cli__voc_to_yolo(self, runner: CliRunner, tmp_path: Path) -> None:
         result = runner.invoke(

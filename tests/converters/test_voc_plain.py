@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ango_convert.converters import _voc_read
-from ango_convert.converters._voc_plain import read_plain
-from ango_convert.converters._voc_read import Context, Parsed
 from ango_convert.errors import ReadError
+from ango_convert.formats.voc import decode as _voc_read
+from ango_convert.formats.voc._plain import read_plain
+from ango_convert.formats.voc.decode import Context, Parsed
 from tests.converters.test_voc_xml import BOXES, OBJECTS
 
 SAMPLES = Path(__file__).parents[2] / "samples" / "voc" / "Annotations"
@@ -178,7 +178,7 @@ def test_no_element_matches_two_ways() -> None:
     retry 2^n ways (a whole document of ``<a> </a>`` elements hung the reader)."""
     import re
 
-    from ango_convert.converters import _voc_plain
+    from ango_convert.formats.voc import _plain as _voc_plain
 
     block, leaf = re.compile(_voc_plain._BLOCK), re.compile(_voc_plain._TOP_LEAF)
     for element in ("<a> </a>", "<a></a>", "<a>\n</a>", "<source>x</source>"):

@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ango_convert
-from ango_convert.converters import voc
-from ango_convert.converters._approx import format_number
 from ango_convert.errors import ConversionError, OutputError, UnsupportedAnnotationError
+from ango_convert.formats import voc
+from ango_convert.formats.numbers import format_number
 from ango_convert.model import Box, Category, Dataset, Item, Keypoints, Polygon, Zone
 from tests.conftest import GOLDEN
 from tests.converters.formats_helpers import VOC, as_floats, bndboxes, boxes_of
@@ -39,11 +39,11 @@ class TestVocWrite:
         written = bndboxes(tmp_path / "out")
         assert written["000002.png"] == [["cat", "10.5", "4.25", "40.75", "30"]]
         assert written["000001.jpg"][0] == ["dog", "48", "240", "195", "371"]
-        assert boxes_of(voc.read(tmp_path / "out")) == boxes_of(voc.read(VOC))
+        assert boxes_of(voc.read.read(tmp_path / "out")) == boxes_of(voc.read.read(VOC))
 
     def test_roundtrip__inclusive_both_ways(self, tmp_path: Path) -> None:
-        dataset = voc.read(VOC, pixel_convention="inclusive")
-        voc.write(dataset, tmp_path / "out", pixel_convention="inclusive")
+        dataset = voc.read.read(VOC, pixel_convention="inclusive")
+        voc.write.write(dataset, tmp_path / "out", pixel_convention="inclusive")
         assert as_floats(bndboxes(tmp_path / "out")) == as_floats(bndboxes(VOC))
         # Continuous IR [0, 10) is VOC pixels 1..10 inclusive.
         item = Item(
@@ -54,7 +54,7 @@ class TestVocWrite:
             annotations=(Box(category_id=1, x=0, y=5, width=10, height=2.5),),
         )
         single = Dataset(categories=(Category(id=1, name="cat"),), items=(item,))
-        voc.write(single, tmp_path / "one", pixel_convention="inclusive")
+        voc.write.write(single, tmp_path / "one", pixel_convention="inclusive")
         assert bndboxes(tmp_path / "one")["a.jpg"] == [["cat", "1", "6", "10", "7.5"]]
 
     def test_write__no_float_noise(self, tmp_path: Path) -> None:
@@ -64,7 +64,7 @@ class TestVocWrite:
             annotations=(Box(category_id=1, x=0.1 + 0.2, y=1e-12, width=2.675, height=100.0),),
         )
         dataset = Dataset(categories=(Category(id=1, name="cat"),), items=(item,))
-        voc.write(dataset, tmp_path / "out")
+        voc.write.write(dataset, tmp_path / "out")
         assert bndboxes(tmp_path / "out")["a.jpg"] == [["cat", "0.3", "0", "2.975", "100"]]
         assert format_number(-0.0) == "0" and format_number(1 / 3) == "0.333333333"
 
@@ -82,7 +82,7 @@ class TestVocWrite:
 
     def test_write__refuses_what_voc_cannot_hold(self, tmp_path: Path) -> None:
         with pytest.raises(UnsupportedAnnotationError) as info:
-            voc.write(tiny_dataset(), tmp_path / "out")
+            voc.write.write(tiny_dataset(), tmp_path / "out")
         assert info.value.counts == {
             "classification": 1,
             "point": 1,
@@ -94,7 +94,7 @@ class TestVocWrite:
         assert not (tmp_path / "out").exists()
 
     def test_write__approximate_counts_and_boxes(self, tmp_path: Path) -> None:
-        report = voc.write(tiny_dataset(), tmp_path / "out", on_unsupported="approximate")
+        report = voc.write.write(tiny_dataset(), tmp_path / "out", on_unsupported="approximate")
         assert report.approximated == {"polygon": 2, "polyline": 1, "rotated-box": 1}
         # The pose's keypoints share a group with a box: left out, not a second box.
         assert report.skipped == {"classification": 1, "point": 1, "keypoints": 1}
@@ -105,7 +105,7 @@ class TestVocWrite:
         assert float(rotated[1]) == pytest.approx(50 - half_w)
 
     def test_write__skip(self, tmp_path: Path) -> None:
-        report = voc.write(tiny_dataset(), tmp_path / "out", on_unsupported="skip")
+        report = voc.write.write(tiny_dataset(), tmp_path / "out", on_unsupported="skip")
         assert report.annotations == 2
         assert report.skipped["polygon"] == 2
 
@@ -113,14 +113,14 @@ class TestVocWrite:
         pose = Keypoints(category_id=1, points=((1, 2, 2), (5, 9, 1), (0, 0, 0)))
         item = Item(id="a", file_name="a.jpg", annotations=(pose,))
         dataset = Dataset(categories=(Category(id=1, name="p"),), items=(item,))
-        voc.write(dataset, tmp_path / "out", on_unsupported="approximate")
+        voc.write.write(dataset, tmp_path / "out", on_unsupported="approximate")
         assert bndboxes(tmp_path / "out")["a.jpg"] == [["p", "1", "2", "5", "9"]]
 
     def test_write__hostile_and_duplicate_names(self, tmp_path: Path) -> None:
         names = ["a/x.jpg", "b/x.jpg", "X.png", "../../etc/passwd", "dots.v1.final.jpg"]
         items = tuple(Item(id=str(i), file_name=name) for i, name in enumerate(names))
         dataset = Dataset(categories=(), items=items)
-        report = voc.write(dataset, tmp_path / "out", default_split="test")
+        report = voc.write.write(dataset, tmp_path / "out", default_split="test")
         xmls = sorted(p.name for p in (tmp_path / "out" / "Annotations").iterdir())
         # Case-insensitive: X.png takes the third slot of x.xml.
         assert xmls == ["X_2.xml", "dots.v1.final.xml", "passwd.xml", "x.xml", "x_1.xml"]
@@ -136,25 +136,25 @@ class TestVocWrite:
         assert not (tmp_path / "etc").exists()
 
     def test_write__unicode_names_round_trip(self, tmp_path: Path) -> None:
-        voc.write(tiny_dataset(), tmp_path / "out", on_unsupported="skip")
-        back = voc.read(tmp_path / "out")
+        voc.write.write(tiny_dataset(), tmp_path / "out", on_unsupported="skip")
+        back = voc.read.read(tmp_path / "out")
         assert sorted(item.file_name for item in back) == sorted(HOSTILE_NAMES)
 
     def test_write__images_into_jpegimages(self, tmp_path: Path) -> None:
-        dataset = voc.read(VOC)
-        report = voc.write(dataset, tmp_path / "a")
+        dataset = voc.read.read(VOC)
+        report = voc.write.write(dataset, tmp_path / "a")
         assert (tmp_path / "a" / "JPEGImages" / "000002.png").is_file()
         assert report.warnings[0].startswith("3 image(s) not found: '000001.jpg'")
         only = Dataset(categories=dataset.categories, items=[i for i in dataset if i.width == 64])
-        voc.write(only, tmp_path / "s", images="symlink", images_dir=VOC / "JPEGImages")
+        voc.write.write(only, tmp_path / "s", images="symlink", images_dir=VOC / "JPEGImages")
         assert (tmp_path / "s" / "JPEGImages" / "000002.png").is_symlink()
-        voc.write(dataset, tmp_path / "b", images="none")
+        voc.write.write(dataset, tmp_path / "b", images="none")
         assert not (tmp_path / "b" / "JPEGImages").exists()
         with pytest.raises(ConversionError, match=r"3 image\(s\) not found"):
-            voc.write(dataset, tmp_path / "c", images="copy")
+            voc.write.write(dataset, tmp_path / "c", images="copy")
         # Nothing found at all (a payload without images): labels only, no warning.
         item = Item(id="x", file_name="x.jpg")
-        report = voc.write(Dataset(categories=(), items=(item,)), tmp_path / "d")
+        report = voc.write.write(Dataset(categories=(), items=(item,)), tmp_path / "d")
         assert report.warnings == []
 
     def test_write__missing_category(self, tmp_path: Path) -> None:
@@ -164,14 +164,14 @@ class TestVocWrite:
             annotations=(Box(category_id=9, x=0, y=0, width=1, height=1),),
         )
         with pytest.raises(ConversionError, match="category id 9"):
-            voc.write(Dataset(categories=(), items=(item,)), tmp_path / "out")
+            voc.write.write(Dataset(categories=(), items=(item,)), tmp_path / "out")
 
     def test_write__refuses_non_empty_folder(self, tmp_path: Path) -> None:
         (tmp_path / "out").mkdir()
         (tmp_path / "out" / "keep.txt").write_text("mine")
         with pytest.raises(OutputError, match="not empty"):
-            voc.write(voc.read(VOC), tmp_path / "out")
-        voc.write(voc.read(VOC), tmp_path / "out", overwrite=True)
+            voc.write.write(voc.read.read(VOC), tmp_path / "out")
+        voc.write.write(voc.read.read(VOC), tmp_path / "out", overwrite=True)
         assert not (tmp_path / "out" / "keep.txt").exists()
 
     def test_write__polygon_with_attributes_to_cvat_attributes(self, tmp_path: Path) -> None:
@@ -182,8 +182,8 @@ class TestVocWrite:
         )
         item = Item(id="a", file_name="a.jpg", annotations=(polygon,))
         dataset = Dataset(categories=(Category(id=1, name="car"),), items=(item,))
-        voc.write(dataset, tmp_path / "out", on_unsupported="approximate")
-        back = next(iter(voc.read(tmp_path / "out"))).annotations[0]
+        voc.write.write(dataset, tmp_path / "out", on_unsupported="approximate")
+        back = next(iter(voc.read.read(tmp_path / "out"))).annotations[0]
         assert back.attributes == {"colour": "red", "parked": "true"}
 
 
@@ -197,7 +197,7 @@ class TestVocThroughOtherFormats:
         ango_convert.convert(tmp_path / "p.json", tmp_path / "v", to="voc", from_format=shape)
         assert as_floats(bndboxes(tmp_path / "v")) == as_floats(bndboxes(VOC))
         # The flags travel as nested classifications and come back as VOC flags.
-        back = {item.file_name: item for item in voc.read(tmp_path / "v")}
+        back = {item.file_name: item for item in voc.read.read(tmp_path / "v")}
         assert back["000001.jpg"].annotations[1].attributes["difficult"] == 1
         assert back["000002.png"].annotations[0].attributes["occluded"] == 1
 
@@ -219,7 +219,7 @@ class TestVocThroughOtherFormats:
         ango_convert.convert(
             tmp_path / "p.json", tmp_path / "v", to="voc", read_options=read_options
         )
-        back = {item.file_name: item for item in voc.read(tmp_path / "v")}
+        back = {item.file_name: item for item in voc.read.read(tmp_path / "v")}
         assert back["000001.jpg"].annotations[0].attributes == {"truncated": 1, "pose": "Left"}
         assert back["000002.png"].annotations[0].attributes == {"occluded": 1}
 
@@ -227,8 +227,10 @@ class TestVocThroughOtherFormats:
         part = '{"name": "head", "xmin": 1, "ymin": 2, "xmax": 3, "ymax": 4}'
         box = Box(category_id=1, x=0, y=0, width=9, height=9, attributes={"parts": [part, "x"]})
         item = Item(id="a", file_name="a.jpg", annotations=(box,))
-        voc.write(Dataset(categories=(Category(id=1, name="p"),), items=(item,)), tmp_path / "o")
-        back = next(iter(voc.read(tmp_path / "o"))).annotations[0]
+        voc.write.write(
+            Dataset(categories=(Category(id=1, name="p"),), items=(item,)), tmp_path / "o"
+        )
+        back = next(iter(voc.read.read(tmp_path / "o"))).annotations[0]
         assert back.attributes["parts"] == [
             {"name": "head", "xmin": 1, "ymin": 2, "xmax": 3, "ymax": 4}
         ]
@@ -267,7 +269,7 @@ class TestVocProperties:
         item = Item(id="a", file_name="a.jpg", annotations=(box,))
         dataset = Dataset(categories=(Category(id=1, name="c"),), items=(item,))
         folder = tmp_path_factory.mktemp("voc")
-        voc.write(dataset, folder / "o", pixel_convention=convention)  # type: ignore[arg-type]
-        back = next(iter(voc.read(folder / "o", pixel_convention=convention))).annotations[0]  # type: ignore[arg-type]
+        voc.write.write(dataset, folder / "o", pixel_convention=convention)  # type: ignore[arg-type]
+        back = next(iter(voc.read.read(folder / "o", pixel_convention=convention))).annotations[0]  # type: ignore[arg-type]
         assert isinstance(back, Box)
         assert (back.x, back.y, back.width, back.height) == pytest.approx((x, y, w, h), abs=1e-9)

@@ -11,8 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from ango_convert.converters import _voc_fast, _voc_read, voc
-from ango_convert.converters._voc_write import PixelConvention, _item_xml
+from ango_convert.formats import voc
+from ango_convert.formats.voc import _fast as _voc_fast
+from ango_convert.formats.voc import decode as _voc_read
+from ango_convert.formats.voc.write import PixelConvention, _item_xml
 from ango_convert.model import Box, Category, Dataset, Item, JSONValue
 
 _PARSER = etree.XMLParser(remove_blank_text=True)
@@ -79,8 +81,8 @@ def test_empty_inclusive_box_survives_float_rounding(tmp_path: Path) -> None:
     box = Box(category_id=1, x=0.0, y=0.477, width=0.0, height=0.0)
     item = Item(id="a", file_name="a.jpg", annotations=(box,))
     dataset = Dataset(categories=(Category(id=1, name="c"),), items=(item,))
-    voc.write(dataset, tmp_path / "o", pixel_convention="inclusive")
-    (back,) = next(iter(voc.read(tmp_path / "o", pixel_convention="inclusive"))).annotations
+    voc.write.write(dataset, tmp_path / "o", pixel_convention="inclusive")
+    (back,) = next(iter(voc.read.read(tmp_path / "o", pixel_convention="inclusive"))).annotations
     assert isinstance(back, Box)
     assert (back.x, back.y, back.width, back.height) == pytest.approx((0, 0.477, 0, 0), abs=1e-9)
 
@@ -166,7 +168,7 @@ def test_cached_object_head_is_the_general_object_xml(
     must be what the general path writes for each of them."""
     from unittest import mock
 
-    from ango_convert.converters import _voc_write
+    from ango_convert.formats.voc import write as _voc_write
 
     item = Item(
         id="i",

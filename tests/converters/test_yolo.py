@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import ango_convert
-from ango_convert.converters import yolo
 from ango_convert.errors import ReadError
+from ango_convert.formats import yolo
 from ango_convert.model import (
     Box,
     Keypoints,
@@ -33,7 +33,7 @@ from tests.converters.formats_helpers import (
 
 class TestYoloRead:
     def test_read__detect_sample(self) -> None:
-        dataset = yolo.read(YOLO / "detect")
+        dataset = yolo.read.read(YOLO / "detect")
         assert [(c.id, c.name) for c in dataset.categories] == [
             (0, "person"),
             (1, "traffic light"),
@@ -50,7 +50,7 @@ class TestYoloRead:
         assert (items["street 1.png"].width, items["street 1.png"].height) == (64, 48)
 
     def test_read__segment_list_and_txt_splits(self) -> None:
-        dataset = yolo.read(YOLO / "seg" / "data.yaml")
+        dataset = yolo.read.read(YOLO / "seg" / "data.yaml")
         items = items_by_name(dataset)
         assert sorted(items) == ["a.png", "b.png", "sub/c.png"]
         assert items["sub/c.png"].attributes["split"] == "train"
@@ -61,7 +61,7 @@ class TestYoloRead:
         assert isinstance(items["b.png"].annotations[0], Polygon)
 
     def test_read__obb_hand_computed(self) -> None:
-        items = items_by_name(yolo.read(YOLO / "obb"))
+        items = items_by_name(yolo.read.read(YOLO / "obb"))
         plane, ship = items["p1.png"].annotations
         # Corners (60,30) (60,70) (40,70) (40,30) on 100 x 100: centre (50,50), the first
         # edge points down (+y), so 40 wide, 20 high, rotated 90 degrees clockwise.
@@ -73,7 +73,7 @@ class TestYoloRead:
         assert ship.cx == pytest.approx(9.5) and ship.width == pytest.approx(21)
 
     def test_read__pose_three_values_a_point(self) -> None:
-        dataset = yolo.read(YOLO / "pose")
+        dataset = yolo.read.read(YOLO / "pose")
         assert dataset.categories[0].keypoint_names == ("kp0", "kp1", "kp2")
         assert dataset.info["yolo:kpt_shape"] == [3, 3]
         box, pose = items_by_name(dataset)["walker.png"].annotations[:2]
@@ -90,10 +90,10 @@ class TestYoloRead:
                 "labels/h.txt": "0 0.5 0.5 0.2 0.4 0.4 0.5 0 0\n",
             },
         )
-        _box, pose = next(iter(yolo.read(tmp_path))).annotations
+        _box, pose = next(iter(yolo.read.read(tmp_path))).annotations
         assert isinstance(pose, Keypoints)
         assert pose.points == ((4, 10, 2), (0, 0, 0))  # 0 0 means not labelled
-        yolo.write(yolo.read(tmp_path), tmp_path / "out")
+        yolo.write.write(yolo.read.read(tmp_path), tmp_path / "out")
         assert (
             tmp_path / "out/labels/train/h.txt"
         ).read_text() == "0 0.5 0.5 0.2 0.4 0.4 0.5 0 0\n"
@@ -114,7 +114,7 @@ class TestYoloRead:
                 "obj_train_data/b b.txt": "",
             },
         )
-        assert yolo.detect(tmp_path)
+        assert yolo.read.detect(tmp_path)
         dataset = ango_convert.read(tmp_path)
         assert [c.name for c in dataset.categories] == ["cat", "dog"]
         items = items_by_name(dataset)
@@ -132,7 +132,7 @@ class TestYoloRead:
                 "images/val/t.png": imagebytes.png(20, 20),
             },
         )
-        assert yolo.detect(tmp_path)
+        assert yolo.read.detect(tmp_path)
         items = items_by_name(ango_convert.read(tmp_path))
         assert items["s.png"].attributes["split"] == "train"
         assert items["t.png"].annotations == ()
@@ -147,7 +147,7 @@ class TestYoloRead:
                 "valid/images/b.png": imagebytes.png(8, 8),
             },
         )
-        items = items_by_name(yolo.read(tmp_path))
+        items = items_by_name(yolo.read.read(tmp_path))
         assert items["a.png"].annotations and items["b.png"].attributes["split"] == "val"
 
     @pytest.mark.parametrize(
@@ -172,7 +172,7 @@ class TestYoloRead:
             },
         )
         with pytest.raises(ReadError, match=message):
-            yolo.read(tmp_path / "ds")
+            yolo.read.read(tmp_path / "ds")
 
     def test_read__yaml_alias_bomb_refused(self, tmp_path: Path) -> None:
         levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
@@ -180,7 +180,7 @@ class TestYoloRead:
         config = "\n".join(levels) + "\ntrain: images\nnames: [*a8]\n"
         make(tmp_path, {"data.yaml": config, "images/a.png": imagebytes.png(4, 4)})
         with pytest.raises(ReadError, match="a class name must be text, got list"):
-            yolo.read(tmp_path)
+            yolo.read.read(tmp_path)
 
     def test_read__kpt_names_from_yaml(self, tmp_path: Path) -> None:
         make(
@@ -191,7 +191,7 @@ class TestYoloRead:
                 "images/h.png": imagebytes.png(10, 20),
             },
         )
-        dataset = yolo.read(tmp_path)
+        dataset = yolo.read.read(tmp_path)
         assert dataset.categories[0].keypoint_names == ("left", "right")
         assert dataset.info["yolo:flip_idx"] == [1, 0]
 
@@ -217,14 +217,14 @@ class TestYoloRead:
             },
         )
         with pytest.raises(ReadError, match=message) as info:
-            yolo.read(tmp_path, task="detect")
+            yolo.read.read(tmp_path, task="detect")
         assert "x y.txt" in str(info.value)
 
     def test_read__explicit_task_checks_every_line(self) -> None:
         with pytest.raises(ReadError, match=r"a.txt: line 1: expected 9 values"):
-            yolo.read(YOLO / "seg", task="obb")
+            yolo.read.read(YOLO / "seg", task="obb")
         with pytest.raises(ReadError, match=r"needs kpt_shape"):
-            yolo.read(YOLO / "detect", task="pose")
+            yolo.read.read(YOLO / "detect", task="pose")
 
     def test_read__unprobeable_image_is_named(self, tmp_path: Path) -> None:
         make(
@@ -232,16 +232,16 @@ class TestYoloRead:
             {"data.yaml": "train: images\nnames: [a]\n", "images/broken.png": b"\x89PNG\r\n"},
         )
         with pytest.raises(ReadError, match=r"broken.png: cannot read the image size"):
-            yolo.read(tmp_path)
+            yolo.read.read(tmp_path)
 
     def test_detect(self, tmp_path: Path) -> None:
         for task in TASKS:
-            assert yolo.detect(YOLO / task), task
+            assert yolo.read.detect(YOLO / task), task
             assert ango_convert.api.detect(YOLO / task) == "yolo"
-        assert yolo.detect(YOLO / "detect" / "data.yaml")
-        assert not yolo.detect(SAMPLES / "voc")
+        assert yolo.read.detect(YOLO / "detect" / "data.yaml")
+        assert not yolo.read.detect(SAMPLES / "voc")
         (tmp_path / "notes.txt").write_text("hello")
-        assert not yolo.detect(tmp_path)
+        assert not yolo.read.detect(tmp_path)
 
 
 class TestYoloCli:
@@ -345,10 +345,10 @@ NUMBER = st.one_of(
 def test_yolo_detect_shortcut_matches_the_general_row_reader(
     values: tuple[float, float, float, float], width: int, height: int
 ) -> None:
-    from ango_convert.converters._yolo_labels import Row, to_annotations
+    from ango_convert.formats.yolo.labels import Row, to_annotations
 
     row = Row(1, 0, values)
-    fast = yolo._plain_box(row, {0: 7}, (width, height))
+    fast = yolo.read._plain_box(row, {0: 7}, (width, height))
     try:
         general: object = to_annotations(row, "detect", 7, (width, height), None)
     except ValueError as exc:

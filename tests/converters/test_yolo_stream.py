@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ango_convert.converters import yolo
-from ango_convert.converters._approx import Unsupported
-from ango_convert.converters._yolo_encode import Encoder
 from ango_convert.errors import ConversionError
+from ango_convert.formats import yolo
+from ango_convert.formats.lossy import Unsupported
+from ango_convert.formats.yolo.encode import Encoder
 from ango_convert.model import Annotation, Box, Category, Dataset, Item, Keypoints, Polygon, Zone
 from ango_convert.report import WriteReport
 
@@ -58,8 +58,10 @@ def files(folder: Path) -> dict[str, bytes]:
 def write_both(tmp_path: Path, contents: list[tuple[Annotation, ...]]) -> Streamed:
     """Write streamed and in-memory; assert the same files; return the stream."""
     streamed = Streamed(contents)
-    report = yolo.write(dataset(streamed), tmp_path / "streamed", images="none")
-    expected = yolo.write(dataset(tuple(Streamed(contents))), tmp_path / "held", images="none")
+    report = yolo.write.write(dataset(streamed), tmp_path / "streamed", images="none")
+    expected = yolo.write.write(
+        dataset(tuple(Streamed(contents))), tmp_path / "held", images="none"
+    )
     assert files(tmp_path / "streamed") == files(tmp_path / "held")
     assert (report.items, report.annotations, report.warnings) == (
         expected.items,
@@ -87,7 +89,7 @@ def test_streamed_output_is_the_in_memory_output(
 
 def test_explicit_pose_without_keypoints_yet_starts_over(tmp_path: Path) -> None:
     streamed = Streamed([(BOX,), (POSE_BOX, POSE)])
-    yolo.write(dataset(streamed), tmp_path / "out", task="pose", images="none")
+    yolo.write.write(dataset(streamed), tmp_path / "out", task="pose", images="none")
     assert streamed.passes == 2
     assert (tmp_path / "out" / "labels" / "train" / "img 0.txt").read_text().count(" ") == 10
 
@@ -95,8 +97,8 @@ def test_explicit_pose_without_keypoints_yet_starts_over(tmp_path: Path) -> None
 def test_one_shot_iterator_is_read_once(tmp_path: Path) -> None:
     contents: list[tuple[Annotation, ...]] = [(BOX,), (SQUARE,)]
     once = iter(Streamed(contents))
-    yolo.write(dataset(once), tmp_path / "once", images="none")
-    yolo.write(dataset(tuple(Streamed(contents))), tmp_path / "held", images="none")
+    yolo.write.write(dataset(once), tmp_path / "once", images="none")
+    yolo.write.write(dataset(tuple(Streamed(contents))), tmp_path / "held", images="none")
     assert files(tmp_path / "once") == files(tmp_path / "held")
 
 
@@ -106,7 +108,7 @@ def test_missing_sizes_are_listed_at_the_end(tmp_path: Path) -> None:
             yield Item(id=f"n{index}", file_name=f"{index}.jpg", annotations=(BOX,))
 
     with pytest.raises(ConversionError, match=r"8 item\(s\) have none: 'n0', .* and 3 more"):
-        yolo.write(dataset(items()), tmp_path / "out", images="none")
+        yolo.write.write(dataset(items()), tmp_path / "out", images="none")
     assert not (tmp_path / "out").exists()
 
 

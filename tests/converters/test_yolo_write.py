@@ -13,9 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ango_convert
-from ango_convert.converters import yolo
-from ango_convert.converters._yolo_labels import format_value
 from ango_convert.errors import ConversionError, UnsupportedAnnotationError
+from ango_convert.formats import yolo
+from ango_convert.formats.yolo.labels import format_value
 from ango_convert.model import (
     Box,
     Category,
@@ -46,7 +46,7 @@ class TestYoloWrite:
         self, tmp_path: Path, update_golden: bool, task: str
     ) -> None:
         report = ango_convert.write(ango_convert.read(YOLO / task), tmp_path / "out", "yolo")
-        assert report.items == len(list(yolo.read(YOLO / task)))
+        assert report.items == len(list(yolo.read.read(YOLO / task)))
         assert_tree_matches(tmp_path / "out", GOLDEN / "yolo" / task, update_golden)
         assert_labels_close(labels_of(tmp_path / "out"), labels_of(YOLO / task))
 
@@ -60,7 +60,7 @@ class TestYoloWrite:
                 HOSTILE_NAMES[2]: imagebytes.jpeg(10, 10),
             },
         )
-        report = yolo.write(
+        report = yolo.write.write(
             tiny_dataset(),
             tmp_path / "out",
             task="detect",
@@ -77,7 +77,7 @@ class TestYoloWrite:
         assert classes == {0.0, 1.0}
         assert report.skipped["polygon"] == 2
         # Reading the folder back restores the source ids through label_map.json.
-        back = yolo.read(tmp_path / "out")
+        back = yolo.read.read(tmp_path / "out")
         assert [(c.id, c.name) for c in back.categories] == [(3, "car"), (90, "person")]
 
     def test_write__coco_file_to_yolo(self, tmp_path: Path) -> None:
@@ -116,11 +116,11 @@ class TestYoloWrite:
         items += (Item(id="empty", file_name="e.png"),)  # no objects: no size needed
         dataset = Dataset(categories=(Category(id=1, name="x"),), items=items)
         with pytest.raises(ConversionError, match=r"7 item\(s\) have none: 'i0', .* and 2 more"):
-            yolo.write(dataset, tmp_path / "out")
+            yolo.write.write(dataset, tmp_path / "out")
         assert not (tmp_path / "out").exists()
         folder = make(tmp_path / "imgs", {f"{n}.png": imagebytes.png(n + 1, 3) for n in range(7)})
         folder = make(folder, {"e.png": imagebytes.png(5, 5)})
-        report = yolo.write(dataset, tmp_path / "out", images_dir=folder, images="symlink")
+        report = yolo.write.write(dataset, tmp_path / "out", images_dir=folder, images="symlink")
         assert report.items == 8
         assert (tmp_path / "out" / "images" / "train" / "3.png").is_symlink()
         assert (
@@ -133,8 +133,10 @@ class TestYoloWrite:
         item = Item(id="a", file_name="a.png", width=10, height=10, annotations=(rotated,))
         dataset = Dataset(categories=(Category(id=1, name="x"),), items=(item,))
         with pytest.raises(UnsupportedAnnotationError, match="cannot hold 1 rotated-box"):
-            yolo.write(dataset, tmp_path / "out", task="detect")
-        report = yolo.write(dataset, tmp_path / "out", task="detect", on_unsupported="approximate")
+            yolo.write.write(dataset, tmp_path / "out", task="detect")
+        report = yolo.write.write(
+            dataset, tmp_path / "out", task="detect", on_unsupported="approximate"
+        )
         assert report.approximated == {"rotated-box": 1}
         assert (tmp_path / "out/labels/train/a.txt").read_text() == "0 0.5 0.5 0.2 0.4\n"
 
@@ -143,7 +145,7 @@ class TestYoloWrite:
         box = Box(category_id=1, x=1, y=2, width=3, height=4)
         item = Item(id="a", file_name="a.png", width=10, height=10, annotations=(polygon, box))
         dataset = Dataset(categories=(Category(id=1, name="x"),), items=(item,))
-        report = yolo.write(dataset, tmp_path / "out")
+        report = yolo.write.write(dataset, tmp_path / "out")
         assert report.warnings[-1] == "1 box written in segment form"
         assert (tmp_path / "out/labels/train/a.txt").read_text().splitlines() == [
             "0 0 0 0.4 0 0.4 0.4",
@@ -153,7 +155,9 @@ class TestYoloWrite:
     def test_write__obb_corners_and_angle(self, tmp_path: Path) -> None:
         rotated = RotatedBox(category_id=1, cx=50, cy=50, width=40, height=20, angle=90)
         item = Item(id="a", file_name="a.png", width=100, height=100, annotations=(rotated,))
-        yolo.write(Dataset(categories=(Category(id=1, name="p"),), items=(item,)), tmp_path / "o")
+        yolo.write.write(
+            Dataset(categories=(Category(id=1, name="p"),), items=(item,)), tmp_path / "o"
+        )
         assert (
             tmp_path / "o/labels/train/a.txt"
         ).read_text() == "0 0.6 0.3 0.6 0.7 0.4 0.7 0.4 0.3\n"
@@ -165,13 +169,13 @@ class TestYoloWrite:
         item = Item(id="a", file_name="a.png", width=10, height=10, annotations=(polygon,))
         dataset = Dataset(categories=(Category(id=1, name="x"),), items=(item,))
         with pytest.raises(UnsupportedAnnotationError):
-            yolo.write(dataset, tmp_path / "out")
-        report = yolo.write(dataset, tmp_path / "out", on_unsupported="approximate")
+            yolo.write.write(dataset, tmp_path / "out")
+        report = yolo.write.write(dataset, tmp_path / "out", on_unsupported="approximate")
         assert report.approximated == {"polygon": 1}
         assert (tmp_path / "out/labels/train/a.txt").read_text() == "0 0 0 1 0 1 1\n"
 
     def test_write__pose_pairs_by_group(self, tmp_path: Path) -> None:
-        report = yolo.write(tiny_dataset(), tmp_path / "out", on_unsupported="approximate")
+        report = yolo.write.write(tiny_dataset(), tmp_path / "out", on_unsupported="approximate")
         config = yaml.safe_load((tmp_path / "out" / "data.yaml").read_text())
         assert config["kpt_shape"] == [3, 3]
         rows = labels_of(tmp_path / "out")["street scene.v2.final"]
@@ -191,14 +195,14 @@ class TestYoloWrite:
             classifications=(Classification(title="weather", answer="sunny"),),
         )
         with pytest.raises(UnsupportedAnnotationError, match="1 classification"):
-            yolo.write(Dataset(categories=(), items=(item,)), tmp_path / "out")
+            yolo.write.write(Dataset(categories=(), items=(item,)), tmp_path / "out")
 
     def test_write__duplicate_and_nested_names(self, tmp_path: Path) -> None:
         names = ["a/x.jpg", "b/x.jpg", "x.jpg", "X.png", "../../up.jpg", "c/./x.jpg"]
         items = tuple(
             Item(id=str(n), file_name=name, width=2, height=2) for n, name in enumerate(names)
         )
-        yolo.write(Dataset(categories=(), items=items), tmp_path / "out", images="none")
+        yolo.write.write(Dataset(categories=(), items=items), tmp_path / "out", images="none")
         labels = sorted(
             p.relative_to(tmp_path / "out/labels/train").as_posix()
             for p in (tmp_path / "out/labels/train").rglob("*.txt")
@@ -209,29 +213,33 @@ class TestYoloWrite:
     def test_write__copy_needs_every_image(self, tmp_path: Path) -> None:
         item = Item(id="a", file_name="nowhere.png", width=2, height=2)
         with pytest.raises(ConversionError, match=r"1 image\(s\) not found: 'nowhere.png'"):
-            yolo.write(Dataset(categories=(), items=(item,)), tmp_path / "out", images="copy")
-        report = yolo.write(Dataset(categories=(), items=(item,)), tmp_path / "out")
+            yolo.write.write(Dataset(categories=(), items=(item,)), tmp_path / "out", images="copy")
+        report = yolo.write.write(Dataset(categories=(), items=(item,)), tmp_path / "out")
         assert "1 image(s) not found" in report.warnings[0]
 
     def test_write__image_extension_from_source(self, tmp_path: Path) -> None:
         # An Ango externalId without an extension: the image keeps its file's one.
         make(tmp_path / "imgs", {"photo 7.jpeg": imagebytes.jpeg(30, 20)})
         item = Item(id="a", file_name="photo 7", width=30, height=20)
-        yolo.write(
+        yolo.write.write(
             Dataset(categories=(), items=(item,)), tmp_path / "o", images_dir=tmp_path / "imgs"
         )
         assert (tmp_path / "o/images/train/photo 7.jpeg").is_file()
         assert (tmp_path / "o/labels/train/photo 7.txt").read_text() == ""
 
     def test_write__class_names_order(self, tmp_path: Path) -> None:
-        yolo.write(tiny_dataset(), tmp_path / "o", class_names=["person"], on_unsupported="skip")
+        yolo.write.write(
+            tiny_dataset(), tmp_path / "o", class_names=["person"], on_unsupported="skip"
+        )
         names = yaml.safe_load((tmp_path / "o" / "data.yaml").read_text())["names"]
         assert names == {0: "person", 1: "car"}
         with pytest.raises(ConversionError, match="lacks: \\['dog'\\]"):
-            yolo.write(tiny_dataset(), tmp_path / "p", class_names=["dog"])
+            yolo.write.write(tiny_dataset(), tmp_path / "p", class_names=["dog"])
 
     def test_write__darknet_layout_reads_back(self, tmp_path: Path) -> None:
-        report = yolo.write(yolo.read(YOLO / "detect"), tmp_path / "dk", layout="darknet")
+        report = yolo.write.write(
+            yolo.read.read(YOLO / "detect"), tmp_path / "dk", layout="darknet"
+        )
         assert (tmp_path / "dk" / "obj.data").read_text().splitlines() == [
             "classes = 3",
             "train = data/train.txt",
@@ -244,11 +252,13 @@ class TestYoloWrite:
             "data/obj_val_data/v.1.final.png",
         ]
         assert "obj_train_data/street 1.txt" in report.files
-        back = yolo.read(tmp_path / "dk")
-        assert boxes_by_name(back) == boxes_by_name(yolo.read(YOLO / "detect"))
+        back = yolo.read.read(tmp_path / "dk")
+        assert boxes_by_name(back) == boxes_by_name(yolo.read.read(YOLO / "detect"))
         assert {i.attributes["split"] for i in back} == {"train", "val"}
         with pytest.raises(ConversionError, match="darknet layout holds boxes only"):
-            yolo.write(yolo.read(YOLO / "seg"), tmp_path / "x", layout="darknet", task="segment")
+            yolo.write.write(
+                yolo.read.read(YOLO / "seg"), tmp_path / "x", layout="darknet", task="segment"
+            )
 
     def test_format_value(self) -> None:
         assert [format_value(v) for v in (0.1 + 0.2, 1.0, -0.0, 1 / 3)] == [
@@ -261,7 +271,7 @@ class TestYoloWrite:
 
 
 def _class_names(folder: Path) -> list[str]:
-    return [c.name for c in sorted(yolo.read(folder).categories, key=lambda c: c.id)]
+    return [c.name for c in sorted(yolo.read.read(folder).categories, key=lambda c: c.id)]
 
 
 class TestYoloThroughOtherFormats:
@@ -339,10 +349,10 @@ class TestYoloProperties:
         item = Item(id="a", file_name="a.png", width=640, height=480, annotations=(rotated,))
         dataset = Dataset(categories=(Category(id=0, name="x"),), items=(item,))
         make(folder, {"imgs/a.png": imagebytes.png(640, 480)})
-        yolo.write(dataset, folder / "once", images_dir=folder / "imgs")
-        yolo.write(yolo.read(folder / "once"), folder / "twice")
+        yolo.write.write(dataset, folder / "once", images_dir=folder / "imgs")
+        yolo.write.write(yolo.read.read(folder / "once"), folder / "twice")
         assert_labels_close(labels_of(folder / "twice"), labels_of(folder / "once"))
-        back = next(iter(yolo.read(folder / "once"))).annotations[0]
+        back = next(iter(yolo.read.read(folder / "once"))).annotations[0]
         assert isinstance(back, RotatedBox)
         assert (back.cx, back.cy, back.width, back.height) == pytest.approx(
             (cx, cy, width, height), abs=1e-4
@@ -354,7 +364,7 @@ class TestYoloProperties:
         size=st.tuples(st.integers(1, 5000), st.integers(1, 5000)),
     )
     def test_detect__line_survives_ir(self, values: list[float], size: tuple[int, int]) -> None:
-        from ango_convert.converters._yolo_labels import Row, to_annotations
+        from ango_convert.formats.yolo.labels import Row, to_annotations
 
         row = Row(1, 0, tuple(values))
         box = to_annotations(row, "detect", 0, size, None)[0]

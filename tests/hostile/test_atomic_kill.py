@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from ango_convert.converters._io import remove_stale_temps
+from ango_convert.io.outputs import remove_stale_temps
 from tests.hostile.harness import EARLIER, snapshot, write
 from tests.hub_server import API_KEY, PROJECT, HubServer
 
@@ -29,22 +29,22 @@ from tests.hub_server import API_KEY, PROJECT, HubServer
 #: folder exchange, to hold between the two renames of the fallback swap.
 CHILD = """
 import os, sys, time
-from ango_convert.converters import _io
+from ango_convert.io import outputs as io_outputs
 hold = os.environ.get("ANGO_TEST_HOLD", "")
 def wait(name):
     if hold and name == hold:
         sys.stderr.write("holding\\n"); sys.stderr.flush()
         time.sleep(60)
-real_replace, real_swap = os.replace, _io._swap_in
+real_replace, real_swap = os.replace, io_outputs._swap_in
 def replace(src, dst, *args, **kwargs):
     wait(os.path.basename(str(dst)))
     return real_replace(src, dst, *args, **kwargs)
 def swap(temp, path):
     wait("swap:" + path.name)
     return real_swap(temp, path)
-os.replace, _io._swap_in = replace, swap
+os.replace, io_outputs._swap_in = replace, swap
 if os.environ.get("ANGO_TEST_TWO_STEP"):
-    _io._exchange = lambda first, second: False
+    io_outputs._exchange = lambda first, second: False
 from ango_convert.cli.main import main
 main()
 """

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from ango_convert.converters import ango_images
+from ango_convert.hub import images as ango_images
 from tests.hostile.harness import convert_ok, files_below, write
 from tests.imagebytes import png
 

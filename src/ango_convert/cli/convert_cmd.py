@@ -87,7 +87,7 @@ def convert(
     reader = registry.get_format(from_format).reader()
     writer = registry.get_format(to_format).writer()
     if download_images:
-        from ango_convert.converters.ango_images import download_for_convert
+        from ango_convert.hub.images import download_for_convert
 
         images_dir, fetched = download_for_convert(source, target, from_format, images_dir)
         for failure in fetched.failed:

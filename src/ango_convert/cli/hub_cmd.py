@@ -24,10 +24,10 @@ from ango_convert.cli.hub_common import (
     run_batches,
 )
 from ango_convert.cli.options import FormatName, mapping_options, route_options
-from ango_convert.converters._io import load_json
 from ango_convert.hub import attachments as att
 from ango_convert.hub import upload as up
 from ango_convert.hub.export import ExportOptions, data_file, download_export, request_export
+from ango_convert.io.inputs import load_json
 
 logger = logging.getLogger(__name__)
 

@@ -15,12 +15,12 @@ from typing import Any, TypeVar
 
 import click
 
-from ango_convert.converters._io import write_bytes_atomic
 from ango_convert.errors import AuthError, HubError
 from ango_convert.hub import upload as up
 from ango_convert.hub.client import DEFAULT_TIMEOUT, NO_KEY, REGIONAL_HOSTS, AngoClient
 from ango_convert.hub.config import resolve
 from ango_convert.hub.journal import Journal
+from ango_convert.io.outputs import write_bytes_atomic
 
 logger = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])

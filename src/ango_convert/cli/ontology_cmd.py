@@ -10,7 +10,7 @@ import click
 
 from ango_convert import api
 from ango_convert.cli.options import FormatName, parse_pairs
-from ango_convert.converters._io import dump_json, write_bytes_atomic
+from ango_convert.io.outputs import dump_json, write_bytes_atomic
 from ango_convert.model import Classification, Dataset
 from ango_convert.ontology import build_category_schema, tool_for
 

@@ -153,7 +153,7 @@ def _option_names(function: Callable[..., Any] | None) -> set[str]:
 def emit_report(report: WriteReport, report_path: Path | None, quiet: bool) -> None:
     """Print the one-line summary and warnings, and save the full report if asked."""
     if report_path is not None:
-        from ango_convert.converters._io import write_bytes_atomic
+        from ango_convert.io.outputs import write_bytes_atomic
 
         write_bytes_atomic(report_path, json.dumps(report.to_dict(), indent=2).encode() + b"\n")
     if quiet:

@@ -22,8 +22,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-from ango_convert.converters._io import json_path, parse_json, read_bytes
 from ango_convert.errors import ReadError
+from ango_convert.io.inputs import json_path, parse_json, read_bytes
 
 ATTACHMENTS_PATH = "/v2/attachments"
 ID_KEYS = ("externalId", "assetId")

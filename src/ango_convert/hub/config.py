@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ango_convert.converters._io import parse_json, read_bytes
 from ango_convert.errors import AuthError, ReadError
 from ango_convert.hub.client import DEFAULT_HOST, check_host
+from ango_convert.io.inputs import parse_json, read_bytes
 
 logger = logging.getLogger(__name__)
 

@@ -24,9 +24,10 @@ from typing import IO, Literal
 
 import orjson
 
-from ango_convert.converters._io import parse_json, safe_relative_path
 from ango_convert.errors import HubError, OutputError, ReadError
 from ango_convert.hub.client import AngoClient, redact_url
+from ango_convert.io.inputs import parse_json
+from ango_convert.io.names import safe_relative_path
 
 EXPORT_PATH = "/v2/export"
 EXPORT_V3_PATH = "/v2/exportV3"

@@ -31,10 +31,10 @@ from typing import Any, Literal
 
 import orjson
 
-from ango_convert.converters._io import json_path
 from ango_convert.errors import AuthError, HubConnectionError, HubError, ReadError
 from ango_convert.hub.client import AngoClient
 from ango_convert.hub.journal import Journal, record_keys
+from ango_convert.io.inputs import json_path
 
 logger = logging.getLogger(__name__)
 

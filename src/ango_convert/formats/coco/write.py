@@ -1,0 +1,185 @@
+"""Write a COCO document from the IR in one pass over the items (see :mod:`._coco_stream`;
+the annotation entries come from :mod:`._coco_entries`).
+
+Ids, one pass: an image keeps its source id (``coco:image_id``, else the item id when
+it is a whole number) when no earlier image took it, and an annotation its ``coco:id``
+likewise; the others are numbered from 1 up, skipping the ids kept so far. Ids that
+are all present and distinct are therefore kept, and data without ids is numbered
+1..N.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from ango_convert.errors import ConversionError, OutputError
+from ango_convert.formats.coco.entries import (
+    WRITES_KINDS,
+    AnnotationWriter,
+    OnUnsupported,
+    extras,
+    int_or_none,
+)
+from ango_convert.formats.coco.json_stream import DocumentWriter, IdAssigner, JsonArray
+from ango_convert.formats.coco.keys import (
+    CATEGORY_KEYS,
+    IMAGE_KEYS,
+    INFO_LICENSES,
+    TOP_KEYS,
+)
+from ango_convert.io.inputs import STDIO
+from ango_convert.io.outputs import atomic_file
+from ango_convert.model import ATTR_COCO_IMAGE_ID, Category, Dataset, Item
+from ango_convert.report import WriteReport
+
+__all__ = ["WRITES_KINDS", "OnUnsupported", "Options", "write_document"]
+
+_MAX_LISTED = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """The writer's options that shape the document."""
+
+    on_unsupported: OnUnsupported = "error"
+    indent: bool = False
+
+
+def write_document(
+    dataset: Dataset,
+    stream: IO[bytes],
+    spool: IO[bytes],
+    report: WriteReport,
+    options: Options,
+) -> None:
+    """Write the COCO document for a dataset to ``stream`` in one pass over its items,
+    counting what was written in ``report``. Annotation entries wait in ``spool`` (an
+    empty temporary file) until the images are done.
+
+    Problems are collected while streaming and raised at the end, each in full; the
+    caller discards what was written.
+
+    Raises:
+        ConversionError: Some items have no image size.
+        UnsupportedAnnotationError: Kinds COCO cannot hold, unless skipping or
+            approximating was asked for.
+    """
+    document = DocumentWriter(stream, options.indent)
+    document.members(
+        [
+            ("info", {k: v for k, v in dataset.info.items() if ":" not in k}),
+            ("licenses", dataset.info.get(INFO_LICENSES, [])),
+        ]
+    )
+    images = document.open_array("images")
+    writer = AnnotationWriter(report, options.on_unsupported, JsonArray(spool, options.indent))
+    image_ids = IdAssigner()
+    unsized: list[str] = []  # the first few, for the message
+    unsized_count = 0
+    for item in dataset.items:
+        report.items += 1
+        if item.width is None or item.height is None:
+            unsized_count += 1
+            if len(unsized) < _MAX_LISTED:
+                unsized.append(item.id)
+            continue
+        image_id = image_ids.take(int_or_none(item.attributes.get(ATTR_COCO_IMAGE_ID, item.id)))
+        images.add(_image(item, image_id))
+        writer.add_item(item, image_id)
+    _require_sizes(unsized, unsized_count)
+    writer.finish()
+    document.close_array(images)
+    document.spooled_array("annotations", spool, writer.entries)
+    document.member("categories", [_category(category) for category in dataset.categories])
+    document.members(extras(dataset.info, TOP_KEYS).items())
+    document.close()
+
+
+def _require_sizes(shown: Sequence[str], count: int) -> None:
+    if not count:
+        return
+    listed = ", ".join(repr(name) for name in shown)
+    more = f" (and {count - len(shown)} more)" if count > len(shown) else ""
+    raise ConversionError(
+        f"COCO needs every image's width and height; {count} item(s) have none: "
+        f"{listed}{more}; read the source with --images to take sizes from the image files"
+    )
+
+
+def _image(item: Item, image_id: int) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "id": image_id,
+        "file_name": item.file_name,
+        "width": item.width,
+        "height": item.height,
+    }
+    entry.update(extras(item.attributes, IMAGE_KEYS | {"image_id"}))
+    return entry
+
+
+def _category(category: Category) -> dict[str, Any]:
+    entry: dict[str, Any] = {"id": category.id, "name": category.name}
+    if category.supercategory is not None:
+        entry["supercategory"] = category.supercategory
+    if category.keypoint_names:
+        entry["keypoints"] = list(category.keypoint_names)
+        entry["skeleton"] = [[a + 1, b + 1] for a, b in category.skeleton]  # COCO is 1-based
+    entry.update(extras(category.attributes, CATEGORY_KEYS))
+    return entry
+
+
+def write(
+    dataset: Dataset,
+    target: Path,
+    *,
+    on_unsupported: OnUnsupported = "error",
+    indent: bool = False,
+) -> WriteReport:
+    """Write a dataset as one COCO annotation file.
+
+    Args:
+        dataset: The dataset; every item needs a width and height.
+        target: The output file, or ``-`` for stdout.
+        on_unsupported: What to do with rotated boxes, polylines and points.
+        indent: Indent the JSON by two spaces.
+
+    Returns:
+        What was written, skipped and approximated.
+
+    Raises:
+        ConversionError: Items without sizes, or unsupported kinds with
+            ``on_unsupported="error"``.
+        OutputError: The file could not be written.
+    """
+    report = WriteReport(target=str(target))
+    options = Options(on_unsupported=on_unsupported, indent=indent)
+    try:
+        _stream(dataset, Path(target), report, options)
+    except OutputError:
+        raise
+    except OSError as exc:
+        raise OutputError(f"{target}: cannot write: {exc.strerror or exc}") from exc
+    report.files.append(str(target))
+    return report
+
+
+def _stream(dataset: Dataset, target: Path, report: WriteReport, options: Options) -> None:
+    """Write through an atomic file, annotations spooled beside it; stdout gets the
+    document only once it is complete, so an error leaves no partial output there."""
+    to_stdout = str(target) == STDIO
+    spool_dir = None if to_stdout else target.parent
+    with (
+        atomic_file(target) as out,
+        tempfile.TemporaryFile(dir=spool_dir) as spool,
+        tempfile.TemporaryFile() if to_stdout else contextlib.nullcontext(out) as stream,
+    ):
+        write_document(dataset, stream, spool, report, options)
+        if to_stdout:
+            stream.seek(0)
+            shutil.copyfileobj(stream, out, 1 << 20)

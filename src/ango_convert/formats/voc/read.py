@@ -1,0 +1,178 @@
+"""Reading Pascal VOC: the layout (VOCdevkit, folders of XML, one file), splits and categories."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from ango_convert.errors import INFO_SKIPPED_INPUT, OnError, ReadError
+from ango_convert.formats.voc.decode import Context, Parsed, read_file
+from ango_convert.formats.voc.write import PixelConvention
+from ango_convert.io.inputs import read_bytes
+from ango_convert.model import ATTR_SPLIT, Category, Dataset, Item, JSONValue, checked_box
+
+#: Split lists are read in this priority; anything else comes after, trainval last.
+SPLIT_PRIORITY = ("train", "val", "test")
+
+
+_PER_CLASS_FILE = re.compile(r".+_(train|val|trainval|test)")
+
+
+_PER_CLASS_ROW = re.compile(r".+\s+(-1|0|1)")
+
+
+def read(
+    source: Path,
+    *,
+    images_dir: Path | None = None,
+    pixel_convention: PixelConvention = "continuous",
+    class_names: Sequence[str] | None = None,
+    on_error: OnError = "strict",
+) -> Dataset:
+    """Read Pascal VOC annotations.
+
+    Args:
+        source: A VOCdevkit-like folder (``Annotations/``, optionally
+            ``ImageSets/Main/``), a folder of XML files, or one XML file.
+        images_dir: Where to look for images whose ``<size>`` is missing.
+        pixel_convention: How ``<bndbox>`` maps to IR pixels (see the module docs).
+        class_names: Category order (ids 1..N); a name outside it is an error.
+        on_error: ``skip`` leaves out each XML file that does not read and lists it in
+            ``Dataset.info["skipped_input"]``.
+
+    Returns:
+        The dataset; every XML file is one item, zero-object files included.
+
+    Raises:
+        ReadError: Malformed or hostile XML, bad numbers, a box with xmax < xmin.
+    """
+    root, files = _layout(Path(source))
+    splits = _read_splits(root)
+    context = Context(root=root, images_dir=images_dir, convention=pixel_convention)
+    notes: list[JSONValue] = []
+    parsed = _read_files(files, context, notes if on_error == "skip" else None)
+    names = _category_names(parsed, class_names)
+    ids = {name: index + 1 for index, name in enumerate(names)}
+    categories = tuple(Category(id=ids[name], name=name) for name in names)
+    items = tuple(_to_item(entry, ids, splits) for entry in parsed)
+    info: dict[str, JSONValue] = {"source_format": "voc"}
+    if on_error == "skip":
+        info[INFO_SKIPPED_INPUT] = notes
+    return Dataset(categories=categories, items=items, info=info)
+
+
+def _read_files(files: list[Path], context: Context, notes: list[JSONValue] | None) -> list[Parsed]:
+    """Parse every file; with ``notes``, a file that does not read is noted and left out."""
+    parsed = []
+    for path in files:
+        try:
+            parsed.append(read_file(path, context))
+        except ReadError as exc:
+            if notes is None:
+                raise
+            notes.append(exc.note())
+    return parsed
+
+
+def detect(path: Path) -> bool:
+    """True for a VOC XML file, or a folder with ``Annotations/`` or VOC XML files."""
+    if path.is_file():
+        return path.suffix.lower() == ".xml" and _looks_like_voc(path)
+    if not path.is_dir():
+        return False
+    folder = _annotations_dir(path) or path
+    first = next(iter(sorted(folder.glob("*.xml"))[:1]), None)
+    return first is not None and _looks_like_voc(first)
+
+
+def _looks_like_voc(path: Path) -> bool:
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(4096)
+    except OSError:
+        return False
+    return b"<annotation" in head
+
+
+def _annotations_dir(folder: Path) -> Path | None:
+    if (folder / "Annotations").is_dir():
+        return folder / "Annotations"
+    # A VOCdevkit root holding a single VOC20xx year folder.
+    years = [child for child in folder.glob("*/Annotations") if child.is_dir()]
+    return years[0] if len(years) == 1 else None
+
+
+def _layout(source: Path) -> tuple[Path, list[Path]]:
+    """The dataset root (parent of Annotations/) and the XML files, sorted."""
+    if source.is_file():
+        return source.parent, [source]
+    if not source.is_dir():
+        raise ReadError(source, None, "no such file or folder")
+    annotations = _annotations_dir(source)
+    folder = annotations or source
+    files = sorted(folder.rglob("*.xml"), key=_parts)
+    if not files:
+        raise ReadError(folder, None, "no .xml annotation files found")
+    return (annotations.parent if annotations else source), files
+
+
+def _parts(path: Path) -> tuple[str, ...]:
+    """Sort key giving Path's own order (by parts) without its slow comparisons."""
+    return path.parts
+
+
+def _read_splits(root: Path) -> dict[str, str]:
+    """Map item id to split from ``ImageSets/Main/<split>.txt``."""
+    main = root / "ImageSets" / "Main"
+    if not main.is_dir():
+        return {}
+    lists = {path.stem: path for path in main.glob("*.txt")}
+    order = [s for s in SPLIT_PRIORITY if s in lists]
+    order += sorted(s for s in lists if s not in SPLIT_PRIORITY and s != "trainval")
+    order += ["trainval"] if "trainval" in lists else []
+    found: dict[str, str] = {}
+    for split in order:
+        for item_id in _split_ids(lists[split]):
+            found.setdefault(item_id, split)
+    return found
+
+
+def _split_ids(path: Path) -> Iterator[str]:
+    text = read_bytes(path).decode("utf-8-sig", errors="replace")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    # Per-class lists ("cat_train.txt": "000005 -1") are not split lists.
+    if _PER_CLASS_FILE.fullmatch(path.stem) and all(_PER_CLASS_ROW.fullmatch(x) for x in lines):
+        return
+    yield from lines
+
+
+def _category_names(parsed: list[Parsed], class_names: Sequence[str] | None) -> list[str]:
+    seen = {raw[0] for entry in parsed for raw in entry.objects}
+    if class_names is None:
+        return sorted(seen)
+    names = list(dict.fromkeys(class_names))
+    for entry in parsed:
+        for name, *_ in entry.objects:
+            if name not in names:
+                raise ReadError(entry.item_id, None, f"class {name!r} is not in class_names")
+    return names
+
+
+def _to_item(entry: Parsed, ids: dict[str, int], splits: dict[str, str]) -> Item:
+    # Both object readers check what Box would: finite corners, a size that is not negative.
+    boxes = tuple(
+        checked_box(ids[name], x, y, width, height, attributes)
+        for name, x, y, width, height, attributes in entry.objects
+    )
+    attributes = dict(entry.attributes)
+    if entry.item_id in splits:
+        attributes[ATTR_SPLIT] = splits[entry.item_id]
+    return Item(
+        id=entry.item_id,
+        file_name=entry.file_name,
+        width=entry.width,
+        height=entry.height,
+        annotations=boxes,
+        attributes=attributes,
+    )

@@ -1,0 +1,207 @@
+"""Turning IR annotations into YOLO label lines for one task (see :mod:`._yolo_write`)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from typing import cast
+
+from ango_convert.errors import ConversionError
+from ango_convert.formats.lossy import Unsupported, annotation_bounds, box_from_bounds
+from ango_convert.formats.yolo.labels import KptShape, Task, format_value
+from ango_convert.geometry import ring_area, rotated_box_corners
+from ango_convert.model import XY, Annotation, Box, Item, Keypoints, Polygon, RotatedBox
+
+_DETECT_LINE = "%d %.10g %.10g %.10g %.10g"
+
+
+class Encoder:
+    """Turns one item's annotations into label lines for the chosen task."""
+
+    def __init__(
+        self,
+        *,
+        task: Task,
+        classes: Mapping[int, int],
+        kpt_shape: KptShape | None,
+        policy: Unsupported,
+    ) -> None:
+        self.task = task
+        self.classes = classes
+        self.kpt_shape = kpt_shape
+        self.policy = policy
+        self.converted: Counter[str] = Counter()
+
+    def lines(self, item: Item) -> list[str]:
+        for _ in item.classifications:
+            self.policy.drop("classification")
+        if self.task == "pose":
+            return self._pose_lines(item)
+        if self.task == "detect" and all(type(a) is Box for a in item.annotations):
+            return self._detect_lines(item)
+        boxed = {a.group for a in item.annotations if isinstance(a, Box) and a.group}
+        lines = []
+        for annotation in item.annotations:
+            paired = isinstance(annotation, Keypoints) and annotation.group in boxed
+            values = None if paired else self._values(annotation)
+            if paired:
+                self.policy.drop(annotation.kind)
+            if values is not None:
+                lines.append(self._line(item, annotation, values))
+        return lines
+
+    def _detect_lines(self, item: Item) -> list[str]:
+        """The detect lines of an item of boxes, one format call each: the hot path of
+        most datasets. The numbers are those :meth:`_line` would print (same arithmetic,
+        same format)."""
+        if not item.annotations:
+            return []  # an image without objects needs no size
+        width, height = item.width, item.height
+        assert width and height
+        classes = self.classes
+        lines = []
+        boxes = cast("tuple[Box, ...]", item.annotations)  # lines() checked: all boxes
+        for box in boxes:
+            cls = classes.get(box.category_id)
+            if cls is None:
+                cls = self._class_of(item, box)  # raises, naming the item
+            # printf-style: measured 40% faster than an f-string with four format specs.
+            line = _DETECT_LINE % (
+                cls,
+                (box.x + box.width / 2) / width,
+                (box.y + box.height / 2) / height,
+                box.width / width,
+                box.height / height,
+            )
+            if "-0" in line:  # a negative number, maybe a "-0" that format_value writes "0"
+                cls_text, *values = line.split(" ")
+                line = " ".join([cls_text, *(format_value(float(v)) for v in values)])
+            lines.append(line)
+        return lines
+
+    def _values(self, annotation: Annotation) -> list[XY] | None:
+        """The points to write, in pixels: box as (centre, size), others as corners."""
+        kind = annotation.kind
+        native = {"detect": "box", "segment": "polygon", "obb": "rotated-box"}[self.task]
+        if isinstance(annotation, Polygon) and self.task == "segment":
+            if annotation.is_simple or self.policy.approximate(kind):
+                return list(max(annotation.zones, key=lambda z: ring_area(z.outer)).outer)
+            return None
+        if kind == native or (self.task != "detect" and kind in ("box", "rotated-box")):
+            if kind != native:
+                self.converted[kind] += 1
+            return self._shape(annotation)
+        bounds = annotation_bounds(annotation)
+        if bounds is None:
+            self.policy.drop(kind)
+            return None
+        if not self.policy.approximate(kind):
+            return None
+        return self._shape(box_from_bounds(annotation, bounds))
+
+    def _shape(self, annotation: Annotation) -> list[XY]:
+        if isinstance(annotation, Box):
+            if self.task == "detect":
+                cx, cy = annotation.x + annotation.width / 2, annotation.y + annotation.height / 2
+                return [(cx, cy), (annotation.width, annotation.height)]
+            x0, y0 = annotation.x, annotation.y
+            x1, y1 = x0 + annotation.width, y0 + annotation.height
+            return [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+        assert isinstance(annotation, RotatedBox)
+        return list(rotated_box_corners(annotation))
+
+    def _pose_lines(self, item: Item) -> list[str]:
+        """Pair each Box with the Keypoints of its group, one line per pair."""
+        slots: dict[str, dict[str, Annotation]] = {}
+        for index, annotation in enumerate(item.annotations):
+            self._check_points(item, annotation)
+            if not isinstance(annotation, (Box, Keypoints)):
+                box = self._pose_fallback(annotation)
+                if box is not None:
+                    slots[f"#{index}"] = {"box": box, "approximated": box}
+                continue
+            key = annotation.group or f"#{index}"
+            if annotation.kind in slots.get(key, {}):
+                key = f"#{index}"  # a second box in one group stands alone
+            slots.setdefault(key, {})[annotation.kind] = annotation
+        lines = []
+        for slot in slots.values():
+            found, pose = slot.get("box"), slot.get("keypoints")
+            box = found if isinstance(found, Box) else None
+            if box is None:
+                assert isinstance(pose, Keypoints)
+                box = self._box_from_pose(pose)
+            elif pose is None and "approximated" not in slot:
+                self.converted["box without keypoints"] += 1
+            if box is not None:
+                lines.append(
+                    self._pose_line(item, box, pose if isinstance(pose, Keypoints) else None)
+                )
+        return lines
+
+    def _check_points(self, item: Item, annotation: Annotation) -> None:
+        assert self.kpt_shape is not None
+        count = self.kpt_shape[0]
+        if isinstance(annotation, Keypoints) and len(annotation.points) != count:
+            raise ConversionError(
+                f"item {item.id!r}: keypoints have {len(annotation.points)} points, "
+                f"the dataset's kpt_shape needs {count}"
+            )
+
+    def _pose_fallback(self, annotation: Annotation) -> Box | None:
+        bounds = annotation_bounds(annotation)
+        if bounds is None:
+            self.policy.drop(annotation.kind)
+            return None
+        if not self.policy.approximate(annotation.kind):
+            return None
+        return box_from_bounds(annotation, bounds)
+
+    def _box_from_pose(self, pose: Keypoints) -> Box | None:
+        bounds = annotation_bounds(pose)
+        if bounds is None:
+            self.policy.drop("keypoints")
+            return None
+        self.converted["keypoints without a box"] += 1
+        return box_from_bounds(pose, bounds)
+
+    def _pose_line(self, item: Item, box: Box, pose: Keypoints | None) -> str:
+        assert self.kpt_shape is not None and item.width and item.height
+        count, dims = self.kpt_shape
+        cx, cy = box.x + box.width / 2, box.y + box.height / 2
+        values = _normalised([(cx, cy), (box.width, box.height)], item)
+        points = pose.points if pose is not None else ((0.0, 0.0, 0),) * count
+        for x, y, v in points:
+            if v == 0 and dims == 2:
+                x = y = 0.0
+            values += [format_value(x / item.width), format_value(y / item.height)]
+            values += [str(v)] if dims == 3 else []
+        return f"{self._class_of(item, box)} {' '.join(values)}"
+
+    def _line(self, item: Item, annotation: Annotation, points: list[XY]) -> str:
+        values = _normalised(points, item)
+        return f"{self._class_of(item, annotation)} {' '.join(values)}"
+
+    def _class_of(self, item: Item, annotation: Annotation) -> int:
+        try:
+            return self.classes[annotation.category_id]
+        except KeyError:
+            raise ConversionError(
+                f"item {item.id!r}: annotation has category id {annotation.category_id}, "
+                "which the dataset does not define"
+            ) from None
+
+    def notes(self) -> list[str]:
+        """Warnings for kinds written exactly but in another form."""
+        return [
+            f"{count} {kind} written in {self.task} form"
+            for kind, count in sorted(self.converted.items())
+        ]
+
+
+def _normalised(points: list[XY], item: Item) -> list[str]:
+    assert item.width and item.height
+    values = []
+    for x, y in points:
+        values += [format_value(x / item.width), format_value(y / item.height)]
+    return values

@@ -1,0 +1,300 @@
+"""Reading a YOLO dataset into the IR."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator, Sequence
+from math import isfinite
+from pathlib import Path
+from typing import Any
+
+from ango_convert.errors import INFO_SKIPPED_INPUT, OnError, ReadError
+from ango_convert.formats.yolo.labels import (
+    KptShape,
+    Row,
+    Task,
+    decide_task,
+    expected,
+    parse_label_file,
+    row_fits,
+    to_annotations,
+)
+from ango_convert.formats.yolo.layout import (
+    LABEL_MAP,
+    Layout,
+    config_file,
+    find_layout,
+    label_candidate_names,
+    label_candidates,
+    yaml_has_names,
+)
+from ango_convert.geometry import box_outside_image
+from ango_convert.io.imagesize import image_size
+from ango_convert.model import (
+    ATTR_SOURCE_IMAGE,
+    ATTR_SPLIT,
+    Annotation,
+    Box,
+    Category,
+    Dataset,
+    Item,
+    JSONValue,
+    checked_box,
+)
+
+logger = logging.getLogger(__name__)
+
+#: ``Dataset.info`` key with the ``kpt_shape`` [K, D] of a pose dataset.
+INFO_KPT_SHAPE = "yolo:kpt_shape"
+
+
+#: ``Dataset.info`` key with Ultralytics' ``flip_idx`` of a pose dataset.
+INFO_FLIP_IDX = "yolo:flip_idx"
+
+
+def read(source: Path, *, task: Task = "auto", on_error: OnError = "strict") -> Dataset:
+    """Read a YOLO dataset.
+
+    Args:
+        source: The dataset folder, its data.yaml, or its obj.data.
+        task: The label task; ``auto`` decides from the lines (see the module docs).
+        on_error: ``skip`` leaves out each label line that does not read, and each image
+            whose header does not, listing them in ``Dataset.info["skipped_input"]``.
+
+    Returns:
+        The dataset, one item per image, images without labels included.
+
+    Raises:
+        ReadError: Layout, config, label line or image header problems, located.
+    """
+    layout = find_layout(Path(source))
+    images = _unique_images(layout)
+    notes: list[JSONValue] | None = [] if on_error == "skip" else None
+    found = _FileIndex()
+    labels = {image: _read_labels(image, layout, notes, found) for image, _ in images}
+    unlabelled = sum(1 for rows in labels.values() if rows is None)
+    if unlabelled:
+        logger.info("%d image(s) have no label file: read as images without objects", unlabelled)
+    rows = {image: found or [] for image, found in labels.items()}
+    chosen = task if task != "auto" else decide_task(rows.values(), layout.kpt_shape)
+    if chosen == "pose" and layout.kpt_shape is None:
+        raise ReadError(source, None, "task pose needs kpt_shape: [K, 2 or 3] in data.yaml")
+    ids = _category_ids(layout)
+    items = tuple(_items(images, rows, chosen, layout, ids, notes))
+    info: dict[str, Any] = {"source_format": "yolo", "yolo:task": chosen}
+    if notes is not None:
+        info[INFO_SKIPPED_INPUT] = notes
+    if unlabelled:
+        info["yolo:images_without_label_file"] = unlabelled
+    if layout.kpt_shape is not None:
+        info[INFO_KPT_SHAPE] = list(layout.kpt_shape)
+    if "flip_idx" in layout.info:
+        info[INFO_FLIP_IDX] = layout.info["flip_idx"]
+    return Dataset(categories=_categories(layout, ids), items=items, info=info)
+
+
+def detect(path: Path) -> bool:
+    """True for a data.yaml/obj.data file, or a folder with one or with classes.txt and
+    label files."""
+    if path.is_file():
+        suffix = path.suffix.lower()
+        return suffix == ".data" or (suffix in (".yaml", ".yml") and yaml_has_names(path))
+    if not path.is_dir():
+        return False
+    config = config_file(path)
+    if config is None:
+        return False
+    if config.suffix.lower() in (".yaml", ".yml", ".data"):
+        return True
+    return (path / "labels").is_dir() or any(
+        p.name not in (config.name, "label_map.json") for p in path.glob("*.txt")
+    )
+
+
+def _unique_images(layout: Layout) -> list[tuple[Path, tuple[str | None, Path]]]:
+    seen: dict[Path, tuple[str | None, Path]] = {}
+    for source in layout.sources:
+        for image in source.images:
+            seen.setdefault(image, (source.split, source.base))
+    if not seen:
+        raise ReadError(layout.root, None, "no images found for the dataset's splits")
+    return list(seen.items())
+
+
+class _FileIndex:
+    """The regular files of each folder, listed once: no stat per label file."""
+
+    def __init__(self) -> None:
+        self._files: dict[str, frozenset[str]] = {}
+
+    def has(self, path: str) -> bool:
+        folder, name = os.path.split(path)
+        if folder not in self._files:
+            try:
+                with os.scandir(folder) as entries:
+                    self._files[folder] = frozenset(e.name for e in entries if e.is_file())
+            except OSError:
+                self._files[folder] = frozenset()
+        return name in self._files[folder]
+
+
+def _read_labels(
+    image: Path, layout: Layout, notes: list[JSONValue] | None, found: _FileIndex
+) -> list[Row] | None:
+    """The image's label rows; None when it has no label file (no objects either)."""
+    for candidate in label_candidate_names(str(image)):
+        if found.has(candidate):
+            return parse_label_file(candidate, layout.names, notes)
+    return None
+
+
+def _label_path(image: Path) -> Path:
+    candidates = label_candidates(image)
+    return next((c for c in candidates if c.is_file()), candidates[0])
+
+
+def _category_ids(layout: Layout) -> dict[int, int]:
+    """YOLO class id -> IR category id (the source id when label_map.json says so)."""
+    ids = {cls: cls for cls in layout.names}
+    for cls, entry in layout.label_map.items():
+        if cls in ids:
+            ids[cls] = int(entry["source_id"])
+    if len(set(ids.values())) != len(ids):
+        raise ReadError(layout.root / LABEL_MAP, None, "two classes share one source_id")
+    return ids
+
+
+def _categories(layout: Layout, ids: dict[int, int]) -> tuple[Category, ...]:
+    categories = []
+    for cls, name in layout.names.items():
+        extra = layout.label_map.get(cls, {})
+        keypoint_names = _keypoint_names(layout, cls, extra)
+        skeleton = extra.get("skeleton") or ()
+        try:
+            category = Category(
+                id=ids[cls],
+                name=name,
+                supercategory=extra.get("supercategory"),
+                keypoint_names=keypoint_names,
+                skeleton=tuple((int(a), int(b)) for a, b in skeleton) if keypoint_names else (),
+            )
+        except ValueError as exc:  # a skeleton edge outside the keypoints
+            raise ReadError(layout.root / LABEL_MAP, f"$['{cls}']", str(exc)) from exc
+        categories.append(category)
+    return tuple(categories)
+
+
+def _keypoint_names(layout: Layout, cls: int, extra: dict[str, Any]) -> tuple[str, ...]:
+    if layout.kpt_shape is None:
+        return ()
+    count = layout.kpt_shape[0]
+    for names in (extra.get("keypoint_names"), _yaml_kpt_names(layout, cls)):
+        if isinstance(names, Sequence) and not isinstance(names, str) and len(names) == count:
+            return tuple(str(name) for name in names)
+    return tuple(f"kp{index}" for index in range(count))
+
+
+def _yaml_kpt_names(layout: Layout, cls: int) -> Any:
+    names = layout.info.get("kpt_names")
+    return names.get(cls) if isinstance(names, dict) else None
+
+
+def _items(
+    images: list[tuple[Path, tuple[str | None, Path]]],
+    rows: dict[Path, list[Row]],
+    task: Task,
+    layout: Layout,
+    ids: dict[int, int],
+    notes: list[JSONValue] | None,
+) -> Iterator[Item]:
+    """One item per image; with ``notes``, an image whose size cannot be read is noted."""
+    for image, split_base in images:
+        try:
+            yield _item(image, split_base, rows[image], task, layout, ids, notes)
+        except ReadError as exc:
+            if notes is None:
+                raise
+            notes.append(exc.note())
+
+
+def _item(
+    image: Path,
+    split_base: tuple[str | None, Path],
+    rows: list[Row],
+    task: Task,
+    layout: Layout,
+    ids: dict[int, int],
+    notes: list[JSONValue] | None,
+) -> Item:
+    split, base = split_base
+    path = str(image)
+    size = image_size(path)
+    annotations: list[Annotation] = []
+    for row in rows:
+        if task == "detect":
+            box = _plain_box(row, ids, size)
+            if box is not None:
+                annotations.append(box)
+                continue
+        try:
+            annotations += _convert_row(image, row, task, layout.kpt_shape, ids, size)
+        except ReadError as exc:
+            if notes is None:
+                raise
+            notes.append(exc.note())
+    attributes: dict[str, Any] = {ATTR_SOURCE_IMAGE: path}
+    if split:
+        attributes[ATTR_SPLIT] = "val" if split == "valid" else split
+    return Item(
+        id=_relative(image, path, layout.root),
+        file_name=_relative(image, path, base),
+        width=size[0],
+        height=size[1],
+        annotations=tuple(annotations),
+        attributes=attributes,
+    )
+
+
+def _relative(image: Path, path: str, folder: Path) -> str:
+    """``image`` relative to ``folder``, in posix form; string work in the usual case."""
+    prefix = os.path.join(folder, "")  # noqa: PTH118 -- once per image: no Path objects
+    if path.startswith(prefix) and os.sep == "/":
+        return path[len(prefix) :]
+    return image.relative_to(folder).as_posix()
+
+
+def _plain_box(row: Row, ids: dict[int, int], size: tuple[int, int]) -> Box | None:
+    """A detect row's box when nothing about it needs a message, else None, and
+    ``_convert_row`` gives the same box or the located error."""
+    values = row.values
+    if len(values) != 4:
+        return None
+    cx, cy, w, h = values
+    width, height = size
+    x, y, box_width, box_height = (cx - w / 2) * width, (cy - h / 2) * height, w * width, h * height
+    if (
+        w < 0
+        or h < 0
+        or not isfinite(x + y + box_width + box_height)  # huge values overflow to inf
+        or box_outside_image(x, y, box_width, box_height, width, height)
+    ):
+        return None
+    return checked_box(ids[row.cls], x, y, box_width, box_height, {})
+
+
+def _convert_row(
+    image: Path,
+    row: Row,
+    task: Task,
+    kpt_shape: KptShape | None,
+    ids: dict[int, int],
+    size: tuple[int, int],
+) -> list[Annotation]:
+    if not row_fits(row, task, kpt_shape):
+        reason = f"expected {expected(task, kpt_shape)}, got {len(row.values) + 1} values"
+        raise ReadError(_label_path(image), f"line {row.line}", reason)
+    try:
+        return to_annotations(row, task, ids[row.cls], size, kpt_shape)
+    except ValueError as exc:
+        raise ReadError(_label_path(image), f"line {row.line}", str(exc)) from exc

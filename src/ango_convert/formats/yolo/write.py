@@ -1,0 +1,381 @@
+"""Writing YOLO: an Ultralytics layout that trains as it is (or darknet's, boxes only,
+with ``layout="darknet"``: obj.data, obj.names, <split>.txt and obj_<split>_data/ holding
+images and labels side by side, as CVAT exports it).
+
+::
+
+    target/
+      data.yaml                 train/val[/test] folders, nc, names {0: name}, kpt_shape
+      label_map.json            {"0": {"name", "source_id", ...}}: the class mapping kept
+      images/<split>/<name>     copied, symlinked, or left out (``images=``)
+      labels/<split>/<stem>.txt one per image; empty for an image without objects
+
+Class ids are 0-based and contiguous, in the order of the categories sorted by id,
+whatever the source ids were; ``label_map.json`` records each one's source id (and
+keypoint names and skeleton) so reading the folder back restores them. ``data.yaml``
+has no ``path`` key on purpose: Ultralytics resolves a missing ``path`` to the yaml's
+own folder, while a relative one is taken against its global datasets folder and an
+absolute one breaks when the folder moves. Without a ``val`` split, ``val`` points at
+the train images (Ultralytics requires the key); a warning says so.
+
+The item attribute ``split`` picks the split (``default_split`` otherwise). File names
+keep their sub-folders under ``images/<split>/``; two images that would share a label
+file (``a.jpg`` and ``a.png``, or a case-only difference) get ``_1``, ``_2`` suffixes,
+never an overwrite. Coordinates are normalised by the item size and printed with 10
+significant digits. Items with objects but without a size are sized from their image
+header when the image is found; otherwise one error lists them.
+
+``task="auto"`` picks pose when keypoints are present, else segment for polygons or
+masks, else obb for rotated boxes, else detect. Kinds the task holds exactly in another
+form are written so and listed in the warnings (a box as a 4-point polygon or an
+angle-0 oriented box; a rotated box as a polygon; a pose's missing box from its
+points, or a box without keypoints as a pose with every point unlabelled). Lossy
+changes follow ``on_unsupported``: multi-part or holed polygons keep their largest
+outer ring, and anything else becomes its bounding box; points and whole-item
+classifications cannot be written at all.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Literal
+
+from ango_convert.errors import ConversionError
+from ango_convert.formats.lossy import OnUnsupported, Unsupported
+from ango_convert.formats.yolo.config import (
+    write_darknet_config,
+    write_data_yaml,
+    write_label_map,
+)
+from ango_convert.formats.yolo.encode import Encoder
+from ango_convert.formats.yolo.labels import KptShape, Task
+from ango_convert.formats.yolo.plan import (
+    Plan,
+    Planner,
+    Restart,
+    Stats,
+    exact_plan,
+    task_of_kinds,
+)
+from ango_convert.io.file_writer import FileWriter
+from ango_convert.io.image_files import ImageFinder, place_image
+from ango_convert.io.imagesize import IMAGE_SUFFIXES, probe_size
+from ango_convert.io.names import UniqueNames, is_plain_name, safe_relative_path, stem_of
+from ango_convert.io.outputs import atomic_dir
+from ango_convert.model import ATTR_SPLIT, Category, Dataset, Item
+from ango_convert.report import WriteReport
+
+ImagesMode = Literal["auto", "copy", "symlink", "none"]
+LayoutName = Literal["ultralytics", "darknet"]
+FORMAT_NAME = "yolo"
+_SHOWN = 5
+
+
+@dataclass
+class _Output:
+    """What the item loop needs besides the item: where, how, and what it collected."""
+
+    temp: Path
+    files: FileWriter
+    finder: ImageFinder
+    images: ImagesMode
+    default_split: str
+    report: WriteReport
+    layout: LayoutName
+    names: dict[str, UniqueNames] = field(default_factory=lambda: defaultdict(UniqueNames))
+    listed: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    missing: list[str] = field(default_factory=list)  # the first few, for the message
+    missing_count: int = 0
+    split_names: dict[str | None, str] = field(default_factory=dict)
+
+    def split_of(self, item: Item) -> str:
+        """The item's split folder name (a few distinct values: worked out once each)."""
+        value = item.attributes.get(ATTR_SPLIT)
+        key = value if isinstance(value, str) else None
+        if key not in self.split_names:
+            self.split_names[key] = _split_of(item, self.default_split)
+        return self.split_names[key]
+
+    def paths(self, split: str, label: str, image: str) -> tuple[str, str]:
+        """The label and image paths of one item, relative to the output folder."""
+        if self.layout == "darknet":
+            return f"obj_{split}_data/{label}", f"obj_{split}_data/{image}"
+        return f"labels/{split}/{label}", f"images/{split}/{image}"
+
+
+def write(
+    dataset: Dataset,
+    target: Path,
+    *,
+    task: Task = "auto",
+    images: ImagesMode = "auto",
+    images_dir: Path | None = None,
+    class_names: Sequence[str] | None = None,
+    layout: LayoutName = "ultralytics",
+    on_unsupported: OnUnsupported = "error",
+    overwrite: bool = False,
+    default_split: str = "train",
+) -> WriteReport:
+    """Write a YOLO dataset folder, Ultralytics or darknet layout.
+
+    Args:
+        dataset: The dataset to write.
+        target: The output folder.
+        task: detect, segment, obb or pose; ``auto`` picks from the annotation kinds.
+        images: ``copy`` or ``symlink`` the images into images/<split>/ (an image not
+            found is an error), ``none`` to write labels only, ``auto`` to copy the
+            images that are found.
+        images_dir: Where the images are (by file name, or by unique base name below
+            it); otherwise the image a reader found for the item is used.
+        class_names: Class order: these names take ids 0, 1, ...; other categories
+            follow in id order. Keeps a dataset's ids through formats that lose them.
+        layout: ``ultralytics`` (data.yaml, images/ and labels/) or ``darknet``
+            (obj.data, obj.names, <split>.txt, obj_<split>_data/; detect only).
+        on_unsupported: What to do with annotations the task cannot hold.
+        overwrite: Replace an existing non-empty ``target``.
+        default_split: The split for items without a ``split`` attribute.
+
+    Returns:
+        What was written, skipped and approximated.
+
+    Raises:
+        ConversionError: Items without a size, unknown categories, keypoint counts that
+            differ, or images that cannot be found for copy/symlink.
+        UnsupportedAnnotationError: Annotations the task cannot hold, by kind and count.
+    """
+    ordered = ordered_categories(dataset.categories, class_names)
+    if layout == "darknet" and task not in ("auto", "detect"):
+        raise ConversionError(f"the darknet layout holds boxes only, not task {task!r}")
+    requested: Task = "detect" if layout == "darknet" else task
+    items = dataset.items
+    if iter(items) is items:  # a one-shot iterator cannot be read twice: hold it
+        items = tuple(items)
+    settings = _Settings(
+        target, ImageFinder(images_dir), images, default_split, layout, on_unsupported, overwrite
+    )
+    plan = _first_plan(requested, items, dataset)
+    try:
+        return _write_pass(dataset, items, ordered, settings, Planner(requested, plan, dataset))
+    except Restart as restart:
+        planner = Planner(requested, restart.plan, dataset)
+        return _write_pass(dataset, items, ordered, settings, planner)
+
+
+@dataclass(frozen=True)
+class _Settings:
+    """The options one pass of the writer needs."""
+
+    target: Path
+    finder: ImageFinder
+    images: ImagesMode
+    default_split: str
+    layout: LayoutName
+    on_unsupported: OnUnsupported
+    overwrite: bool
+
+
+def _first_plan(requested: Task, items: Iterable[Item], dataset: Dataset) -> Plan:
+    """Exact for items in memory; for streamed items, provisional unless it cannot change."""
+    if isinstance(items, Sequence):
+        return exact_plan(requested, Stats().add_all(items), dataset)
+    if requested == "auto":
+        return Plan("detect", settled=False)
+    return Plan(requested, settled=requested != "pose")
+
+
+def _write_pass(
+    dataset: Dataset,
+    items: Iterable[Item],
+    ordered: Sequence[Category],
+    settings: _Settings,
+    planner: Planner,
+) -> WriteReport:
+    """Write every item once under the planner's plan (which may raise Restart)."""
+    report = WriteReport(target=str(settings.target))
+    policy = Unsupported(FORMAT_NAME, settings.on_unsupported, report)
+    classes = {category.id: index for index, category in enumerate(ordered)}
+    encoder = _encoder(planner.plan, classes, policy)
+    unsized = _Unsized()
+    with (
+        atomic_dir(settings.target, overwrite=settings.overwrite) as temp,
+        FileWriter(temp) as files,
+    ):
+        output = _Output(
+            temp,
+            files,
+            settings.finder,
+            settings.images,
+            settings.default_split,
+            report,
+            settings.layout,
+        )
+        iterator = iter(items)
+        for raw in iterator:
+            item = _sized(raw, settings.finder)
+            if item.annotations and (item.width is None or item.height is None):
+                unsized.add(item.id)
+                continue
+            if planner.admit(item, iterator):
+                encoder = _encoder(planner.plan, classes, policy)
+            _write_item(output, encoder, item)
+        files.close()
+        unsized.check()
+        policy.finish()
+        _missing_images(output.missing, output.missing_count, settings.images, report)
+        _write_configs(output, dataset, ordered, encoder.kpt_shape)
+    report.warnings += encoder.notes()
+    return report
+
+
+def _encoder(plan: Plan, classes: dict[int, int], policy: Unsupported) -> Encoder:
+    return Encoder(task=plan.task, classes=classes, kpt_shape=plan.kpt_shape, policy=policy)
+
+
+def _write_configs(
+    output: _Output, dataset: Dataset, ordered: Sequence[Category], kpt_shape: KptShape | None
+) -> None:
+    if output.layout == "darknet":
+        write_darknet_config(output.temp, ordered, output.listed, output.report)
+    else:
+        splits = list(output.names)
+        write_data_yaml(output.temp, dataset, ordered, kpt_shape, splits, output.report)
+    write_label_map(output.temp, ordered, output.report)
+
+
+def ordered_categories(
+    categories: Sequence[Category], class_names: Sequence[str] | None = None
+) -> list[Category]:
+    """Categories in YOLO class id order: ``class_names`` first, then by category id."""
+    by_id = sorted(categories, key=lambda category: category.id)
+    if not class_names:
+        return by_id
+    by_name = {category.name: category for category in reversed(by_id)}
+    unknown = [name for name in class_names if name not in by_name]
+    if unknown:
+        raise ConversionError(f"class_names lists classes the dataset lacks: {unknown}")
+    first = [by_name[name] for name in dict.fromkeys(class_names)]
+    return first + [category for category in by_id if category not in first]
+
+
+def choose_task(items: Iterable[Item]) -> Task:
+    """The task ``auto`` picks from the annotation kinds present."""
+    return task_of_kinds(Stats().add_all(items).kinds)
+
+
+# --- checks ---------------------------------------------------------------------------
+
+
+def _sized(item: Item, finder: ImageFinder) -> Item:
+    if item.width is not None and item.height is not None:
+        return item
+    source = finder.find(item)
+    size = probe_size(source) if source is not None else None
+    if size is None:
+        return item
+    return Item(
+        id=item.id,
+        file_name=item.file_name,
+        width=size[0],
+        height=size[1],
+        annotations=item.annotations,
+        classifications=item.classifications,
+        attributes=item.attributes,
+    )
+
+
+def _listed(names: Sequence[str], count: int) -> str:
+    """The first names (at most five) and how many more there are."""
+    shown = ", ".join(repr(name) for name in names[:_SHOWN])
+    more = f" and {count - _SHOWN} more" if count > _SHOWN else ""
+    return f"{shown}{more}"
+
+
+class _Unsized:
+    """Items with objects but no size: counted while streaming, refused at the end.
+    (An item without objects writes an empty label file: it needs no size.)"""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.shown: list[str] = []
+
+    def add(self, item_id: str) -> None:
+        self.count += 1
+        if len(self.shown) < _SHOWN:
+            self.shown.append(item_id)
+
+    def check(self) -> None:
+        if not self.count:
+            return
+        raise ConversionError(
+            f"YOLO needs each image's size to normalise coordinates; {self.count} "
+            f"item(s) have none: {_listed(self.shown, self.count)}. Pass the images folder "
+            "(--images) so their headers can be read."
+        )
+
+
+# --- files ----------------------------------------------------------------------------
+
+
+def _write_item(output: _Output, encoder: Encoder, item: Item) -> None:
+    split = output.split_of(item)
+    lines = encoder.lines(item)
+    source = output.finder.find(item) if output.images != "none" else None
+    label, image = _names(output.names[split], item, source)
+    label_path, image_path = output.paths(split, label, image)
+    if output.layout == "darknet":  # the split lists name every image
+        output.listed[split].append(image_path)
+    output.files.write(label_path, "\n".join([*lines, ""] if lines else []).encode())
+    output.report.files.append(label_path)
+    output.report.items += 1
+    output.report.annotations += len(lines)
+    if source is not None:
+        place_image(source, output.temp / image_path, output.images)
+        output.report.files.append(image_path)
+    elif output.images != "none":
+        output.missing_count += 1
+        if len(output.missing) < _SHOWN:
+            output.missing.append(item.file_name)
+
+
+def _names(names: UniqueNames, item: Item, source: Path | None) -> tuple[str, str]:
+    """The item's label and image names inside their split folders, the label claimed."""
+    name = item.file_name
+    if is_plain_name(name):  # one part, nothing to clean: string work only
+        stem = stem_of(name)
+        label = names.claim_name(f"{stem}.txt")
+        relative_suffix = name[len(stem) :]
+    else:
+        relative = _relative_name(item)
+        label = str(names.claim(relative.with_suffix(".txt")))
+        relative_suffix = relative.suffix
+    suffix = relative_suffix
+    if relative_suffix.lower() not in IMAGE_SUFFIXES and source is not None:
+        suffix = source.suffix  # an Ango externalId may have no extension
+    return label, f"{label[: -len('.txt')]}{suffix}"
+
+
+def _relative_name(item: Item) -> PurePosixPath:
+    try:
+        return safe_relative_path(item.file_name)
+    except ValueError:
+        return safe_relative_path(item.id or "item")
+
+
+def _split_of(item: Item, default: str) -> str:
+    value = item.attributes.get(ATTR_SPLIT)
+    text = value if isinstance(value, str) and value.strip() else default
+    return safe_relative_path(text, keep_dirs=False).name
+
+
+def _missing_images(
+    missing: list[str], count: int, images: ImagesMode, report: WriteReport
+) -> None:
+    if not count:
+        return
+    text = f"{count} image(s) not found: {_listed(missing, count)}"
+    if images != "auto":
+        raise ConversionError(f"{text}; pass the images folder with --images")
+    report.warnings.append(f"{text}; labels were written without them")

@@ -1,0 +1,1 @@
+"""Shared file plumbing: JSON and YAML, atomic outputs, safe names, image sizes."""

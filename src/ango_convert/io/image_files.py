@@ -1,0 +1,80 @@
+"""Finding each item's image file and placing it in the output (copy or symlink)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path, PurePosixPath
+
+from ango_convert.errors import OutputError
+from ango_convert.io.imagesize import IMAGE_SUFFIXES
+from ango_convert.io.names import safe_relative_path
+from ango_convert.model import ATTR_SOURCE_IMAGE, Item
+
+
+class ImageFinder:
+    """Finds an item's image: ``images_dir/<file name>``, then the image the reader
+    found, then a file of the same base name (or, for a name without an image
+    extension, the same stem) anywhere below ``images_dir``: indexed once, used only
+    when unique there."""
+
+    def __init__(self, images_dir: Path | None) -> None:
+        self.images_dir = images_dir
+        self._index: dict[str, Path | None] | None = None
+
+    def find(self, item: Item) -> Path | None:
+        """The image file for ``item``, or None when it cannot be found."""
+        if self.images_dir is not None:
+            try:
+                candidate = self.images_dir / safe_relative_path(item.file_name)
+            except ValueError:
+                candidate = None
+            if candidate is not None and candidate.is_file():
+                return candidate
+        found = item.attributes.get(ATTR_SOURCE_IMAGE)
+        if isinstance(found, str) and Path(found).is_file():
+            return Path(found)
+        if self.images_dir is None:
+            return None
+        base = PurePosixPath(item.file_name.replace("\\", "/")).name
+        index = self._by_name()
+        if PurePosixPath(base).suffix.lower() not in IMAGE_SUFFIXES:
+            base = f"{base}.*"  # a name without an image extension matches by stem
+        return index.get(base)
+
+    def _by_name(self) -> dict[str, Path | None]:
+        """Images below ``images_dir`` by base name and by ``stem.*``; an ambiguous key
+        maps to None, since no image is better than a wrong one."""
+        if self._index is None:
+            self._index = {}
+            assert self.images_dir is not None
+            for path in sorted(self.images_dir.rglob("*")):
+                if path.suffix.lower() in IMAGE_SUFFIXES and path.is_file():
+                    for key in (path.name, f"{path.stem}.*"):
+                        self._index[key] = None if key in self._index else path
+        return self._index
+
+
+def image_suffix(name: PurePosixPath, source: Path | None) -> str:
+    """The extension an output image gets: the name's own when it is an image
+    extension, else the source file's (an Ango externalId may have none)."""
+    if name.suffix.lower() in IMAGE_SUFFIXES or source is None:
+        return name.suffix
+    return source.suffix
+
+
+def place_image(source: Path, destination: Path, mode: str) -> None:
+    """Copy or symlink ``source`` to ``destination``.
+
+    Raises:
+        OutputError: The file system refused.
+    """
+    try:
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        if mode == "symlink":
+            destination.symlink_to(source.resolve())
+        else:
+            shutil.copyfile(source, destination)
+    except OSError as exc:
+        raise OutputError(
+            f"{destination.name}: cannot write the image: {exc.strerror or exc}"
+        ) from exc
