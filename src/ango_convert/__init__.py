@@ -9,6 +9,8 @@ from ango_convert.api import (
     read,
     read_ango,
     read_ango_export,
+    read_ango_v2,
+    read_ango_v3,
     read_coco,
     read_voc,
     read_yolo,
@@ -41,7 +43,7 @@ from ango_convert.model import (
     RotatedBox,
     Zone,
 )
-from ango_convert.report import WriteReport
+from ango_convert.report import Diagnostics, WriteReport
 
 __version__ = "0.1.0"
 
@@ -52,6 +54,7 @@ __all__ = [
     "Classification",
     "ConversionError",
     "Dataset",
+    "Diagnostics",
     "Item",
     "Keypoints",
     "Mask",
@@ -69,6 +72,8 @@ __all__ = [
     "read",
     "read_ango",
     "read_ango_export",
+    "read_ango_v2",
+    "read_ango_v3",
     "read_coco",
     "read_voc",
     "read_yolo",

@@ -1,4 +1,8 @@
-"""The Python façade: ``read``, ``write``, ``convert`` and ``validate``.
+"""The Python façade, and the one orchestrator: ``read``, ``write``, ``convert``, ``validate``.
+
+The command line calls these functions; what a run reads, skips and approximates travels
+in a :class:`~ango_convert.report.Diagnostics` handed to the reader and merged into the
+writer's :class:`~ango_convert.report.WriteReport`.
 
 Example:
     >>> import ango_convert
@@ -9,24 +13,36 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ango_convert import registry
 from ango_convert._gc import cyclic_gc_paused
 from ango_convert.errors import ReadError, UnknownFormatError
 from ango_convert.io.inputs import load_json
 from ango_convert.model import Dataset
-from ango_convert.report import WriteReport
+from ango_convert.report import Diagnostics, WriteReport
+
+logger = logging.getLogger(__name__)
 
 
-def read(source: str | Path, format: str | None = None, **options: Any) -> Dataset:
+def read(
+    source: str | Path,
+    format: str | None = None,
+    *,
+    diagnostics: Diagnostics | None = None,
+    **options: Any,
+) -> Dataset:
     """Read a dataset in any registered format.
 
     Args:
         source: A file or folder (``-`` for stdin where the format allows it).
         format: The format name; detected from the content when None.
+        diagnostics: Collects what the read left out (``on_error="skip"``) and warned
+            about. Without one, what a reader notes before it returns is logged as
+            warnings; a lazy reader's later notes need one to be seen.
         **options: The format's read options (see ``ango-convert formats -v``).
 
     Returns:
@@ -38,8 +54,13 @@ def read(source: str | Path, format: str | None = None, **options: Any) -> Datas
     """
     name = format or detect(Path(source))
     reader = registry.get_format(name).reader()
+    noted = diagnostics if diagnostics is not None else Diagnostics()
+    services = _services(reader, noted)
     with cyclic_gc_paused():
-        return reader(Path(source), **registry.bind_options(reader, options))
+        dataset = reader(Path(source), **registry.bind_options(reader, options), **services)
+    if diagnostics is None:
+        _log_unclaimed(noted)
+    return dataset
 
 
 def write(dataset: Dataset, target: str | Path, format: str, **options: Any) -> WriteReport:
@@ -67,6 +88,7 @@ def convert(
     from_format: str | None = None,
     read_options: Mapping[str, Any] | None = None,
     write_options: Mapping[str, Any] | None = None,
+    download_images: bool = False,
 ) -> WriteReport:
     """Read ``source`` and write it to ``target`` in format ``to``, through the IR.
 
@@ -77,12 +99,25 @@ def convert(
         from_format: Input format name; detected when None.
         read_options: Options for the reader.
         write_options: Options for the writer.
+        download_images: Ango exports only: first download the images behind the asset
+            URLs (into the ``images_dir`` option, else ``<target>.images``) and use them
+            for sizes and copying. Asset URLs are signed and expire, so this is opt-in.
 
     Returns:
-        The writer's report.
+        The writer's report, with what the read left out and warned about.
     """
-    dataset = read(source, from_format, **dict(read_options or {}))
-    return write(dataset, target, to, **dict(write_options or {}))
+    name = from_format or detect(Path(source))
+    reads = dict(read_options or {})
+    writes = dict(write_options or {})
+    steps: list[str] = []
+    if download_images:
+        steps = _download_images(Path(source), Path(target), name, to, reads, writes)
+    diagnostics = Diagnostics()
+    dataset = read(source, name, diagnostics=diagnostics, **reads)
+    report = write(dataset, target, to, **writes)
+    report.add(diagnostics)  # after the write: lazy readers note while the writer reads
+    report.steps[:0] = steps
+    return report
 
 
 def validate(document: Any, schema: str | None = None) -> str:
@@ -126,59 +161,152 @@ def detect(source: Path) -> str:
     return name
 
 
-# --- one function per format, for notebooks -------------------------------------------
+# --- plumbing ---------------------------------------------------------------------------
 
 
-def read_coco(source: str | Path, **options: Any) -> Dataset:
-    """Read a COCO JSON file. Options: see ``ango-convert formats -v``."""
-    return read(source, "coco", **options)
+class _HttpFetcher:
+    """The network seam readers get (see :mod:`ango_convert.io.remote`); the HTTP stack
+    is imported only when a reader really fetches something."""
+
+    def image_size(self, url: str) -> tuple[int, int] | None:
+        from ango_convert.hub.images import probe_remote_size
+
+        return probe_remote_size(url)
 
 
-def write_coco(dataset: Dataset, target: str | Path, **options: Any) -> WriteReport:
-    """Write a COCO JSON file."""
-    return write(dataset, target, "coco", **options)
+def _services(reader: Callable[..., Any], diagnostics: Diagnostics) -> dict[str, Any]:
+    provided = {"diagnostics": diagnostics, "fetcher": _HttpFetcher()}
+    return {name: provided[name] for name in registry.services_of(reader)}
 
 
-def read_voc(source: str | Path, **options: Any) -> Dataset:
-    """Read Pascal VOC XML (a VOCdevkit folder, a folder of XML files, or one file)."""
-    return read(source, "voc", **options)
+def _log_unclaimed(diagnostics: Diagnostics) -> None:
+    for note in diagnostics.skipped_input:
+        logger.warning("left out %s %s: %s", note["file"], note["place"], note["reason"])
+    for warning in diagnostics.warnings:
+        logger.warning("%s", warning)
 
 
-def write_voc(dataset: Dataset, target: str | Path, **options: Any) -> WriteReport:
-    """Write a VOCdevkit folder (Annotations/, ImageSets/Main/)."""
-    return write(dataset, target, "voc", **options)
+def _download_images(
+    source: Path,
+    target: Path,
+    from_format: str,
+    to: str,
+    reads: dict[str, Any],
+    writes: dict[str, Any],
+) -> list[str]:
+    """Fetch an export's images, point both sides' ``images_dir`` at them, and return
+    the lines that say what happened."""
+    from ango_convert.hub.images import download_for_convert
+
+    given = reads.get("images_dir") or writes.get("images_dir")
+    folder, fetched = download_for_convert(source, target, from_format, given)
+    for options, function in (
+        (reads, registry.get_format(from_format).reader()),
+        (writes, registry.get_format(to).writer()),
+    ):
+        if "images_dir" in {option.name for option in registry.options_of(function)}:
+            options["images_dir"] = folder
+    return [f"image not downloaded: {failure}" for failure in fetched.failed] + [
+        fetched.summary()
+    ]
 
 
-def read_yolo(source: str | Path, **options: Any) -> Dataset:
-    """Read a YOLO dataset (Ultralytics data.yaml, darknet obj.data, or a bare folder)."""
-    return read(source, "yolo", **options)
+# --- one typed function per format ----------------------------------------------------
 
 
-def write_yolo(dataset: Dataset, target: str | Path, **options: Any) -> WriteReport:
-    """Write an Ultralytics YOLO dataset folder with data.yaml."""
-    return write(dataset, target, "yolo", **options)
+class _FormatFunction:
+    """``read_coco`` and friends: the format's own read or write function, reached
+    through :func:`read` or :func:`write` (format modules load on the first call).
+
+    ``help()`` and :func:`inspect.signature` show the format function's real options;
+    static type checkers see its typed signature (see the ``TYPE_CHECKING`` block).
+    """
+
+    def __init__(self, format_name: str, role: str) -> None:
+        self._format = format_name
+        self._role = role
+        self.__name__ = f"{role}_{format_name.replace('-', '_')}"
+
+    def _function(self) -> Callable[..., Any]:
+        spec = registry.get_format(self._format)
+        return spec.reader() if self._role == "read" else spec.writer()
+
+    @property
+    def __signature__(self) -> Any:
+        import inspect
+
+        return inspect.signature(self._function())
+
+    @property
+    def __doc__(self) -> str | None:  # type: ignore[override]
+        return self._function().__doc__
+
+    def __call__(self, *args: Any, **options: Any) -> Any:
+        if self._role == "read":
+            return read(args[0], self._format, **options)
+        dataset, target = args
+        return write(dataset, target, self._format, **options)
 
 
-def read_ango(source: str | Path, **options: Any) -> Dataset:
-    """Read an Ango label-import payload (seed, flat or SDK shape)."""
-    return read(source, "ango", **options)
+if TYPE_CHECKING:
+    from typing import Concatenate, ParamSpec
+
+    from ango_convert.formats.ango.read import read as _read_ango
+    from ango_convert.formats.ango.write import write as _write_ango
+    from ango_convert.formats.ango.write import write_flat as _write_ango_flat
+    from ango_convert.formats.ango_export.read import read_v2 as _read_ango_v2
+    from ango_convert.formats.ango_export.read import read_v3 as _read_ango_v3
+    from ango_convert.formats.coco.read import read as _read_coco
+    from ango_convert.formats.coco.write import write as _write_coco
+    from ango_convert.formats.voc.read import read as _read_voc
+    from ango_convert.formats.voc.write import write as _write_voc
+    from ango_convert.formats.yolo.read import read as _read_yolo
+    from ango_convert.formats.yolo.write import write as _write_yolo
+
+    P = ParamSpec("P")
+
+    def _typed_reader(
+        function: Callable[Concatenate[Path, P], Dataset],
+    ) -> Callable[Concatenate[str | Path, P], Dataset]: ...
+
+    def _typed_writer(
+        function: Callable[Concatenate[Dataset, Path, P], WriteReport],
+    ) -> Callable[Concatenate[Dataset, str | Path, P], WriteReport]: ...
+
+    read_coco = _typed_reader(_read_coco)
+    write_coco = _typed_writer(_write_coco)
+    read_voc = _typed_reader(_read_voc)
+    write_voc = _typed_writer(_write_voc)
+    read_yolo = _typed_reader(_read_yolo)
+    write_yolo = _typed_writer(_write_yolo)
+    read_ango = _typed_reader(_read_ango)
+    write_ango = _typed_writer(_write_ango)
+    write_ango_flat = _typed_writer(_write_ango_flat)
+    read_ango_v2 = _typed_reader(_read_ango_v2)
+    read_ango_v3 = _typed_reader(_read_ango_v3)
+else:
+    read_coco = _FormatFunction("coco", "read")
+    write_coco = _FormatFunction("coco", "write")
+    read_voc = _FormatFunction("voc", "read")
+    write_voc = _FormatFunction("voc", "write")
+    read_yolo = _FormatFunction("yolo", "read")
+    write_yolo = _FormatFunction("yolo", "write")
+    read_ango = _FormatFunction("ango", "read")
+    write_ango = _FormatFunction("ango", "write")
+    write_ango_flat = _FormatFunction("ango-flat", "write")
+    read_ango_v2 = _FormatFunction("ango-v2", "read")
+    read_ango_v3 = _FormatFunction("ango-v3", "read")
 
 
-def write_ango(
-    dataset: Dataset, target: str | Path, *, project: str, **options: Any
-) -> WriteReport:
-    """Write the seed's label-import body ``{project, labels: [...]}``."""
-    return write(dataset, target, "ango", project=project, **options)
+def read_ango_export(
+    source: str | Path, *, diagnostics: Diagnostics | None = None, **options: Any
+) -> Dataset:
+    """Read an Ango export (V2 or V3; json, ndjson or zip), detecting which.
 
-
-def write_ango_flat(dataset: Dataset, target: str | Path, **options: Any) -> WriteReport:
-    """Write the flat Ango Import Format (a list of label records)."""
-    return write(dataset, target, "ango-flat", **options)
-
-
-def read_ango_export(source: str | Path, **options: Any) -> Dataset:
-    """Read an Ango export (V2 or V3; json, ndjson or zip), detecting which."""
+    The options are those of :data:`read_ango_v2` or :data:`read_ango_v3`, whichever
+    the export is; call those directly for typed options.
+    """
     name = detect(Path(source))
     if name not in ("ango-v2", "ango-v3"):
         raise UnknownFormatError(f"{source}: not an Ango V2 or V3 export (looks like {name})")
-    return read(source, name, **options)
+    return read(source, name, diagnostics=diagnostics, **options)

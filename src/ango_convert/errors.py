@@ -33,8 +33,6 @@ if TYPE_CHECKING:
 #: What a reader does with a unit (annotation, label line, XML file, record) that does not
 #: read: ``strict`` raises, ``skip`` leaves it out and notes it (see :func:`skip_note`).
 OnError = Literal["strict", "skip"]
-#: ``Dataset.info`` key under which ``on_error="skip"`` readers list what they left out.
-INFO_SKIPPED_INPUT = "skipped_input"
 
 EXIT_OK = 0
 EXIT_ERROR = 1

@@ -44,12 +44,6 @@ ATTR_SCHEMA_ID = "ango:schemaId"
 ATTR_OBJECT_ID = "ango:objectId"
 #: Ango page (video frame or document page, 0-based).
 ATTR_PAGE = "ango:page"
-#: Item attribute naming the split ("train", "val", "test") the item belongs to; readers
-#: set it, the YOLO and VOC writers lay out their folders and lists by it.
-ATTR_SPLIT = "split"
-#: Item attribute with the absolute path of the image file a reader found for the item,
-#: so a writer can copy or link it. Absent when the reader did not look for or find one.
-ATTR_SOURCE_IMAGE = "source:image"
 
 _EMPTY: Mapping[str, JSONValue] = {}
 _isfinite = math.isfinite
@@ -366,6 +360,10 @@ class Item:
         height: Image height in pixels, None when the source does not say.
         annotations: The objects on the item.
         classifications: Whole-item classifications.
+        split: The split the item belongs to (``train``, ``val``, ``test``...), when the
+            source says; the YOLO and VOC writers lay out their folders and lists by it.
+        image_path: The image file a reader found for the item (an absolute path), so a
+            writer can copy or link it; None when the reader did not look or found none.
         attributes: Extras (COCO image fields, Ango asset fields, ...).
     """
 
@@ -375,6 +373,8 @@ class Item:
     height: int | None = None
     annotations: tuple[Annotation, ...] = ()
     classifications: tuple[Classification, ...] = ()
+    split: str | None = None
+    image_path: str | None = None
     attributes: Attributes = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -197,12 +197,25 @@ class OptionInfo:
     choices: tuple[str, ...] = ()
 
 
+#: Keyword-only parameters the caller's machinery provides, never users: the
+#: :class:`~ango_convert.report.Diagnostics` a reader notes into, and the fetcher that
+#: reads remote files (see :mod:`ango_convert.io.remote`).
+SERVICE_PARAMETERS = frozenset({"diagnostics", "fetcher"})
+
+
+def services_of(function: Callable[..., Any]) -> frozenset[str]:
+    """The :data:`SERVICE_PARAMETERS` a read or write function accepts."""
+    return SERVICE_PARAMETERS.intersection(inspect.signature(function).parameters)
+
+
 def options_of(function: Callable[..., Any]) -> list[OptionInfo]:
-    """List a function's keyword-only parameters as options."""
+    """List a function's keyword-only parameters as options (services left out)."""
     hints = typing.get_type_hints(function)
     result = []
     for parameter in inspect.signature(function).parameters.values():
         if parameter.kind is not inspect.Parameter.KEYWORD_ONLY:
+            continue
+        if parameter.name in SERVICE_PARAMETERS:
             continue
         hint = hints.get(parameter.name, str)
         choices = tuple(str(arg) for arg in get_args(_strip_optional(hint)))

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
-from ango_convert.errors import INFO_SKIPPED_INPUT
-from ango_convert.model import Dataset
+from ango_convert.errors import OnError
+from ango_convert.model import JSONValue
 
 
 @dataclass
@@ -23,6 +23,7 @@ class WriteReport:
             bounding box, say), because the user opted in.
         warnings: Anything else the user should know, one line each.
         files: Files written, relative to ``target`` when it is a folder.
+        steps: What ran before the write (image downloads), one line each.
         skipped_input: Input left out with ``on_error="skip"``: one ``{file, place,
             reason}`` per unit (annotation, label line, XML file, record) that did not read.
     """
@@ -34,7 +35,8 @@ class WriteReport:
     approximated: Counter[str] = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
-    skipped_input: list[dict[str, str]] = field(default_factory=list)
+    steps: list[str] = field(default_factory=list)
+    skipped_input: list[dict[str, JSONValue]] = field(default_factory=list)
 
     def summary(self) -> str:
         """One line for the terminal."""
@@ -57,20 +59,44 @@ class WriteReport:
             "approximated": dict(self.approximated),
             "warnings": list(self.warnings),
             "files": list(self.files),
+            "steps": list(self.steps),
             "skipped_input": list(self.skipped_input),
         }
+
+    def add(self, diagnostics: Diagnostics) -> None:
+        """Take in what the read noticed (warnings from the read come first)."""
+        self.skipped_input.extend(diagnostics.skipped_input)
+        self.warnings[:0] = diagnostics.warnings
 
 
 def _counts(counter: Counter[str]) -> str:
     return ", ".join(f"{n} {kind}" for kind, n in sorted(counter.items()))
 
 
-def take_skipped(dataset: Dataset) -> tuple[Dataset, list[dict[str, str]]]:
-    """Split a reader's ``on_error="skip"`` notes off a dataset, so no writer copies them
-    into its output. The list is the reader's own: a lazy reader still fills it while the
-    writer iterates the items."""
-    notes = dataset.info.get(INFO_SKIPPED_INPUT)
-    if not isinstance(notes, list):
-        return dataset, []
-    info = {key: value for key, value in dataset.info.items() if key != INFO_SKIPPED_INPUT}
-    return replace(dataset, info=info), notes  # type: ignore[return-value]
+@dataclass
+class Diagnostics:
+    """What a read noticed on the way, collected while the input is read.
+
+    The API hands one to the reader and copies it into the :class:`WriteReport` once the
+    writer is done: lazy readers go on reading (and noting) while the writer iterates.
+
+    Attributes:
+        skipped_input: Input left out with ``on_error="skip"``: one ``{file, place,
+            reason}`` per unit (annotation, label line, XML file, record) that did not read.
+        warnings: Anything else the user should know about the input, one line each.
+    """
+
+    skipped_input: list[dict[str, JSONValue]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def skip_notes(self, on_error: OnError) -> list[dict[str, JSONValue]] | None:
+        """The list a reader appends its skip notes to, or None when it must raise."""
+        return self.skipped_input if on_error == "skip" else None
+
+
+def skip_notes(
+    diagnostics: Diagnostics | None, on_error: OnError
+) -> list[dict[str, JSONValue]] | None:
+    """:meth:`Diagnostics.skip_notes` for a reader called with or without diagnostics
+    (without, the notes go to a collector nobody reads: the caller chose not to look)."""
+    return (diagnostics or Diagnostics()).skip_notes(on_error)

@@ -194,7 +194,7 @@ def test_split__ratio_is_seeded_and_order_free(tmp_path: Path) -> None:
 
     def splits(path: Path, seed: int) -> dict[str, object]:
         dataset = read_v3(path, split_by="ratio", ratios="0.5,0.5", seed=seed)
-        return {item.id: item.attributes["split"] for item in dataset.items}
+        return {item.id: item.split for item in dataset.items}
 
     assert splits(V3_JSON, 1) == splits(reversed_export, 1)
     assert {s for seed in range(6) for s in splits(V3_JSON, seed).values()} == {"train", "val"}
@@ -207,7 +207,7 @@ def test_split__by_batch_needs_a_mapping() -> None:
     with pytest.raises(ReadError, match="no batch names a split"):
         read_v3(V3_JSON, split_by="batch")
     dataset = read_v3(V3_JSON, split_by="batch", split_map="Batch 1=train,Batch 2=val")
-    found = {item.id: item.attributes["split"] for item in dataset.items}
+    found = {item.id: item.split for item in dataset.items}
     assert found["empty.jpg"] == "train" and found["nometa.png"] == "val"
     with pytest.raises(ConversionError, match="ratios"):
         read_v3(V3_JSON, split_by="ratio", ratios="1")

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from ango_convert.cli.main import cli
-from ango_convert.errors import INFO_SKIPPED_INPUT, ReadError, SchemaValidationError
+from ango_convert.errors import ReadError, SchemaValidationError
 from ango_convert.formats.ango_export.extras import metadata_size, outside_reason
 from ango_convert.formats.ango_export.read import read_v2, read_v3
 from ango_convert.formats.ango_export.records import ArraySplitter, _Counter, iter_records
@@ -26,7 +26,7 @@ from ango_convert.model import (
     RotatedBox,
     Zone,
 )
-from ango_convert.report import take_skipped
+from ango_convert.report import Diagnostics
 
 Record = dict[str, Any]
 
@@ -57,8 +57,8 @@ def ids(dataset: Any) -> list[str]:
     return [item.id for item in dataset.items]
 
 
-def notes(dataset: Any) -> list[tuple[str, str]]:
-    return [(n["place"], n["reason"]) for n in dataset.info[INFO_SKIPPED_INPUT]]
+def notes(diagnostics: Diagnostics) -> list[tuple[str, str]]:
+    return [(str(n["place"]), str(n["reason"])) for n in diagnostics.skipped_input]
 
 
 # --- metadata sizes --------------------------------------------------------------------
@@ -253,26 +253,27 @@ def broken_export(tmp_path: Path) -> Path:
 
 
 def test_skip__every_fault_noted_once_with_its_place(tmp_path: Path) -> None:
-    dataset = read_v3(broken_export(tmp_path), on_error="skip")
+    diagnostics = Diagnostics()
+    dataset = read_v3(broken_export(tmp_path), on_error="skip", diagnostics=diagnostics)
     pass_one = [
         ("line 2 (externalId 'img1.jpg')", "metadata.width"),
         ("line 3 (externalId 'img0.jpg')", "duplicate externalId 'img0.jpg' (first at line 1)"),
         ("line 5 (externalId 'img4.jpg')", "breaks schema ango-export-v3-record"),
         ("line 7", "invalid NDJSON"),
     ]
-    found = notes(dataset)  # before the items are read: pass 1 only
+    found = notes(diagnostics)  # before the items are read: pass 1 only
     assert [place for place, _ in found] == [place for place, _ in pass_one]
     assert all(r.startswith(w) for (_, r), (_, w) in zip(found, pass_one, strict=True))
     assert ids(dataset) == ["img0.jpg", "img6.jpg"]
     assert ids(dataset) == ["img0.jpg", "img6.jpg"]  # a second pass notes nothing new
-    pass_two = notes(dataset)[len(pass_one) :]
+    pass_two = notes(diagnostics)[len(pass_one) :]
     assert [p for p, _ in pass_two] == [
         "line 4 (externalId 'img3.jpg')",
         "line 6 (externalId 'img5.jpg')",
     ]
     assert "outside the image" in pass_two[0][1]
     assert pass_two[1][1].startswith("objects[0]: segmentation has no zones")
-    files = {note["file"] for note in take_skipped(dataset)[1]}
+    files = {note["file"] for note in diagnostics.skipped_input}
     assert files == {str(tmp_path / "export.ndjson")}
 
 
@@ -282,7 +283,9 @@ def test_strict__the_first_fault_stops_the_read(tmp_path: Path) -> None:
     source = ndjson(tmp_path / "s.ndjson", [asset(0), {**asset(4), "task": {"tools": {}}}])
     with pytest.raises(SchemaValidationError):
         read_v3(source)
-    assert INFO_SKIPPED_INPUT not in read_v3(ndjson(tmp_path / "ok.ndjson", [asset(0)])).info
+    quiet = Diagnostics()
+    read_v3(ndjson(tmp_path / "ok.ndjson", [asset(0)]), on_error="skip", diagnostics=quiet)
+    assert quiet.skipped_input == []
 
 
 def test_skip__v2_and_json_array(tmp_path: Path) -> None:
@@ -293,9 +296,10 @@ def test_skip__v2_and_json_array(tmp_path: Path) -> None:
         records.append(record)
     source = tmp_path / "v2.json"
     source.write_text(json.dumps(records))
-    dataset = read_v2(source, on_error="skip")
+    diagnostics = Diagnostics()
+    dataset = read_v2(source, on_error="skip", diagnostics=diagnostics)
     assert ids(dataset) == ["img0.jpg"]
-    assert [p for p, _ in notes(dataset)] == [
+    assert [p for p, _ in notes(diagnostics)] == [
         "$[1] (line 1) (externalId 'img1.jpg')",
         "$[2] (line 1) (externalId 'img0.jpg')",
     ]

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+import ango_convert
 from ango_convert.cli.main import cli
 from ango_convert.errors import ConversionError
 from ango_convert.formats.ango_export.read import read_v3
@@ -105,7 +106,8 @@ def test_probe__reads_only_the_header(server: ThreadingHTTPServer) -> None:
 
 def test_read__fetch_sizes(tmp_path: Path, server: ThreadingHTTPServer) -> None:
     export = _export(tmp_path, _base(server))
-    items = {item.id: item for item in read_v3(export, fetch_sizes=True, validate=False).items}
+    dataset = ango_convert.read_ango_v3(export, fetch_sizes=True, validate=False)
+    items = {item.id: item for item in dataset.items}
     assert (items["a.png"].width, items["a.png"].height) == (31, 17)
     assert (items["dir/big photo.jpg"].width, items["dir/big photo.jpg"].height) == (1920, 1080)
     without = {item.id: item for item in read_v3(export, validate=False).items}

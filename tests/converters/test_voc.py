@@ -49,7 +49,7 @@ class TestVocRead:
         assert item.attributes["voc:folder"] == "VOC2007"
 
     def test_read__splits_from_imagesets(self) -> None:
-        splits = {item.id: item.attributes.get("split") for item in ango_convert.read(VOC)}
+        splits = {item.id: item.split for item in ango_convert.read(VOC)}
         # train/val win over trainval; the per-class list dog_train.txt is not a split.
         assert splits == {
             "000001": "train",

@@ -43,7 +43,7 @@ class TestYoloRead:
         assert sorted(items) == ["empty.png", "street 1.png", "unlabelled.png", "v.1.final.png"]
         assert items["empty.png"].annotations == ()  # an empty label file
         assert items["unlabelled.png"].annotations == ()  # no label file at all
-        assert items["unlabelled.png"].attributes["split"] == "val"
+        assert items["unlabelled.png"].split == "val"
         person = items["street 1.png"].annotations[0]
         assert isinstance(person, Box)
         assert (person.x, person.y, person.width, person.height) == (24, 12, 16, 24)
@@ -53,7 +53,7 @@ class TestYoloRead:
         dataset = yolo.read.read(YOLO / "seg" / "data.yaml")
         items = items_by_name(dataset)
         assert sorted(items) == ["a.png", "b.png", "sub/c.png"]
-        assert items["sub/c.png"].attributes["split"] == "train"
+        assert items["sub/c.png"].split == "train"
         polygon = items["a.png"].annotations[0]
         assert isinstance(polygon, Polygon)
         assert polygon.zones[0].outer == ((10, 5), (50, 5), (50, 45), (10, 45), (5, 25))
@@ -118,8 +118,8 @@ class TestYoloRead:
         dataset = ango_convert.read(tmp_path)
         assert [c.name for c in dataset.categories] == ["cat", "dog"]
         items = items_by_name(dataset)
-        assert items["a.png"].attributes["split"] == "train"
-        assert items["b b.png"].attributes["split"] == "val"
+        assert items["a.png"].split == "train"
+        assert items["b b.png"].split == "val"
         assert items["a.png"].annotations[0].category_id == 1
 
     def test_read__bare_folder_with_classes_txt(self, tmp_path: Path) -> None:
@@ -134,7 +134,7 @@ class TestYoloRead:
         )
         assert yolo.read.detect(tmp_path)
         items = items_by_name(ango_convert.read(tmp_path))
-        assert items["s.png"].attributes["split"] == "train"
+        assert items["s.png"].split == "train"
         assert items["t.png"].annotations == ()
 
     def test_read__roboflow_parent_paths(self, tmp_path: Path) -> None:
@@ -148,7 +148,7 @@ class TestYoloRead:
             },
         )
         items = items_by_name(yolo.read.read(tmp_path))
-        assert items["a.png"].annotations and items["b.png"].attributes["split"] == "val"
+        assert items["a.png"].annotations and items["b.png"].split == "val"
 
     @pytest.mark.parametrize(
         ("config", "message"),

@@ -254,7 +254,7 @@ class TestYoloWrite:
         assert "obj_train_data/street 1.txt" in report.files
         back = yolo.read.read(tmp_path / "dk")
         assert boxes_by_name(back) == boxes_by_name(yolo.read.read(YOLO / "detect"))
-        assert {i.attributes["split"] for i in back} == {"train", "val"}
+        assert {i.split for i in back} == {"train", "val"}
         with pytest.raises(ConversionError, match="darknet layout holds boxes only"):
             yolo.write.write(
                 yolo.read.read(YOLO / "seg"), tmp_path / "x", layout="darknet", task="segment"

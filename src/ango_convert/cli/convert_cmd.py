@@ -8,7 +8,6 @@ import click
 
 from ango_convert import api, registry
 from ango_convert.cli.options import FormatName, emit_report, mapping_options, route_options
-from ango_convert.report import take_skipped
 
 
 @click.command()
@@ -86,13 +85,6 @@ def convert(
         raise click.UsageError("reading stdin needs --from")
     reader = registry.get_format(from_format).reader()
     writer = registry.get_format(to_format).writer()
-    if download_images:
-        from ango_convert.hub.images import download_for_convert
-
-        images_dir, fetched = download_for_convert(source, target, from_format, images_dir)
-        for failure in fetched.failed:
-            click.echo(f"warning: image not downloaded: {failure}", err=True)
-        click.echo(fetched.summary(), err=True)
     shorthands = {
         "schema_map": schema_map,
         "ontology": ontology,
@@ -107,7 +99,13 @@ def convert(
     read_options, write_options = route_options(reader, writer, shorthands, read_pairs, write_pairs)
     if no_validate and "validate" in {o.name for o in registry.options_of(writer)}:
         write_options["validate"] = False
-    dataset, skipped = take_skipped(api.read(source, from_format, **read_options))
-    report = api.write(dataset, target, to_format, **write_options)
-    report.skipped_input.extend(skipped)  # lazy readers fill it while the writer reads
+    report = api.convert(
+        source,
+        target,
+        to=to_format,
+        from_format=from_format,
+        read_options=read_options,
+        write_options=write_options,
+        download_images=download_images,
+    )
     emit_report(report, report_path, quiet=(ctx.obj or {}).get("verbosity", 0) < 0)

@@ -46,7 +46,8 @@ def ontology(
     `visibility` questions and a group relation `instance`; free attributes become nested
     text questions. Create the project's ontology from it, then map with --ontology.
     """
-    dataset = api.read(source, from_format, **parse_pairs(read_pairs, "-R"))
+    options: dict[str, Any] = parse_pairs(read_pairs, "-R")
+    dataset = api.read(source, from_format, **options)
     schema = schema_for(dataset)
     write_bytes_atomic(target, dump_json(schema, indent=True))
     click.echo(f"wrote {len(schema['tools'])} tool(s) to {target}", err=True)

@@ -158,6 +158,8 @@ def emit_report(report: WriteReport, report_path: Path | None, quiet: bool) -> N
         write_bytes_atomic(report_path, json.dumps(report.to_dict(), indent=2).encode() + b"\n")
     if quiet:
         return
+    for step in report.steps:
+        click.echo(step, err=True)
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
     click.echo(report.summary(), err=True)

@@ -80,6 +80,18 @@ def probe_remote_size(url: str, *, timeout: float = TIMEOUT) -> tuple[int, int] 
         return None
 
 
+class HttpFetcher:
+    """The :class:`~ango_convert.io.remote.Fetcher` readers get from the API: plain
+    HTTP GETs of (signed) asset URLs, never with the Ango API key."""
+
+    def __init__(self, *, timeout: float = TIMEOUT) -> None:
+        self.timeout = timeout
+
+    def image_size(self, url: str) -> tuple[int, int] | None:
+        """See :func:`probe_remote_size`."""
+        return probe_remote_size(url, timeout=self.timeout)
+
+
 def _read_at_most(response: requests.Response, limit: int) -> bytes:
     data = bytearray()
     for chunk in response.iter_content(CHUNK):

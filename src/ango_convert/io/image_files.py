@@ -8,7 +8,7 @@ from pathlib import Path, PurePosixPath
 from ango_convert.errors import OutputError
 from ango_convert.io.imagesize import IMAGE_SUFFIXES
 from ango_convert.io.names import safe_relative_path
-from ango_convert.model import ATTR_SOURCE_IMAGE, Item
+from ango_convert.model import Item
 
 
 class ImageFinder:
@@ -30,9 +30,8 @@ class ImageFinder:
                 candidate = None
             if candidate is not None and candidate.is_file():
                 return candidate
-        found = item.attributes.get(ATTR_SOURCE_IMAGE)
-        if isinstance(found, str) and Path(found).is_file():
-            return Path(found)
+        if item.image_path is not None and Path(item.image_path).is_file():
+            return Path(item.image_path)
         if self.images_dir is None:
             return None
         base = PurePosixPath(item.file_name.replace("\\", "/")).name

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from ango_convert.errors import (
-    INFO_SKIPPED_INPUT,
     OnError,
     ReadError,
 )
@@ -16,8 +15,9 @@ from ango_convert.formats.ango.decode import AngoDecoder, NameCollector, Unknown
 from ango_convert.formats.ango.geometry import Pivot
 from ango_convert.formats.ango.records import payload_records, refuse_duplicates
 from ango_convert.io.inputs import load_json
-from ango_convert.model import Dataset, Item, JSONValue
+from ango_convert.model import Dataset, Item
 from ango_convert.ontology import load_ontology
+from ango_convert.report import Diagnostics, skip_notes
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +32,7 @@ def read(
     unknown_tools: UnknownTools = "error",
     validate: bool = True,
     on_error: OnError = "strict",
+    diagnostics: Diagnostics | None = None,
 ) -> Dataset:
     """Read a label-import payload in any of its shapes (seed, flat, SDK).
 
@@ -45,13 +46,14 @@ def read(
         unknown_tools: ``error`` or ``skip`` objects the IR cannot hold.
         validate: Check the payload against its schema first.
         on_error: ``skip`` leaves out each record that breaks the schema, repeats an
-            externalId or does not decode, listing them in ``Dataset.info["skipped_input"]``.
+            externalId or does not decode, noting them in ``diagnostics``.
+        diagnostics: Where skipped input is noted.
 
     Returns:
         The dataset; item ids and file names are the externalIds (or assetIds).
     """
     document = load_json(source)
-    notes: list[JSONValue] | None = [] if on_error == "skip" else None
+    notes = skip_notes(diagnostics, on_error)
     records = refuse_duplicates(payload_records(document, source, validate, notes), source, notes)
     mapping = load_ontology(schema_map, ontology)
     collector = NameCollector(mapping)
@@ -71,8 +73,7 @@ def read(
             notes.append(exc.note())
     if decoder.skipped:
         logger.warning("skipped objects of tools with no counterpart: %s", dict(decoder.skipped))
-    info: dict[str, JSONValue] = {} if notes is None else {INFO_SKIPPED_INPUT: notes}
-    return Dataset(categories=categories, items=tuple(items), info=info)
+    return Dataset(categories=categories, items=tuple(items))
 
 
 def _item(

@@ -24,7 +24,7 @@ _LIST_KEYS = ("objects", "classifications", "relations")
 
 
 def payload_records(
-    document: Any, source: Path, validate: bool, notes: list[JSONValue] | None
+    document: Any, source: Path, validate: bool, notes: list[dict[str, JSONValue]] | None
 ) -> list[Record]:
     """The payload's label records, numbered as in the file.
 
@@ -57,7 +57,7 @@ def payload_records(
 
 
 def _invalid_records(
-    document: Any, schema: str, source: Path, notes: list[JSONValue] | None
+    document: Any, schema: str, source: Path, notes: list[dict[str, JSONValue]] | None
 ) -> set[int]:
     """Validate; with ``notes``, return the records named by the issues instead of raising."""
     from ango_convert import validation
@@ -99,7 +99,7 @@ def key_of(record: dict[str, Any]) -> str:
 
 
 def refuse_duplicates(
-    records: list[Record], source: Path, notes: list[JSONValue] | None
+    records: list[Record], source: Path, notes: list[dict[str, JSONValue]] | None
 ) -> list[Record]:
     """The records minus later ones for an externalId already seen (strict: an error).
 
@@ -119,7 +119,7 @@ def refuse_duplicates(
     return kept
 
 
-def _fail_or_note(error: ReadError, notes: list[JSONValue] | None) -> None:
+def _fail_or_note(error: ReadError, notes: list[dict[str, JSONValue]] | None) -> None:
     if notes is None:
         raise error
     notes.append(error.note())

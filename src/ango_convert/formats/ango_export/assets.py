@@ -23,7 +23,7 @@ from ango_convert.formats.ango_export.extras import (
     rename_attributes,
 )
 from ango_convert.io.imagesize import IMAGE_SUFFIXES
-from ango_convert.model import ATTR_PAGE, ATTR_SPLIT, Annotation, Classification, Item, JSONValue
+from ango_convert.model import ATTR_PAGE, Annotation, Classification, Item, JSONValue
 
 Version = Literal["v2", "v3"]
 TaskChoice = Literal["first", "all"]
@@ -281,7 +281,8 @@ def build_items(
     key = asset_key(record)
     annotations, classifications = _decode(answers, decoder)
     annotations = [_renamed(a, rules.attribute_map) for a in annotations]
-    base = _base_attributes(record, key, answers, rules.splitter)
+    base = _base_attributes(record, key, answers)
+    split = rules.splitter.split_of(key, batch_names(record))
     by_page: dict[int | None, list[Annotation]] = {}
     for annotation in annotations:
         page = annotation.attributes.get(ATTR_PAGE)
@@ -304,10 +305,12 @@ def build_items(
                 height=height,
                 annotations=tuple(unpaged),
                 classifications=classifications,
+                split=split,
                 attributes=base,
             )
     for page in paged:
-        yield _frame_item(record, key, page, by_page[page], classifications, base, sizes)
+        frame = _frame_item(record, key, page, by_page[page], classifications, base, sizes)
+        yield dataclasses.replace(frame, split=split)
 
 
 def _frame_item(
@@ -379,7 +382,7 @@ def _with_task(annotation: Annotation, task_id: str) -> Annotation:
 
 
 def _base_attributes(
-    record: Mapping[str, Any], key: str, answers: Sequence[Answer], splitter: Splitter
+    record: Mapping[str, Any], key: str, answers: Sequence[Answer]
 ) -> dict[str, JSONValue]:
     batches = batch_names(record)
     attributes: dict[str, JSONValue] = {ATTR_EXTERNAL_ID: key}
@@ -396,7 +399,4 @@ def _base_attributes(
         attributes[ATTR_TASK_ID] = task_ids[0]
     elif task_ids:
         attributes[ATTR_TASK_IDS] = task_ids
-    split = splitter.split_of(key, batches)
-    if split is not None:
-        attributes[ATTR_SPLIT] = split
     return attributes

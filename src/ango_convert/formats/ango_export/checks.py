@@ -45,7 +45,7 @@ class Skips:
     """
 
     on_error: OnError = "strict"
-    notes: list[JSONValue] = field(default_factory=list)
+    notes: list[dict[str, JSONValue]] = field(default_factory=list)
     indices: set[int] = field(default_factory=set)
 
     @property

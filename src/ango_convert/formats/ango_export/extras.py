@@ -8,7 +8,7 @@ Splits: by batch name, or by a seeded hash of the externalId (independent of ord
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
@@ -16,6 +16,7 @@ from typing import Any, Literal
 from ango_convert.geometry import bounds, box_outside_image, rotated_box_corners
 from ango_convert.io.imagesize import probe_size
 from ango_convert.io.names import safe_relative_path
+from ango_convert.io.remote import Fetcher
 from ango_convert.model import (
     ATTR_OBJECT_ID,
     XY,
@@ -52,11 +53,11 @@ class SizeFinder:
 
     Args:
         images_dir: Folder of local images, matched by file name then base name.
-        probe_url: Fetches a size from a URL's header bytes, or None to not try.
+        fetcher: Reads a size from a URL's header bytes, or None to not try.
     """
 
     images_dir: Path | None = None
-    probe_url: Callable[[str], tuple[int, int] | None] | None = None
+    fetcher: Fetcher | None = None
     _cache: dict[str, tuple[int, int] | None] = field(default_factory=dict, init=False, repr=False)
 
     def size(
@@ -80,12 +81,12 @@ class SizeFinder:
         return None
 
     def _remote(self, url: str | None) -> tuple[int, int] | None:
-        if self.probe_url is None or not url or not url.startswith(("http://", "https://")):
+        if self.fetcher is None or not url or not url.startswith(("http://", "https://")):
             return None
         # Frames of one asset share a URL; remember only the last, so memory stays flat.
         if url not in self._cache:
             self._cache.clear()
-            self._cache[url] = self.probe_url(url)
+            self._cache[url] = self.fetcher.image_size(url)
         return self._cache[url]
 
 

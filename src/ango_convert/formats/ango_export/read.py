@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ango_convert.errors import (
-    INFO_SKIPPED_INPUT,
     ConversionError,
     OnError,
     ReadError,
@@ -45,8 +44,10 @@ from ango_convert.formats.ango_export.extras import (
     Splitter,
     parse_attribute_map,
 )
+from ango_convert.io.remote import Fetcher
 from ango_convert.model import Category, Dataset, Item, JSONValue
 from ango_convert.ontology import Ontology, load_ontology
+from ango_convert.report import Diagnostics
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ class _Plan:
     pivot: Pivot
     unknown_tools: UnknownTools
     images_dir: Path | None
-    fetch_sizes: bool
+    size_fetcher: Fetcher | None
 
 
 def read_v3(
@@ -86,6 +87,8 @@ def read_v3(
     attribute_map: str = "",
     validate: bool = True,
     on_error: OnError = "strict",
+    diagnostics: Diagnostics | None = None,
+    fetcher: Fetcher | None = None,
 ) -> Dataset:
     """Read an Ango V3 export (assets with one ``task`` of ``tools``).
 
@@ -145,6 +148,8 @@ def read_v2(
     attribute_map: str = "",
     validate: bool = True,
     on_error: OnError = "strict",
+    diagnostics: Diagnostics | None = None,
+    fetcher: Fetcher | None = None,
 ) -> Dataset:
     """Read a legacy Ango V2 export (assets with ``tasks[]`` of ``objects``).
 
@@ -173,6 +178,8 @@ _SHARED_OPTIONS = (
     "attribute_map",
     "validate",
     "on_error",
+    "diagnostics",
+    "fetcher",
 )
 
 
@@ -201,8 +208,15 @@ def _read(
     attribute_map: str,
     validate: bool,
     on_error: OnError,
+    diagnostics: Diagnostics | None,
+    fetcher: Fetcher | None,
 ) -> Dataset:
 
+    if fetch_sizes and fetcher is None:
+        raise ConversionError(
+            "fetch_sizes needs a fetcher for the asset URLs: read through "
+            "ango_convert.read (or the command line), which provides one"
+        )
     try:
         splitter = Splitter.build(split_by, ratios, seed, split_map)
         names = parse_attribute_map(attribute_map)
@@ -223,13 +237,11 @@ def _read(
         pivot=rbox_pivot,
         unknown_tools=unknown_tools,
         images_dir=images_dir,
-        fetch_sizes=fetch_sizes,
+        size_fetcher=fetcher if fetch_sizes else None,
     )
-    skips = Skips(on_error)
+    skips = Skips(on_error, (diagnostics or Diagnostics()).skipped_input)
     categories = _first_pass(plan, validate, skips)
     info: dict[str, JSONValue] = {"ango:format": f"ango-{version}", "ango:source": str(source)}
-    if skips.active:
-        info[INFO_SKIPPED_INPUT] = skips.notes
     return Dataset(categories=categories, items=ExportItems(plan, categories, skips), info=info)
 
 
@@ -296,7 +308,7 @@ class ExportItems:
             pivot=plan.pivot,
             unknown_tools=plan.unknown_tools,
         )
-        sizes = SizeFinder(plan.images_dir, _remote_probe() if plan.fetch_sizes else None)
+        sizes = SizeFinder(plan.images_dir, plan.size_fetcher)
         skips = self._skips
         for raw in stream.iter_records(plan.source, tolerant=skips.active):
             if raw.index in skips.indices:
@@ -313,9 +325,3 @@ class ExportItems:
                 ", ".join(f"{n} {tool}" for tool, n in sorted(decoder.skipped.items())),
             )
 
-
-def _remote_probe() -> Callable[[str], tuple[int, int] | None]:
-    # Imported on demand: only fetch_sizes needs the network stack.
-    from ango_convert.hub.images import probe_remote_size
-
-    return probe_remote_size

@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
-from ango_convert.errors import INFO_SKIPPED_INPUT, OnError, ReadError
+from ango_convert.errors import OnError, ReadError
 from ango_convert.formats.coco.decode import parse_document
 from ango_convert.formats.coco.keys import Located
 from ango_convert.io.inputs import json_path, load_json
-from ango_convert.model import Dataset, JSONValue
+from ango_convert.model import Dataset
+from ango_convert.report import Diagnostics, skip_notes
 
 
-def read(source: Path, *, on_error: OnError = "strict") -> Dataset:
+def read(
+    source: Path, *, on_error: OnError = "strict", diagnostics: Diagnostics | None = None
+) -> Dataset:
     """Read a COCO annotation file.
 
     Args:
         source: The JSON file, or ``-`` for stdin.
         on_error: ``skip`` leaves out each category, image or annotation that does not
-            read and lists it in ``Dataset.info["skipped_input"]``; the JSON itself must
-            parse.
+            read and notes it in ``diagnostics``; the JSON itself must parse.
+        diagnostics: Where skipped input is noted.
 
     Returns:
         The dataset.
@@ -28,16 +30,13 @@ def read(source: Path, *, on_error: OnError = "strict") -> Dataset:
         ReadError: Malformed input; the message names the file and the JSON path.
     """
     document = load_json(source)
-    notes: list[JSONValue] = []
+    notes = skip_notes(diagnostics, on_error)
 
     def located(exc: Located) -> ReadError:
         return ReadError(source, json_path(*exc.where), exc.reason)
 
-    skip = (lambda exc: notes.append(located(exc).note())) if on_error == "skip" else None
+    skip = None if notes is None else (lambda exc: notes.append(located(exc).note()))
     try:
-        dataset = parse_document(document, skip)
+        return parse_document(document, skip)
     except Located as exc:
         raise located(exc) from exc
-    if on_error == "skip":
-        dataset = dataclasses.replace(dataset, info={**dataset.info, INFO_SKIPPED_INPUT: notes})
-    return dataset

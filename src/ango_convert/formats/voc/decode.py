@@ -28,7 +28,7 @@ from ango_convert.geometry import box_outside_image
 from ango_convert.io.imagesize import probe_size
 from ango_convert.io.inputs import read_bytes
 from ango_convert.io.names import is_plain_name, safe_relative_path
-from ango_convert.model import ATTR_SOURCE_IMAGE, JSONValue
+from ango_convert.model import JSONValue
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -63,6 +63,7 @@ class Parsed:
     height: int | None
     attributes: dict[str, JSONValue]
     objects: list[RawObject] = field(default_factory=list)
+    image_path: str | None = None
 
 
 def parse_xml(path: Path, data: bytes | None = None) -> etree._Element:
@@ -183,9 +184,8 @@ def _parse_annotation(element: etree._Element, path: Path, context: Context) -> 
     if not file_name:
         raise _Invalid(element, "no <filename>, and no image named like the file was found")
     width, height, attributes = _size(children, image)
-    if image is not None:
-        attributes[ATTR_SOURCE_IMAGE] = str(image)
     parsed = Parsed(_item_id(path, context.base), file_name, width, height, attributes)
+    parsed.image_path = None if image is None else str(image)
     shift = context.shift
     for obj in element.iterfind("object"):
         raw = plain_object(obj, shift) or _parse_object(obj, context.convention)
@@ -218,14 +218,15 @@ def _assemble_plain(plain: PlainFile, path: Path, context: Context) -> Parsed | 
         attributes[ATTR_VOC_SEGMENTED] = 1
     if depth:
         attributes[ATTR_VOC_DEPTH] = depth
-    if image is not None:
-        attributes[ATTR_SOURCE_IMAGE] = str(image)
     if width and height:
         for raw in plain.objects:
             if box_outside_image(raw[1], raw[2], raw[3], raw[4], width, height):
                 return None
     item_id = _item_id(path, context.base)
-    return Parsed(item_id, file_name, width or None, height or None, attributes, plain.objects)
+    image_path = None if image is None else str(image)
+    return Parsed(
+        item_id, file_name, width or None, height or None, attributes, plain.objects, image_path
+    )
 
 
 def _whole(text: str | None) -> int | None:

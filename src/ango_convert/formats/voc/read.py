@@ -6,11 +6,12 @@ import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from ango_convert.errors import INFO_SKIPPED_INPUT, OnError, ReadError
+from ango_convert.errors import OnError, ReadError
 from ango_convert.formats.voc.decode import Context, Parsed, read_file
 from ango_convert.formats.voc.write import PixelConvention
 from ango_convert.io.inputs import read_bytes
-from ango_convert.model import ATTR_SPLIT, Category, Dataset, Item, JSONValue, checked_box
+from ango_convert.model import Category, Dataset, Item, JSONValue, checked_box
+from ango_convert.report import Diagnostics, skip_notes
 
 #: Split lists are read in this priority; anything else comes after, trainval last.
 SPLIT_PRIORITY = ("train", "val", "test")
@@ -29,6 +30,7 @@ def read(
     pixel_convention: PixelConvention = "continuous",
     class_names: Sequence[str] | None = None,
     on_error: OnError = "strict",
+    diagnostics: Diagnostics | None = None,
 ) -> Dataset:
     """Read Pascal VOC annotations.
 
@@ -38,8 +40,9 @@ def read(
         images_dir: Where to look for images whose ``<size>`` is missing.
         pixel_convention: How ``<bndbox>`` maps to IR pixels (see the module docs).
         class_names: Category order (ids 1..N); a name outside it is an error.
-        on_error: ``skip`` leaves out each XML file that does not read and lists it in
-            ``Dataset.info["skipped_input"]``.
+        on_error: ``skip`` leaves out each XML file that does not read and notes it in
+            ``diagnostics``.
+        diagnostics: Where skipped input is noted.
 
     Returns:
         The dataset; every XML file is one item, zero-object files included.
@@ -50,19 +53,18 @@ def read(
     root, files = _layout(Path(source))
     splits = _read_splits(root)
     context = Context(root=root, images_dir=images_dir, convention=pixel_convention)
-    notes: list[JSONValue] = []
-    parsed = _read_files(files, context, notes if on_error == "skip" else None)
+    parsed = _read_files(files, context, skip_notes(diagnostics, on_error))
     names = _category_names(parsed, class_names)
     ids = {name: index + 1 for index, name in enumerate(names)}
     categories = tuple(Category(id=ids[name], name=name) for name in names)
     items = tuple(_to_item(entry, ids, splits) for entry in parsed)
     info: dict[str, JSONValue] = {"source_format": "voc"}
-    if on_error == "skip":
-        info[INFO_SKIPPED_INPUT] = notes
     return Dataset(categories=categories, items=items, info=info)
 
 
-def _read_files(files: list[Path], context: Context, notes: list[JSONValue] | None) -> list[Parsed]:
+def _read_files(
+    files: list[Path], context: Context, notes: list[dict[str, JSONValue]] | None
+) -> list[Parsed]:
     """Parse every file; with ``notes``, a file that does not read is noted and left out."""
     parsed = []
     for path in files:
@@ -165,14 +167,13 @@ def _to_item(entry: Parsed, ids: dict[str, int], splits: dict[str, str]) -> Item
         checked_box(ids[name], x, y, width, height, attributes)
         for name, x, y, width, height, attributes in entry.objects
     )
-    attributes = dict(entry.attributes)
-    if entry.item_id in splits:
-        attributes[ATTR_SPLIT] = splits[entry.item_id]
     return Item(
         id=entry.item_id,
         file_name=entry.file_name,
         width=entry.width,
         height=entry.height,
         annotations=boxes,
-        attributes=attributes,
+        split=splits.get(entry.item_id),
+        image_path=entry.image_path,
+        attributes=dict(entry.attributes),
     )

@@ -49,7 +49,6 @@ from ango_convert.model import (
     ATTR_OBJECT_ID,
     ATTR_PAGE,
     ATTR_SCHEMA_ID,
-    ATTR_SPLIT,
     Box,
     Category,
     Dataset,
@@ -183,8 +182,7 @@ def _claim_stem(names: UniqueNames, item: Item) -> str:
 
 
 def _split_of(item: Item, default: str) -> str:
-    value = item.attributes.get(ATTR_SPLIT)
-    text = value if isinstance(value, str) and value.strip() else default
+    text = item.split if item.split and item.split.strip() else default
     return safe_base_name(text)
 
 

@@ -38,7 +38,7 @@ class Row:
 
 
 def parse_label_file(
-    path: str | Path, class_ids: Container[int], notes: list[JSONValue] | None = None
+    path: str | Path, class_ids: Container[int], notes: list[dict[str, JSONValue]] | None = None
 ) -> list[Row]:
     """Read a label file into rows; an empty file means an image without objects.
 

@@ -9,7 +9,7 @@ from math import isfinite
 from pathlib import Path
 from typing import Any
 
-from ango_convert.errors import INFO_SKIPPED_INPUT, OnError, ReadError
+from ango_convert.errors import OnError, ReadError
 from ango_convert.formats.yolo.labels import (
     KptShape,
     Row,
@@ -32,8 +32,6 @@ from ango_convert.formats.yolo.layout import (
 from ango_convert.geometry import box_outside_image
 from ango_convert.io.imagesize import image_size
 from ango_convert.model import (
-    ATTR_SOURCE_IMAGE,
-    ATTR_SPLIT,
     Annotation,
     Box,
     Category,
@@ -42,6 +40,7 @@ from ango_convert.model import (
     JSONValue,
     checked_box,
 )
+from ango_convert.report import Diagnostics, skip_notes
 
 logger = logging.getLogger(__name__)
 
@@ -53,14 +52,21 @@ INFO_KPT_SHAPE = "yolo:kpt_shape"
 INFO_FLIP_IDX = "yolo:flip_idx"
 
 
-def read(source: Path, *, task: Task = "auto", on_error: OnError = "strict") -> Dataset:
+def read(
+    source: Path,
+    *,
+    task: Task = "auto",
+    on_error: OnError = "strict",
+    diagnostics: Diagnostics | None = None,
+) -> Dataset:
     """Read a YOLO dataset.
 
     Args:
         source: The dataset folder, its data.yaml, or its obj.data.
         task: The label task; ``auto`` decides from the lines (see the module docs).
         on_error: ``skip`` leaves out each label line that does not read, and each image
-            whose header does not, listing them in ``Dataset.info["skipped_input"]``.
+            whose header does not, noting them in ``diagnostics``.
+        diagnostics: Where skipped input is noted.
 
     Returns:
         The dataset, one item per image, images without labels included.
@@ -70,7 +76,7 @@ def read(source: Path, *, task: Task = "auto", on_error: OnError = "strict") -> 
     """
     layout = find_layout(Path(source))
     images = _unique_images(layout)
-    notes: list[JSONValue] | None = [] if on_error == "skip" else None
+    notes = skip_notes(diagnostics, on_error)
     found = _FileIndex()
     labels = {image: _read_labels(image, layout, notes, found) for image, _ in images}
     unlabelled = sum(1 for rows in labels.values() if rows is None)
@@ -83,8 +89,6 @@ def read(source: Path, *, task: Task = "auto", on_error: OnError = "strict") -> 
     ids = _category_ids(layout)
     items = tuple(_items(images, rows, chosen, layout, ids, notes))
     info: dict[str, Any] = {"source_format": "yolo", "yolo:task": chosen}
-    if notes is not None:
-        info[INFO_SKIPPED_INPUT] = notes
     if unlabelled:
         info["yolo:images_without_label_file"] = unlabelled
     if layout.kpt_shape is not None:
@@ -140,7 +144,7 @@ class _FileIndex:
 
 
 def _read_labels(
-    image: Path, layout: Layout, notes: list[JSONValue] | None, found: _FileIndex
+    image: Path, layout: Layout, notes: list[dict[str, JSONValue]] | None, found: _FileIndex
 ) -> list[Row] | None:
     """The image's label rows; None when it has no label file (no objects either)."""
     for candidate in label_candidate_names(str(image)):
@@ -206,7 +210,7 @@ def _items(
     task: Task,
     layout: Layout,
     ids: dict[int, int],
-    notes: list[JSONValue] | None,
+    notes: list[dict[str, JSONValue]] | None,
 ) -> Iterator[Item]:
     """One item per image; with ``notes``, an image whose size cannot be read is noted."""
     for image, split_base in images:
@@ -225,7 +229,7 @@ def _item(
     task: Task,
     layout: Layout,
     ids: dict[int, int],
-    notes: list[JSONValue] | None,
+    notes: list[dict[str, JSONValue]] | None,
 ) -> Item:
     split, base = split_base
     path = str(image)
@@ -243,16 +247,14 @@ def _item(
             if notes is None:
                 raise
             notes.append(exc.note())
-    attributes: dict[str, Any] = {ATTR_SOURCE_IMAGE: path}
-    if split:
-        attributes[ATTR_SPLIT] = "val" if split == "valid" else split
     return Item(
         id=_relative(image, path, layout.root),
         file_name=_relative(image, path, base),
         width=size[0],
         height=size[1],
         annotations=tuple(annotations),
-        attributes=attributes,
+        split=("val" if split == "valid" else split) or None,
+        image_path=path,
     )
 
 

@@ -65,7 +65,7 @@ from ango_convert.io.image_files import ImageFinder, place_image
 from ango_convert.io.imagesize import IMAGE_SUFFIXES, probe_size
 from ango_convert.io.names import UniqueNames, is_plain_name, safe_relative_path, stem_of
 from ango_convert.io.outputs import atomic_dir
-from ango_convert.model import ATTR_SPLIT, Category, Dataset, Item
+from ango_convert.model import Category, Dataset, Item
 from ango_convert.report import WriteReport
 
 ImagesMode = Literal["auto", "copy", "symlink", "none"]
@@ -93,8 +93,7 @@ class _Output:
 
     def split_of(self, item: Item) -> str:
         """The item's split folder name (a few distinct values: worked out once each)."""
-        value = item.attributes.get(ATTR_SPLIT)
-        key = value if isinstance(value, str) else None
+        key = item.split
         if key not in self.split_names:
             self.split_names[key] = _split_of(item, self.default_split)
         return self.split_names[key]
@@ -365,8 +364,7 @@ def _relative_name(item: Item) -> PurePosixPath:
 
 
 def _split_of(item: Item, default: str) -> str:
-    value = item.attributes.get(ATTR_SPLIT)
-    text = value if isinstance(value, str) and value.strip() else default
+    text = item.split if item.split and item.split.strip() else default
     return safe_relative_path(text, keep_dirs=False).name
 
 
