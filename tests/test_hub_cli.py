@@ -15,7 +15,7 @@ from click.testing import CliRunner, Result
 
 from ango_convert import registry
 from ango_convert.errors import EXIT_AUTH, EXIT_INPUT, EXIT_USAGE, AngoConvertError
-from ango_convert.hub import client as client_module
+from ango_convert.hub import retry as retry_module
 from ango_convert.hub.attachments import attachments_body, from_csv
 from ango_convert.hub.config import resolve
 from tests.hub_server import API_KEY, PROJECT, Fault, HubServer
@@ -27,7 +27,7 @@ BAD_KEY = "bad-KEY-0d9c8b7a6f5e4d3c"
 
 @pytest.fixture(autouse=True)
 def no_sleep(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(client_module, "_sleep", lambda _s: None)
+    monkeypatch.setattr(retry_module, "_sleep", lambda _s: None)
 
 
 def invoke(

@@ -10,8 +10,9 @@ from email.utils import formatdate
 import pytest
 
 from ango_convert.errors import EXIT_AUTH, EXIT_CONNECTION, AuthError, HubConnectionError, HubError
-from ango_convert.hub import client as client_module
-from ango_convert.hub.client import AngoClient, RetryPolicy, Secret, check_host, parse_retry_after
+from ango_convert.hub import retry as retry_module
+from ango_convert.hub.client import AngoClient, Secret, check_host
+from ango_convert.hub.retry import RetryPolicy, parse_retry_after
 from tests.hub_server import API_KEY, PROJECT, Fault, HubServer
 
 BODY = {"project": PROJECT, "labels": [{"externalId": "a.jpg", "answer": {"objects": []}}]}
@@ -21,7 +22,7 @@ BODY = {"project": PROJECT, "labels": [{"externalId": "a.jpg", "answer": {"objec
 def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """Record retry pauses instead of sleeping."""
     delays: list[float] = []
-    monkeypatch.setattr(client_module, "_sleep", delays.append)
+    monkeypatch.setattr(retry_module, "_sleep", delays.append)
     return delays
 
 

@@ -13,14 +13,14 @@ from click.testing import CliRunner, Result
 
 from ango_convert import registry
 from ango_convert.errors import EXIT_HUB, EXIT_OUTPUT, AngoConvertError
-from ango_convert.hub import client as client_module
+from ango_convert.hub import retry as retry_module
 from ango_convert.hub.export import ExportOptions, check_export
 from tests.hub_server import API_KEY, PROJECT, Fault, HubServer
 
 
 @pytest.fixture(autouse=True)
 def no_sleep(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(client_module, "_sleep", lambda _s: None)
+    monkeypatch.setattr(retry_module, "_sleep", lambda _s: None)
 
 
 def asset(n: int) -> dict[str, Any]:

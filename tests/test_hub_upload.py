@@ -13,10 +13,11 @@ from typing import Any
 import pytest
 
 from ango_convert.errors import HubError, ReadError
-from ango_convert.hub import client as client_module
+from ango_convert.hub import retry as retry_module
 from ango_convert.hub import upload as up
-from ango_convert.hub.client import AngoClient, RetryPolicy
+from ango_convert.hub.client import AngoClient
 from ango_convert.hub.journal import Journal, record_keys
+from ango_convert.hub.retry import RetryPolicy
 from tests.hub_server import API_KEY, PROJECT, Fault, HubServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(autouse=True)
 def no_sleep(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     delays: list[float] = []
-    monkeypatch.setattr(client_module, "_sleep", delays.append)
+    monkeypatch.setattr(retry_module, "_sleep", delays.append)
     return delays
 
 

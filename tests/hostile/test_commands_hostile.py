@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ango_convert.errors import EXIT_HUB, EXIT_INPUT, EXIT_INVALID
-from ango_convert.hub import client as client_module
+from ango_convert.hub import retry as retry_module
 from tests.hostile.harness import EARLIER, SECRET, assert_failure, invoke, snapshot, write
 from tests.hub_server import API_KEY, PROJECT, HubServer
 
@@ -19,7 +19,7 @@ LONG_ID = json.dumps([{"externalId": "x" * 2049, "objects": []}])
 
 @pytest.fixture(autouse=True)
 def no_sleep(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(client_module, "_sleep", lambda _s: None)
+    monkeypatch.setattr(retry_module, "_sleep", lambda _s: None)
 
 
 def run_command(tmp_path: Path, args: Sequence[str], code: int, needles: Sequence[str]) -> None:

@@ -13,12 +13,8 @@ are final. This module knows nothing about converters.
 
 from __future__ import annotations
 
-import email.utils
 import logging
-import random
-import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import IO, Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -27,6 +23,12 @@ import requests
 
 from ango_convert import __version__
 from ango_convert.errors import AuthError, HubConnectionError, HubError
+from ango_convert.hub.retry import (
+    RetryPolicy,
+    parse_retry_after,
+    retryable_exception,
+    retryable_status,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -73,63 +75,6 @@ class Secret:
     __str__ = __repr__
 
 
-def _sleep(seconds: float) -> None:
-    """The pause between retries; tests replace this module attribute."""
-    time.sleep(seconds)
-
-
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """How often and how long to wait before trying a call again.
-
-    Attributes:
-        attempts: Tries in all, the first one included.
-        base: Backoff before the second try, in seconds; doubles each time.
-        cap: Longest backoff, in seconds.
-        retry_after_cap: Longest wait a server's ``Retry-After`` can ask for.
-        sleep: Called with the delay; None means :func:`time.sleep`.
-        jitter: Returns a float in [0, 1); spreads clients that failed together.
-    """
-
-    attempts: int = 6
-    base: float = 1.0
-    cap: float = 30.0
-    retry_after_cap: float = 60.0
-    sleep: Callable[[float], None] | None = None
-    jitter: Callable[[], float] = random.random
-
-    def backoff(self, attempt: int) -> float:
-        """Delay after failed try number ``attempt`` (0-based): half fixed, half random."""
-        ceiling = min(self.cap, self.base * 2.0**attempt)
-        return ceiling / 2 + self.jitter() * ceiling / 2
-
-    def delay(self, attempt: int, retry_after: float | None) -> float:
-        """The server's Retry-After (capped, plus a little jitter) or the backoff."""
-        if retry_after is None:
-            return self.backoff(attempt)
-        return min(self.retry_after_cap, retry_after) + self.jitter() * min(self.base, 1.0)
-
-    def pause(self, seconds: float) -> None:
-        """Wait before the next try."""
-        (self.sleep or _sleep)(seconds)
-
-
-def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Read a Retry-After header: delta seconds or an HTTP date; None if absent or bad."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        moment = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    return max(0.0, moment.timestamp() - (time.time() if now is None else now))
-
-
 def redact_url(url: str) -> str:
     """A URL without its query string and credentials: signed URLs carry tokens there."""
     parts = urlsplit(url)
@@ -154,21 +99,6 @@ def check_host(host: str) -> str:
             f"refusing plain http to {parts.hostname}: the API key would travel in clear"
         )
     return host.strip().rstrip("/")
-
-
-def _retryable_exception(exc: requests.RequestException) -> bool:
-    if isinstance(exc, requests.exceptions.SSLError):
-        return False  # a certificate problem does not fix itself
-    retryable = (
-        requests.ConnectionError,
-        requests.Timeout,
-        requests.exceptions.ChunkedEncodingError,
-    )
-    return isinstance(exc, retryable)
-
-
-def _retryable_status(status: int) -> bool:
-    return status == 429 or status >= 500
 
 
 def _describe(exc: BaseException) -> str:
@@ -354,14 +284,14 @@ class AngoClient:
                 response = attempt()
             except requests.RequestException as exc:
                 reason = self._key.scrub(_describe(exc))
-                if last or not _retryable_exception(exc):
+                if last or not retryable_exception(exc):
                     raise HubConnectionError(
                         f"{what}: no answer after {number + 1} "
                         f"tr{'y' if number == 0 else 'ies'}: {reason}"
                     ) from None
                 delay = self.retry.backoff(number)
             else:
-                if last or not _retryable_status(response.status_code):
+                if last or not retryable_status(response.status_code):
                     return response
                 reason = f"HTTP {response.status_code}"
                 delay = self.retry.delay(

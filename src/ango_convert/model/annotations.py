@@ -1,51 +1,16 @@
-"""The intermediate representation (IR) every format reads into and writes from.
-
-Coordinates, stated once for the whole toolkit:
-    Every coordinate is an absolute pixel position as a float, with the origin at the
-    top-left corner of the image, x growing to the right and y growing down. Positions
-    are continuous: pixel (col, row) covers the square [col, col + 1) x [row, row + 1),
-    so a box that covers exactly pixel columns 0..9 has x=0 and width=10 (the COCO and
-    Ango convention). Formats with other conventions (YOLO's normalised centres, VOC's
-    1-based inclusive corners) convert in their own module, never here.
-
-Lossless extras travel in ``attributes``. Keys with a ``prefix:`` are source extras the
-toolkit knows (see the ``ATTR_*`` constants); keys without a colon are free attributes
-(VOC ``difficult``, COCO ``attributes`` entries, Ango nested classifications).
-
-Formats never convert to each other directly: a reader builds a :class:`Dataset`, a
-writer consumes one.
-"""
+"""The annotation kinds of the IR (boxes to masks), in absolute pixels (see the package docs)."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-JSONScalar = str | int | float | bool | None
-JSONValue = JSONScalar | list["JSONValue"] | dict[str, "JSONValue"]
-Attributes = Mapping[str, JSONValue]
-XY = tuple[float, float]
-Ring = tuple[XY, ...]
-
-#: COCO annotation id of the source annotation.
-ATTR_COCO_ID = "coco:id"
-#: COCO image id of the source image.
-ATTR_COCO_IMAGE_ID = "coco:image_id"
-#: COCO ``iscrowd`` flag (0 or 1).
-ATTR_ISCROWD = "coco:iscrowd"
-#: The COCO ``bbox`` of a segmented annotation, kept so COCO -> COCO is exact.
-ATTR_COCO_BBOX = "coco:bbox"
-#: COCO ``area`` as the source stated it.
-ATTR_COCO_AREA = "coco:area"
-#: Ango ontology schemaId of the tool or classification.
-ATTR_SCHEMA_ID = "ango:schemaId"
-#: Ango objectId of the object.
-ATTR_OBJECT_ID = "ango:objectId"
-#: Ango page (video frame or document page, 0-based).
-ATTR_PAGE = "ango:page"
+from ango_convert.model.values import Attributes, JSONValue, Ring
 
 _EMPTY: Mapping[str, JSONValue] = {}
+
+
 _isfinite = math.isfinite
 
 
@@ -61,37 +26,6 @@ def _check_ring(owner: str, ring: Ring, minimum: int) -> None:
     for x, y in ring:
         if not (math.isfinite(x) and math.isfinite(y)):
             raise ValueError(f"{owner} has a non-finite point ({x!r}, {y!r})")
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Category:
-    """A class of objects.
-
-    Attributes:
-        id: The dataset's id for the class (COCO ids are kept as they are).
-        name: The class name, as the source spells it.
-        supercategory: COCO's supercategory, if any.
-        keypoint_names: Names of the keypoints, for pose classes.
-        skeleton: Edges between keypoints as 0-based index pairs into ``keypoint_names``.
-        attributes: Extras, such as the Ango schemaId of the tool.
-    """
-
-    id: int
-    name: str
-    supercategory: str | None = None
-    keypoint_names: tuple[str, ...] = ()
-    skeleton: tuple[tuple[int, int], ...] = ()
-    attributes: Attributes = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        if not self.name:
-            raise ValueError(f"category {self.id} has an empty name")
-        count = len(self.keypoint_names)
-        for a, b in self.skeleton:
-            if not (0 <= a < count and 0 <= b < count):
-                raise ValueError(
-                    f"category {self.name!r}: skeleton edge ({a}, {b}) is outside 0..{count - 1}"
-                )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -120,6 +54,8 @@ class Box:
 
 
 _new_object = object.__new__
+
+
 # The slots' own setters: a frozen dataclass refuses attribute assignment, its slot
 # descriptors do not, and calling them is twice as fast as object.__setattr__ by name.
 _box_setters = tuple(
@@ -323,6 +259,7 @@ class Mask:
 
 Annotation = Box | RotatedBox | Polygon | Polyline | Point | Keypoints | Mask
 
+
 #: Every annotation kind, by the name used in reports and capability sets.
 ANNOTATION_KINDS: tuple[str, ...] = (
     "box",
@@ -333,74 +270,6 @@ ANNOTATION_KINDS: tuple[str, ...] = (
     "keypoints",
     "mask",
 )
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Classification:
-    """An answered question about a whole item (an Ango global classification).
-
-    ``answer`` is a string for single-choice and text questions and a tuple of strings
-    for multiple choice. ``children`` are the nested questions.
-    """
-
-    title: str
-    answer: str | tuple[str, ...]
-    children: tuple[Classification, ...] = ()
-    attributes: Attributes = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Item:
-    """One image (or one frame or page of a video or document).
-
-    Attributes:
-        id: A stable id, unique in the dataset (COCO image id as text, file stem, ...).
-        file_name: The image's file name as the source names it, relative path allowed.
-        width: Image width in pixels, None when the source does not say.
-        height: Image height in pixels, None when the source does not say.
-        annotations: The objects on the item.
-        classifications: Whole-item classifications.
-        split: The split the item belongs to (``train``, ``val``, ``test``...), when the
-            source says; the YOLO and VOC writers lay out their folders and lists by it.
-        image_path: The image file a reader found for the item (an absolute path), so a
-            writer can copy or link it; None when the reader did not look or found none.
-        attributes: Extras (COCO image fields, Ango asset fields, ...).
-    """
-
-    id: str
-    file_name: str
-    width: int | None = None
-    height: int | None = None
-    annotations: tuple[Annotation, ...] = ()
-    classifications: tuple[Classification, ...] = ()
-    split: str | None = None
-    image_path: str | None = None
-    attributes: Attributes = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        for name, value in (("width", self.width), ("height", self.height)):
-            if value is not None and value <= 0:
-                raise ValueError(f"item {self.id!r}: {name} must be positive, got {value}")
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Dataset:
-    """Categories plus items.
-
-    ``items`` may be a lazy iterable (streaming readers hand out a re-iterable that reads
-    the file again on every pass), so writers iterate it rather than index it.
-    """
-
-    categories: tuple[Category, ...]
-    items: Iterable[Item]
-    info: Attributes = field(default_factory=dict)
-
-    def category_by_id(self) -> dict[int, Category]:
-        """Map each category id to its category."""
-        return {category.id: category for category in self.categories}
-
-    def __iter__(self) -> Iterator[Item]:
-        return iter(self.items)
 
 
 def annotation_kind(annotation: Annotation) -> str:
