@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ango_convert.errors import ReadError
-from ango_convert.io.inputs import json_path, load_json, read_bytes, yaml_too_deep
+from ango_convert.io.inputs import json_path, load_json, load_yaml
 from ango_convert.model import Annotation, Category, Polygon
 
 KEYPOINT_QUESTION = "keypoint"
@@ -212,19 +212,7 @@ def load_schema_map(path: Path) -> Ontology:
 
 def _load_json_or_yaml(path: Path) -> Any:
     if path.suffix.lower() in (".yaml", ".yml"):
-        import yaml
-
-        data = read_bytes(path)
-        if yaml_too_deep(data):
-            raise ReadError(path, None, "invalid YAML: nested too deeply")
-        try:
-            return yaml.safe_load(data)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f"line {mark.line + 1}" if mark is not None else None
-            raise ReadError(path, where, f"invalid YAML: {getattr(exc, 'problem', exc)}") from None
-        except RecursionError:  # PyYAML composes nested collections recursively
-            raise ReadError(path, None, "invalid YAML: nested too deeply") from None
+        return load_yaml(path)
     return load_json(path)
 
 

@@ -82,3 +82,24 @@ def json_path(*parts: str | int) -> str:
         else:
             text += f"[{part!r}]"
     return text
+
+
+def load_yaml(path: str | Path) -> Any:
+    """Read and safely parse a YAML file (no Python objects, no custom tags).
+
+    Raises:
+        ReadError: Unreadable, invalid or too deeply nested YAML, with the line.
+    """
+    import yaml  # only the commands that read YAML pay for it
+
+    data = read_bytes(path)
+    if yaml_too_deep(data):
+        raise ReadError(path, None, "invalid YAML: nested too deeply")
+    try:
+        return yaml.safe_load(data)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else None
+        raise ReadError(path, where, f"invalid YAML: {getattr(exc, 'problem', exc)}") from None
+    except RecursionError:  # PyYAML composes nested collections recursively
+        raise ReadError(path, None, "invalid YAML: nested too deeply") from None
