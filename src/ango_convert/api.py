@@ -22,6 +22,7 @@ from ango_convert import registry
 from ango_convert._gc import cyclic_gc_paused
 from ango_convert.errors import ReadError, UnknownFormatError
 from ango_convert.io.inputs import load_json
+from ango_convert.io.remote import Fetcher
 from ango_convert.model import Dataset
 from ango_convert.report import Diagnostics, WriteReport
 
@@ -165,13 +166,19 @@ def detect(source: Path) -> str:
 
 
 class _HttpFetcher:
-    """The network seam readers get (see :mod:`ango_convert.io.remote`); the HTTP stack
+    """The network seam readers get (see :mod:`ango_convert.io.remote`): a
+    :class:`~ango_convert.hub.images.HttpFetcher` made on first use, so the HTTP stack
     is imported only when a reader really fetches something."""
 
-    def image_size(self, url: str) -> tuple[int, int] | None:
-        from ango_convert.hub.images import probe_remote_size
+    def __init__(self) -> None:
+        self._fetcher: Fetcher | None = None
 
-        return probe_remote_size(url)
+    def image_size(self, url: str) -> tuple[int, int] | None:
+        if self._fetcher is None:
+            from ango_convert.hub.images import HttpFetcher
+
+            self._fetcher = HttpFetcher()
+        return self._fetcher.image_size(url)
 
 
 def _services(reader: Callable[..., Any], diagnostics: Diagnostics) -> dict[str, Any]:

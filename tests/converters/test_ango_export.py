@@ -19,7 +19,7 @@ from ango_convert.cli.main import cli
 from ango_convert.errors import ConversionError, ReadError, SchemaValidationError
 from ango_convert.formats.ango.geometry import ango_corners
 from ango_convert.formats.ango_export import detect_v2, detect_v3
-from ango_convert.formats.ango_export.assets import frame_file_name
+from ango_convert.formats.ango_export.frames import frame_file_name
 from ango_convert.formats.ango_export.read import read_v2, read_v3
 from ango_convert.model import Box, Dataset, Item, Polygon, RotatedBox
 from tests.conftest import GOLDEN, SAMPLES
@@ -181,8 +181,11 @@ def test_read__filters_and_keep_empty() -> None:
 
 
 def test_read__frames_refuse_names_the_asset() -> None:
-    with pytest.raises(ReadError, match=r"line \d+\).*'clip.mp4'.*frames=refuse"):
-        read_v3(V3_JSON, frames="refuse")
+    with pytest.raises(ReadError) as caught:
+        read_v3(V3_JSON, frames="refuse")  # pass 1: before any item is read
+    assert caught.value.location == "$[1] (line 341) (externalId 'clip.mp4')"
+    assert caught.value.reason.startswith("objects sit on 2 frame(s)/page(s) (first: page 0)")
+    assert caught.value.reason.endswith("(frames=refuse)")
 
 
 # --- splits ------------------------------------------------------------------------------
@@ -360,6 +363,27 @@ def test_read__wrong_shape_and_unknown_tool(tmp_path: Path) -> None:
         read_v3(odd)
     skipped = _items(read_v3(odd, unknown_tools="skip"))
     assert skipped["empty.jpg"].annotations == ()
+
+
+def test_read__tools_without_geometry_refused_at_read_time(tmp_path: Path) -> None:
+    records = json.loads(V3_JSON.read_text())
+    records[2]["task"]["tools"] = [{"objectId": "n", "title": "car", "ner": {"start": 1}}]
+    records[3]["task"]["tools"] = [{"objectId": "x", "title": "car", "lock": True}]
+    odd = tmp_path / "odd.ndjson"
+    odd.write_text("".join(json.dumps(r) + "\n" for r in records))
+    with pytest.raises(ReadError) as caught:
+        read_v3(odd)  # pass 1, as the decoder would refuse it in pass 2
+    assert caught.value.location == "line 3 (externalId 'empty.jpg')"
+    assert caught.value.reason == (
+        "objects[0]: tool 'ner' has no COCO/VOC/YOLO counterpart "
+        "(skip such objects with unknown_tools=skip)"
+    )
+    records[2]["task"]["tools"] = []
+    odd.write_text("".join(json.dumps(r) + "\n" for r in records))
+    with pytest.raises(ReadError, match=r"line 4 .*objects\[0\]: tool 'no tool key'"):
+        read_v3(odd)
+    skipped = _items(read_v3(odd, unknown_tools="skip"))
+    assert skipped["nometa.png"].annotations == ()
 
 
 def test_read__schema_errors_name_the_record(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ango_convert.errors import ReadError
+from ango_convert.formats.ango_export import json_array
 from ango_convert.formats.ango_export import records as stream
 from ango_convert.formats.ango_export.read import read_v3
 from ango_convert.validation import load_schema
@@ -50,11 +51,8 @@ def _values(path: Path) -> list[Any]:
 )
 def test_splitter__any_array_any_chunk(records: list[Any], chunk: int, indent: int | None) -> None:
     text = json.dumps(records, indent=indent, ensure_ascii=False)
-    found = [
-        r.value
-        for r in stream.ArraySplitter(io.StringIO(text), "x", chunk).records(stream._Counter())
-    ]
-    assert found == records
+    splitter = json_array.ArraySplitter(io.StringIO(text), "x", chunk)
+    assert [value for _, value in splitter.elements()] == records
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16"])
@@ -75,6 +73,36 @@ def test_single_pretty_object_is_one_record(tmp_path: Path) -> None:
     path = tmp_path / "one.json"
     path.write_text(json.dumps({"externalId": "a.jpg", "task": {}}, indent=2))
     assert _values(path) == [{"externalId": "a.jpg", "task": {}}]
+
+
+def test_ndjson__blank_lines_before_the_first_record(tmp_path: Path) -> None:
+    path = tmp_path / "export.ndjson"
+    path.write_text('\n  \n{"n": 1}\n\n{"n": 2}\n')
+    places = [(r.place, r.value) for r in stream.iter_records(path)]
+    assert places == [("line 3", {"n": 1}), ("line 5", {"n": 2})]
+    pretty = tmp_path / "one.json"
+    pretty.write_text('\n{\n  "a": 1,\n  "b": }\n')
+    with pytest.raises(ReadError, match=r"one.json: line 4 column \d+: invalid JSON"):
+        list(stream.iter_records(pretty))
+
+
+@pytest.mark.parametrize("shape", ["json", "ndjson"])
+def test_lone_surrogate__refused_in_arrays_as_in_ndjson(tmp_path: Path, shape: str) -> None:
+    records = [{"externalId": "a.jpg"}, {"externalId": "b\ud800.jpg"}]  # json.dumps escapes
+    text = (
+        json.dumps(records, indent=1)
+        if shape == "json"
+        else "".join(json.dumps(r) + "\n" for r in records)
+    )
+    path = tmp_path / f"export.{shape}"
+    path.write_text(text)
+    with pytest.raises(ReadError) as caught:
+        list(stream.iter_records(path))
+    assert caught.value.location == ("$[1] (line 6)" if shape == "json" else "line 2")
+    assert "invalid" in caught.value.reason and "surrogate" in caught.value.reason
+    paired = [{"externalId": "smile \U0001f600.jpg"}, {"externalId": "\uac00\u00e9.png"}]
+    path.write_text(json.dumps(paired))  # escaped: a surrogate pair, a Hangul syllable
+    assert _values(path) == paired
 
 
 def test_zip__members_in_name_order_with_places(tmp_path: Path) -> None:
@@ -173,7 +201,7 @@ def test_streaming__memory_stays_flat(tmp_path: Path) -> None:
 def test_streaming__json_array_memory_stays_flat(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(stream, "CHUNK_CHARS", 65536)
+    monkeypatch.setattr(json_array, "CHUNK_CHARS", 65536)
     ndjson = tmp_path / "big.ndjson"
     _big_export(ndjson, RECORD_COUNT)
     array = tmp_path / "big.json"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import threading
 from collections.abc import Iterator
@@ -112,6 +113,107 @@ def test_read__fetch_sizes(tmp_path: Path, server: ThreadingHTTPServer) -> None:
     assert (items["dir/big photo.jpg"].width, items["dir/big photo.jpg"].height) == (1920, 1080)
     without = {item.id: item for item in read_v3(export, validate=False).items}
     assert without["a.png"].width is None
+
+
+class FakeFetcher:
+    """A :class:`~ango_convert.io.remote.Fetcher` that knows some sizes and notes each ask."""
+
+    def __init__(self, sizes: dict[str, tuple[int, int]]) -> None:
+        self.sizes = sizes
+        self.asked: list[str] = []
+
+    def image_size(self, url: str) -> tuple[int, int] | None:
+        self.asked.append(url)
+        return self.sizes.get(url)
+
+
+def test_read__fetch_sizes_without_a_fetcher_is_refused(tmp_path: Path) -> None:
+    export = _export(tmp_path, "https://assets.invalid")
+    with pytest.raises(ConversionError) as caught:
+        read_v3(export, fetch_sizes=True)
+    message = str(caught.value)
+    assert "fetch_sizes needs a fetcher" in message and "\n" not in message
+
+
+def test_read__fetch_sizes_asks_the_given_fetcher(tmp_path: Path) -> None:
+    base = "https://assets.invalid"
+    box = {"title": "dot", "bounding-box": {"x": 1, "y": 2, "width": 3, "height": 4}}
+    records = [
+        {"asset": f"{base}/a.png?sig=1", "externalId": "a.png", "task": {"tools": [box]}},
+        {
+            "asset": f"{base}/known.png",
+            "externalId": "known.png",
+            "metadata": {"width": 8, "height": 9},
+            "task": {"tools": []},
+        },
+        {
+            "asset": f"{base}/doc",
+            "externalId": "doc",
+            "dataset": [f"{base}/page0.png", f"{base}/page1.png"],
+            "task": {"tools": [{**box, "page": 0}, {**box, "page": 1}, {**box, "page": 1}]},
+        },
+        {"asset": f"{base}/gone.png", "externalId": "gone.png", "task": {"tools": []}},
+    ]
+    export = tmp_path / "export.ndjson"
+    export.write_text("".join(json.dumps(r) + "\n" for r in records))
+    fetcher = FakeFetcher(
+        {
+            f"{base}/a.png?sig=1": (31, 17),
+            f"{base}/page0.png": (10, 20),
+            f"{base}/page1.png": (11, 21),
+        }
+    )
+    dataset = read_v3(export, fetch_sizes=True, fetcher=fetcher, validate=False)
+    sizes = {item.id: (item.width, item.height) for item in dataset.items}
+    assert sizes == {
+        "a.png": (31, 17),
+        "known.png": (8, 9),  # metadata first: its URL is never asked
+        "doc#frame0": (10, 20),
+        "doc#frame1": (11, 21),
+        "gone.png": (None, None),  # the fetcher did not know it: no size, no error
+    }
+    assert fetcher.asked == [
+        f"{base}/a.png?sig=1",
+        f"{base}/page0.png",
+        f"{base}/page1.png",
+        f"{base}/gone.png",
+    ]
+    fetcher.asked.clear()
+    list(read_v3(export, fetcher=fetcher, validate=False).items)
+    assert fetcher.asked == []  # a fetcher alone fetches nothing: fetch_sizes asks for it
+
+
+def _imported(node: ast.AST) -> list[tuple[int, str]]:
+    """(line, module) of each module an import statement reaches (``from a import b`` may
+    reach ``a.b``)."""
+    if isinstance(node, ast.Import):
+        return [(node.lineno, alias.name) for alias in node.names]
+    if isinstance(node, ast.ImportFrom) and node.module:
+        names = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+        return [(node.lineno, name) for name in names]
+    return []
+
+
+def _reaches_network(module: str) -> bool:
+    return module.split(".")[0] in {"requests", "urllib3", "http"} or module.startswith(
+        ("ango_convert.hub", "urllib.request")
+    )
+
+
+def test_formats__never_reach_the_network() -> None:
+    package = Path(ango_convert.__file__).parent
+    modules = sorted((package / "formats").rglob("*.py"))
+    offenders = [
+        f"{path.relative_to(package)}:{line} imports {name}"
+        for path in modules
+        for node in ast.walk(ast.parse(path.read_text()))
+        for line, name in _imported(node)
+        if _reaches_network(name)
+    ]
+    assert len(modules) > 20 and offenders == []
+    # The check does see the HTTP stack where it is imported.
+    hub = ast.parse((package / "hub" / "images.py").read_text())
+    assert any(_reaches_network(name) for node in ast.walk(hub) for _, name in _imported(node))
 
 
 def test_download__needs_consent(tmp_path: Path) -> None:

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import ango_convert
 from ango_convert import validation
 from ango_convert.errors import ConversionError, ReadError, SchemaValidationError
+from ango_convert.formats.ango.decode import AngoDecoder
 from ango_convert.formats.ango.geometry import rotated_box_from_ango, rotated_box_to_ango
-from ango_convert.model import Box, Keypoints, Polygon, RotatedBox
+from ango_convert.model import Box, Category, Keypoints, Polygon, RotatedBox
+from ango_convert.ontology import Ontology, ToolEntry
 from tests.ir_samples import HOSTILE_NAMES, tiny_dataset
 
 
@@ -204,3 +209,213 @@ class TestRead:
         path.write_text('{"hello": 1}')
         with pytest.raises(ReadError, match=r"x.json: \$: not an Ango label-import payload"):
             ango_convert.read(path, "ango")
+
+
+CATEGORIES = (Category(id=1, name="cat"), Category(id=2, name="dog", keypoint_names=("a", "b")))
+ONTOLOGY = Ontology(tools=[ToolEntry(title="dog", tool="bounding-box", schema_id="S-dog")])
+
+
+def _box_object(**sides: object) -> dict[str, Any]:
+    return {"title": "cat", "bounding-box": {"x": 1, "y": 2, "width": 3, "height": 4, **sides}}
+
+
+def _decode(*objects: Any, relations: tuple[Any, ...] = ()) -> list[Any]:
+    return AngoDecoder(CATEGORIES, ONTOLOGY).decode_objects(objects, relations)
+
+
+def _refusal(*objects: Any) -> str:
+    with pytest.raises(ValueError) as info:
+        _decode(*objects)
+    return str(info.value)
+
+
+class TestDecodeObjects:
+    def test_plain_box__exact_box_with_ids(self) -> None:
+        obj = {**_box_object(), "schemaId": "S-cat", "objectId": "o1", "classifications": []}
+        assert _decode(obj) == [
+            Box(
+                category_id=1,
+                x=1,
+                y=2,
+                width=3,
+                height=4,
+                attributes={"ango:schemaId": "S-cat", "ango:objectId": "o1"},
+            )
+        ]
+
+    def test_plain_box__schema_id_names_the_class_before_the_title(self) -> None:
+        (box,) = _decode({**_box_object(), "schemaId": "S-dog", "title": "not used"})
+        assert box.category_id == 2
+
+    def test_negative_sizes_turned_around(self) -> None:
+        (box,) = _decode(_box_object(width=-3, height=-4))
+        assert (box.x, box.y, box.width, box.height) == (-2, -2, 3, 4)
+        # The same rule for a box in an instance group (the general constructor).
+        grouped = {**_box_object(width=-3), "objectId": "p:kp:9"}
+        (box,) = _decode(grouped)
+        assert (box.x, box.width, box.group) == (-2, 3, "p")
+
+    def test_finite_sides_whose_sum_overflows_are_kept(self) -> None:
+        (box,) = _decode(_box_object(x=1e308, width=1e308))
+        assert (box.x, box.width) == (1e308, 1e308)
+
+    def test_object_extras_become_attributes(self) -> None:
+        obj = {
+            **_box_object(),
+            "page": 2,
+            "classifications": [
+                {"title": "iscrowd", "answer": "yes"},
+                {"title": "colour", "answer": "red", "classifications": [{"title": "shade"}]},
+            ],
+        }
+        (box,) = _decode(obj)
+        assert box.attributes == {
+            "ango:page": 2,
+            "coco:iscrowd": 1,
+            "colour": "red",
+            "colour/shade": None,
+        }
+
+    @pytest.mark.parametrize(
+        ("sides", "message"),
+        [
+            ({"width": math.nan}, "objects[0].bounding-box.width must be a finite number, got nan"),
+            ({"x": -math.inf}, "objects[0].bounding-box.x must be a finite number, got -inf"),
+            ({"width": "10"}, "objects[0].bounding-box.width must be a number, got '10'"),
+            ({"height": True}, "objects[0].bounding-box.height must be a number, got True"),
+            ({"y": None}, "objects[0].bounding-box.y must be a number, got None"),
+            ({"x": 10**400}, "objects[0].bounding-box.x must be a finite number, got 1000"),
+        ],
+        ids=["nan", "inf", "string", "boolean", "null", "int-past-float"],
+    )
+    def test_bad_side_refused_with_its_path(self, sides: dict[str, Any], message: str) -> None:
+        assert _refusal(_box_object(**sides)).startswith(message)
+
+    def test_bad_box_values_refused_with_their_path(self) -> None:
+        missing = {"title": "cat", "bounding-box": {"x": 1, "y": 2, "width": 3}}
+        assert _refusal(_box_object(), missing) == "objects[1].bounding-box.height is missing"
+        listed = {"title": "cat", "bounding-box": [1, 2, 3, 4]}
+        assert _refusal(listed) == "objects[0].bounding-box must be an object, got an array"
+        assert _refusal([1]) == "objects[0] must be an object, got an array"
+
+    def test_object_level_faults_name_the_object(self) -> None:
+        assert _refusal({**_box_object(), "title": "bird"}) == (
+            "objects[0]: class 'bird' is not in the category list"
+        )
+        for title in (7, "", ["cat"]):  # a list cannot key the class cache: looked up each time
+            assert _refusal({**_box_object(), "title": title, "schemaId": 3}) == (
+                "objects[0]: object has neither a title nor a schemaId"
+            )
+        assert _refusal({"title": "cat", "segmentation": {}}).startswith(
+            "objects[0]: segmentation has no zones"
+        )
+
+    @pytest.mark.parametrize(
+        ("obj", "message"),
+        [
+            (
+                {"title": "cat", "polygon": [[0, 0], [1, 0], [1]]},
+                "objects[0].polygon[2] must be [x, y], got [1]",
+            ),
+            (
+                {"title": "cat", "polyline": [[0, 0], [1, math.inf]]},
+                "objects[0].polyline[1][1] must be a finite number, got inf",
+            ),
+            (
+                {"title": "cat", "point": "1,2"},
+                "objects[0].point must be [x, y], got '1,2'",
+            ),
+            (
+                {"title": "cat", "segmentation": {"zones": [{"region": None}]}},
+                "objects[0].segmentation.zones[0].region must be a list of [x, y] points, got null",
+            ),
+            (
+                {"title": "cat", "rotated-bounding-box": {"x": 1, "y": 2, "width": 3, "height": 4}},
+                "objects[0].rotated-bounding-box.rotation is missing",
+            ),
+        ],
+        ids=["polygon-point", "polyline-inf", "point", "segmentation-region", "rotation"],
+    )
+    def test_other_geometry_refused_with_its_path(self, obj: dict[str, Any], message: str) -> None:
+        assert _refusal(obj) == message
+
+    def test_keypoints_regrouped_and_their_faults_located(self) -> None:
+        def keypoint(index: int, name: str, point: object) -> dict[str, Any]:
+            nested = [
+                {"title": "keypoint", "answer": name},
+                {"title": "visibility", "answer": "occluded"},
+            ]
+            return {
+                "title": "dog",
+                "objectId": f"7:kp:{index}",
+                "point": point,
+                "classifications": nested,
+            }
+
+        head = {**_box_object(), "title": "dog", "objectId": "7"}
+        box, pose = _decode(head, keypoint(1, "b", [3, 4]))
+        assert box.group == pose.group == "7"
+        assert pose == Keypoints(category_id=2, points=((0, 0, 0), (3, 4, 1)), group="7")
+        assert _refusal(head, keypoint(0, "a", [1])) == "objects[1].point must be [x, y], got [1]"
+        assert _refusal(head, keypoint(0, "z", [1, 2])).startswith(
+            "objects[1]: keypoint 'z' is not one of"
+        )
+
+    def test_read__refusal_names_record_and_path(self, tmp_path: Path) -> None:
+        flat = [{"externalId": "a.jpg", "objects": [_box_object(width="10")]}]
+        path = tmp_path / "flat.json"
+        path.write_text(json.dumps(flat))
+        with pytest.raises(ReadError) as info:
+            ango_convert.read(path, "ango-flat", validate=False)
+        assert str(info.value) == (
+            f"{path}: record 0 (externalId 'a.jpg'): "
+            "objects[0].bounding-box.width must be a number, got '10'"
+        )
+
+
+NUMBERS = st.one_of(
+    st.integers(-5, 5),
+    st.floats(-1e3, 1e3),
+    st.sampled_from([1e308, -1e308, math.inf, math.nan, 10**400, True, None, "3", [1]]),
+)
+NEAR_USUAL_OBJECTS = st.fixed_dictionaries(
+    {
+        "bounding-box": st.one_of(
+            st.dictionaries(st.sampled_from(["x", "y", "width", "height", "rotation"]), NUMBERS),
+            st.just([1, 2, 3, 4]),
+        )
+    },
+    optional={
+        "title": st.sampled_from(["cat", "dog", "bird", "", 7, ["cat"]]),
+        "schemaId": st.sampled_from(["S-dog", "S-none", None, 3]),
+        "objectId": st.sampled_from(["a1", "p:kp:0", 5, None]),
+        "classifications": st.sampled_from([[], None, [{"title": "iscrowd", "answer": "yes"}]]),
+        "page": st.just(2),
+    },
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(NEAR_USUAL_OBJECTS, max_size=4))
+def test_objects_decode_upright_or_are_refused_with_their_place(objects: list[Any]) -> None:
+    refusal = None
+    try:
+        decoded = _decode(*objects)
+    except ValueError as exc:  # nothing else may escape (no KeyError, no OverflowError)
+        decoded, refusal = [], str(exc)
+    if refusal is not None:
+        place = re.match(r"objects\[(\d+)\]", refusal)
+        assert place is not None and int(place[1]) < len(objects), refusal
+        return
+    assert len(decoded) == len(objects)
+    for box, obj in zip(decoded, objects, strict=True):
+        sides = obj["bounding-box"]
+        assert isinstance(box, Box)
+        assert (box.x, box.width) == (
+            min(sides["x"], sides["x"] + sides["width"]),
+            abs(sides["width"]),
+        )
+        assert (box.y, box.height) == (
+            min(sides["y"], sides["y"] + sides["height"]),
+            abs(sides["height"]),
+        )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import math
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -21,9 +22,14 @@ from ango_convert import masks
 from ango_convert.cli.main import cli
 from ango_convert.errors import ConversionError, ReadError, UnsupportedAnnotationError
 from ango_convert.formats import coco
+from ango_convert.formats.coco.document import parse_document
+from ango_convert.formats.coco.keys import Located
+from ango_convert.io.inputs import json_path
 from ango_convert.model import (
+    ATTR_COCO_AREA,
     ATTR_COCO_BBOX,
     ATTR_COCO_ID,
+    ATTR_COCO_IMAGE_ID,
     ATTR_ISCROWD,
     Box,
     Category,
@@ -301,6 +307,221 @@ def test_integral_float_ids_and_missing_sizes_are_read(tmp_path: Path) -> None:
     assert (item.id, item.width, item.height) == ("1", None, None)
 
 
+# --- each record read exactly: the common form and the rarer valid ones ----------------------
+
+PLAIN = {"id": 1, "image_id": 1, "category_id": 1, "bbox": [1, 2, 3, 4]}
+
+
+def box_attributes(**extra: Any) -> dict[str, Any]:
+    return {ATTR_COCO_ID: 1, ATTR_ISCROWD: 0, **extra}
+
+
+@pytest.mark.parametrize(
+    ("record", "expected"),
+    [
+        (PLAIN, Box(category_id=1, x=1, y=2, width=3, height=4, attributes=box_attributes())),
+        (
+            PLAIN | {"bbox": [1.5, 2.25, 0, 0], "iscrowd": 1, "area": 12.5, "segmentation": []},
+            Box(
+                category_id=1,
+                x=1.5,
+                y=2.25,
+                width=0,
+                height=0,
+                attributes=box_attributes(**{ATTR_ISCROWD: 1, ATTR_COCO_AREA: 12.5}),
+            ),
+        ),
+        (
+            PLAIN | {"segmentation": None, "area": None, "iscrowd": None, "keypoints": []},
+            Box(category_id=1, x=1, y=2, width=3, height=4, attributes=box_attributes()),
+        ),
+        (
+            PLAIN | {"id": 3.0, "image_id": 1.0, "category_id": 1.0, "iscrowd": True},
+            Box(
+                category_id=1,
+                x=1,
+                y=2,
+                width=3,
+                height=4,
+                attributes={ATTR_COCO_ID: 3, ATTR_ISCROWD: 1},
+            ),
+        ),
+        (
+            PLAIN | {"iscrowd": 1.0, "extra": "kept", "attributes": {"occluded": True}},
+            Box(
+                category_id=1,
+                x=1,
+                y=2,
+                width=3,
+                height=4,
+                attributes=box_attributes(
+                    **{ATTR_ISCROWD: 1, "coco:extra": "kept", "occluded": True}
+                ),
+            ),
+        ),
+    ],
+    ids=["plain", "zero-size-crowd-area", "nulls-and-empties", "float-ids-bool-crowd", "extras"],
+)
+def test_box_records_read_to_exactly_a_box(
+    tmp_path: Path, record: dict[str, Any], expected: Box
+) -> None:
+    document = minimal()
+    document["annotations"] = [record]
+    (annotation,) = only_item(read_doc(tmp_path, document)).annotations
+    assert type(annotation) is Box
+    assert annotation == expected
+    assert list(annotation.attributes) == list(expected.attributes)
+
+
+def test_box_with_keypoints_reads_to_a_box_and_pose_in_one_group(tmp_path: Path) -> None:
+    document = minimal()
+    document["categories"][0]["keypoints"] = ["tip"]
+    document["annotations"] = [PLAIN | {"keypoints": [2, 3.5, 2], "num_keypoints": 1}]
+    box, pose = only_item(read_doc(tmp_path, document)).annotations
+    assert box == Box(
+        category_id=1, x=1, y=2, width=3, height=4, group="1", attributes=box_attributes()
+    )
+    assert pose == Keypoints(
+        category_id=1, points=((2, 3.5, 2),), group="1", attributes={ATTR_COCO_ID: 1}
+    )
+
+
+def test_segmented_box_record_reads_to_a_polygon_keeping_its_bbox(tmp_path: Path) -> None:
+    document = minimal()
+    document["annotations"] = [PLAIN | {"segmentation": [[1, 1, 4, 1, 4, 4]], "area": 4.5}]
+    (polygon,) = only_item(read_doc(tmp_path, document)).annotations
+    assert polygon == Polygon(
+        category_id=1,
+        zones=(Zone(outer=((1, 1), (4, 1), (4, 4))),),
+        attributes=box_attributes(**{ATTR_COCO_AREA: 4.5, ATTR_COCO_BBOX: [1, 2, 3, 4]}),
+    )
+
+
+def test_a_segmented_box_may_lie_outside_its_image(tmp_path: Path) -> None:
+    """Only a box that is the annotation's geometry must touch the image."""
+    document = minimal()
+    document["annotations"] = [
+        PLAIN | {"bbox": [100, 2, 3, 4], "segmentation": [[1, 1, 4, 1, 4, 4]]}
+    ]
+    (polygon,) = only_item(read_doc(tmp_path, document)).annotations
+    assert polygon.attributes[ATTR_COCO_BBOX] == [100, 2, 3, 4]
+
+
+def test_image_records_read_in_their_rarer_valid_forms(tmp_path: Path) -> None:
+    document = minimal()
+    document["images"] = [
+        {"id": 1, "file_name": "a.jpg", "width": 10, "height": 8},
+        {"id": 2.0, "file_name": "b c.d.png", "width": 3.0, "height": None, "license": 4},
+    ]
+    plain, rare = read_doc(tmp_path, document).items
+    assert plain == Item(
+        id="1",
+        file_name="a.jpg",
+        width=10,
+        height=8,
+        annotations=(Box(category_id=1, x=1, y=2, width=3, height=4, attributes=box_attributes()),),
+        attributes={ATTR_COCO_IMAGE_ID: 1},
+    )
+    assert rare == Item(
+        id="2",
+        file_name="b c.d.png",
+        width=3,
+        height=None,
+        attributes={ATTR_COCO_IMAGE_ID: 2, "coco:license": 4},
+    )
+
+
+def test_non_finite_numbers_are_refused_with_their_json_path() -> None:
+    """JSON text cannot hold them (the parser refuses NaN and Infinity), but a document
+    built in Python can."""
+    for key, value, where in [
+        ("bbox", [float("inf"), 2, 3, 4], "$.annotations[0].bbox[0]"),
+        ("bbox", [1, 2, 3, float("nan")], "$.annotations[0].bbox[3]"),
+        ("area", float("-inf"), "$.annotations[0].area"),
+    ]:
+        document = minimal()
+        document["annotations"][0][key] = value
+        with pytest.raises(Located) as caught:
+            parse_document(document)
+        assert json_path(*caught.value.where) == where
+        assert caught.value.reason.startswith("expected a finite number, got ")
+
+
+NUMBERS = st.one_of(
+    st.integers(-20, 20),
+    st.floats(-20, 20),
+    st.sampled_from([float("inf"), float("-inf"), float("nan"), True, None, "1"]),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(bbox=st.lists(NUMBERS, min_size=4, max_size=4))
+def test_a_bbox_reads_as_given_or_is_refused_at_its_path(bbox: list[Any]) -> None:
+    """Four finite numbers of non-negative size that touch the 10 x 8 image read to
+    exactly that Box; anything else is refused at $.annotations[0].bbox or one element."""
+    document = minimal()
+    document["annotations"][0]["bbox"] = bbox
+    x, y, width, height = bbox
+    valid = (
+        all(type(v) in (int, float) and math.isfinite(v) for v in bbox)
+        and width >= 0
+        and height >= 0
+        and not (x > 10 or y > 8 or x + width < 0 or y + height < 0)
+    )
+    if valid:
+        (annotation,) = only_item(parse_document(document)).annotations
+        assert annotation == Box(
+            category_id=1, x=x, y=y, width=width, height=height, attributes=box_attributes()
+        )
+    else:
+        with pytest.raises(Located) as caught:
+            parse_document(document)
+        assert caught.value.where in {("annotations", 0, "bbox", i) for i in range(4)} | {
+            ("annotations", 0, "bbox")
+        }
+
+
+plain_boxes = st.builds(
+    lambda x, y, width, height, crowd: (x, y, width, height, crowd),
+    st.floats(-50, 10),
+    st.floats(-50, 8),
+    st.floats(50, 300),
+    st.floats(50, 300),
+    st.sampled_from([0, 1]),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(plain_boxes, min_size=1, max_size=5))
+def test_plain_boxes_read_back_exactly_as_written(values: list[Any]) -> None:
+    boxes = tuple(
+        Box(
+            category_id=1,
+            x=x,
+            y=y,
+            width=width,
+            height=height,
+            attributes={ATTR_COCO_ID: i, ATTR_ISCROWD: crowd, ATTR_COCO_AREA: width * height},
+        )
+        for i, (x, y, width, height, crowd) in enumerate(values, start=1)
+    )
+    item = Item(
+        id="1",
+        file_name="a.jpg",
+        width=10,
+        height=8,
+        annotations=boxes,
+        attributes={ATTR_COCO_IMAGE_ID: 1},
+    )
+    dataset = Dataset(categories=(Category(id=1, name="thing"),), items=(item,))
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / "out.json"
+        coco.write.write(dataset, target)
+        back = coco.read.read(target)
+    assert back.items == dataset.items
+    assert back.categories == dataset.categories
+
+
 # --- errors -----------------------------------------------------------------------------------
 
 
@@ -388,6 +609,78 @@ def _set(path: tuple[Any, ...], value: Any) -> Any:
         (
             _set(("images",), {"id": 1}),
             "$.images: expected an array, got an object",
+        ),
+        (
+            _set(("annotations", 0, "bbox"), [100, 2, 3, 4]),
+            "$.annotations[0].bbox: box (100, 2, 3 x 4) lies outside the image (10 x 8)",
+        ),
+        (
+            _set(("annotations", 1, "bbox"), [1, 2, 3]),
+            "$.annotations[1].bbox: expected 4 numbers [x, y, width, height], got 3",
+        ),
+        (
+            _set(("annotations", 0, "bbox"), [1, "2", 3, 4]),
+            "$.annotations[0].bbox[1]: expected a number, got a string",
+        ),
+        (
+            _set(("annotations", 1, "bbox"), [1, 2, 3, True]),
+            "$.annotations[1].bbox[3]: expected a number, got a boolean",
+        ),
+        (
+            _set(("annotations", 1, "id"), 1),
+            "$.annotations[1].id: duplicate id 1 (also at $.annotations[0])",
+        ),
+        (
+            _set(("annotations", 0, "id"), 1.5),
+            "$.annotations[0].id: expected an integer, got 1.5",
+        ),
+        (
+            _set(("annotations", 0, "image_id"), KeyError),
+            "$.annotations[0]: missing key 'image_id'",
+        ),
+        (
+            _set(("annotations", 1, "category_id"), "1"),
+            "$.annotations[1].category_id: expected an integer, got a string",
+        ),
+        (
+            _set(("annotations", 0, "iscrowd"), "0"),
+            "$.annotations[0].iscrowd: expected an integer, got a string",
+        ),
+        (
+            _set(("annotations", 0, "iscrowd"), 2.0),
+            "$.annotations[0].iscrowd: iscrowd must be 0 or 1, got 2.0",
+        ),
+        (
+            _set(("annotations", 0, "area"), "big"),
+            "$.annotations[0].area: expected a number, got a string",
+        ),
+        (
+            _set(("annotations", 0, "attributes"), ["occluded"]),
+            "$.annotations[0].attributes: expected an object, got an array",
+        ),
+        (
+            _set(("annotations", 1), 5),
+            "$.annotations[1]: expected an object, got a number",
+        ),
+        (
+            _set(("images", 0), [1]),
+            "$.images[0]: expected an object, got an array",
+        ),
+        (
+            _set(("images", 0, "id"), True),
+            "$.images[0].id: expected an integer, got a boolean",
+        ),
+        (
+            _set(("images", 0, "file_name"), None),
+            "$.images[0].file_name: expected a string, got null",
+        ),
+        (
+            _set(("images", 0, "width"), 0),
+            "$.images[0].width: width must be positive, got 0",
+        ),
+        (
+            _set(("images", 0, "height"), 8.5),
+            "$.images[0].height: expected an integer, got 8.5",
         ),
     ],
 )
@@ -498,6 +791,54 @@ def test_write_computes_ids_bbox_and_area(tmp_path: Path) -> None:
         "keypoints": ["a", "b"],
         "skeleton": [[1, 2]],
     }
+
+
+LONE_BOX_ENTRY = {
+    "id": 1,
+    "image_id": 3,
+    "category_id": 1,
+    "segmentation": [],
+    "area": 12,
+    "bbox": [1, 2, 3, 4],
+    "iscrowd": 0,
+}
+
+
+@pytest.mark.parametrize(
+    ("attributes", "entry"),
+    [
+        ({}, LONE_BOX_ENTRY),
+        (
+            {ATTR_COCO_ID: 7, ATTR_ISCROWD: 1, ATTR_COCO_AREA: 3.5},
+            LONE_BOX_ENTRY | {"id": 7, "area": 3.5, "iscrowd": 1},
+        ),
+        (
+            {ATTR_COCO_ID: "12", ATTR_COCO_AREA: True, "occluded": True, "coco:extra": [1]},
+            LONE_BOX_ENTRY | {"id": 12, "attributes": {"occluded": True}, "extra": [1]},
+        ),
+        (
+            {ATTR_COCO_ID: 7, ATTR_COCO_AREA: "big", ATTR_COCO_BBOX: [0, 0, 1, 1], "voc:pose": "L"},
+            LONE_BOX_ENTRY | {"id": 7},
+        ),
+        ({"n": None}, LONE_BOX_ENTRY | {"attributes": {"n": None}}),
+    ],
+    ids=["none", "kept-id-crowd-area", "text-id-free-and-extra", "unusable-and-foreign", "free"],
+)
+def test_write_lone_boxes_entries(
+    tmp_path: Path, attributes: dict[str, Any], entry: dict[str, Any]
+) -> None:
+    """What the attributes of a box outside any group become in its entry."""
+    boxes = (
+        Box(category_id=1, x=1, y=2, width=3, height=4, attributes=attributes),
+        Box(category_id=1, x=0.5, y=0, width=0, height=2.25),
+    )
+    item = Item(id="3", file_name="a.jpg", width=10, height=8, annotations=boxes)
+    dataset = Dataset(categories=(Category(id=1, name="thing"),), items=(item,))
+    first, second = write_doc(tmp_path, dataset)["annotations"]
+    assert first == entry
+    assert list(first) == list(entry)
+    second_id = 2 if entry["id"] == 1 else 1
+    assert second == LONE_BOX_ENTRY | {"id": second_id, "area": 0.0, "bbox": [0.5, 0, 0, 2.25]}
 
 
 def test_write_merges_a_group_into_one_annotation(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ import ango_convert
 from ango_convert.cli.main import cli
 from ango_convert.errors import ReadError
 from ango_convert.formats import voc
-from ango_convert.formats.voc import decode as _voc_read
+from ango_convert.formats.voc.safe_xml import parser
 from ango_convert.model import Box
 from tests import imagebytes
 from tests.conftest import SAMPLES
@@ -184,7 +184,7 @@ class TestVocHostileXml:
 
     def test_parser__never_resolves_entities(self) -> None:
         data = b'<!DOCTYPE a [<!ENTITY e "expanded">]><annotation><f>&e;</f></annotation>'
-        root = etree.fromstring(data, _voc_read._parser())
+        root = etree.fromstring(data, parser())
         assert root.findtext("f") != "expanded"
 
 

@@ -12,9 +12,8 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from ango_convert.formats import voc
-from ango_convert.formats.voc import _fast as _voc_fast
-from ango_convert.formats.voc import decode as _voc_read
-from ango_convert.formats.voc.write import PixelConvention, _item_xml
+from ango_convert.formats.voc.vocabulary import PixelConvention
+from ango_convert.formats.voc.write import _item_xml
 from ango_convert.model import Box, Category, Dataset, Item, JSONValue
 
 _PARSER = etree.XMLParser(remove_blank_text=True)
@@ -85,54 +84,6 @@ def test_empty_inclusive_box_survives_float_rounding(tmp_path: Path) -> None:
     (back,) = next(iter(voc.read.read(tmp_path / "o", pixel_convention="inclusive"))).annotations
     assert isinstance(back, Box)
     assert (back.x, back.y, back.width, back.height) == pytest.approx((0, 0.477, 0, 0), abs=1e-9)
-
-
-OBJECTS = [
-    "<name>cat</name><pose>Left</pose><truncated>1</truncated><difficult>0</difficult>{box}",
-    "<name> cat </name><occluded>true</occluded><difficult>yes</difficult>{box}",
-    "<name>cat</name><pose>Unspecified</pose><truncated></truncated>{box}",
-    "<name>cat</name><truncated>maybe</truncated>{box}",
-    "<name></name>{box}",
-    "<name>a</name><name>b</name>{box}",
-    "<name>cat</name><!-- note -->{box}",
-    "<name>cat</name><part><name>hand</name></part>{box}",
-    "<name>cat</name><color>red</color>{box}",
-    "<name>cat</name>",
-]
-BOXES = [
-    "<bndbox><xmin>1</xmin><ymin>2.5</ymin><xmax>3</xmax><ymax> 4 </ymax></bndbox>",
-    "<bndbox><xmin>1</xmin><ymin>2</ymin><xmax>3</xmax></bndbox>",
-    "<bndbox><xmin>1</xmin><ymin>2</ymin><xmax>3</xmax><ymax>nan</ymax></bndbox>",
-    "<bndbox><xmin>5</xmin><ymin>2</ymin><xmax>3</xmax><ymax>4</ymax></bndbox>",
-    "<bndbox><xmin>4</xmin><ymin>2</ymin><xmax>3</xmax><ymax>4</ymax></bndbox>",
-    "<bndbox><xmin>1</xmin><xmin>2</xmin><xmax>3</xmax><ymax>4</ymax></bndbox>",
-    "<bndbox><ymin>2</ymin><xmin>1</xmin><ymax>4</ymax><xmax>3</xmax></bndbox>",
-]
-
-
-@pytest.mark.parametrize("body", OBJECTS)
-@pytest.mark.parametrize("bndbox", BOXES)
-@pytest.mark.parametrize("convention", ["continuous", "inclusive"])
-def test_plain_object_path_matches_the_general_path(
-    body: str, bndbox: str, convention: PixelConvention
-) -> None:
-    obj = etree.fromstring(f"<object>{body.format(box=bndbox)}</object>")
-    plain = _voc_fast.plain_object(obj, 1.0 if convention == "inclusive" else 0.0)
-    try:
-        general: object = _voc_read._parse_object(obj, convention)
-    except ValueError as exc:
-        general = exc
-    if plain is not None:
-        assert plain == general
-
-
-def test_plain_object_path_takes_the_usual_objects() -> None:
-    taken = [
-        _voc_fast.plain_object(etree.fromstring(f"<object>{body.format(box=BOXES[0])}</object>"), 0)
-        is not None
-        for body in OBJECTS
-    ]
-    assert taken == [True, True, True, False, False, False, False, False, False, False]
 
 
 SILENT = st.fixed_dictionaries(

@@ -3,22 +3,28 @@ the command line."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ango_convert
 from ango_convert.errors import ReadError
 from ango_convert.formats import yolo
+from ango_convert.formats.lossy import Unsupported
+from ango_convert.formats.yolo.encode import Encoder
+from ango_convert.formats.yolo.labels import Row, Task, decode_row, parse_label_file
 from ango_convert.model import (
     Box,
+    Item,
     Keypoints,
     Polygon,
     RotatedBox,
 )
+from ango_convert.report import Diagnostics, WriteReport
 from tests import imagebytes
 from tests.conftest import SAMPLES
 from tests.converters.formats_helpers import (
@@ -204,8 +210,9 @@ class TestYoloRead:
             ("0 0.5 nan 0.5 0.5", "line 2: 'nan' is not a finite number"),
             ("0.5 0.5 0.5 0.5 0.5", "line 2: class id must be a whole number"),
             ("0 0.5 0.5 -0.5 0.5", "line 2: box width and height must be >= 0"),
+            ("0 3.5 0.5 0.5 0.5", r"line 2: box \(13, 1, 2 x 2\) lies outside the image \(4 x 4\)"),
         ],
-        ids=["short", "class-range", "not-number", "nan", "float-class", "negative"],
+        ids=["short", "class-range", "not-number", "nan", "float-class", "negative", "outside"],
     )
     def test_read__bad_lines_are_located(self, tmp_path: Path, line: str, message: str) -> None:
         make(
@@ -334,24 +341,162 @@ class TestYoloCli:
         assert not (tmp_path / "y").exists()
 
 
-NUMBER = st.one_of(
+class TestYoloRowDecoder:
+    """:func:`decode_row`, the one decoder of every task's rows, on fixed rows."""
+
+    def test_detect_row_is_the_exact_box(self) -> None:
+        row = Row(3, 0, (0.5, 0.5, 0.25, 0.5))
+        assert decode_row(row, "detect", 7, (64, 48), None) == (
+            Box(category_id=7, x=24, y=12, width=16, height=24),
+        )
+
+    @pytest.mark.parametrize(
+        ("values", "box"),
+        [
+            ((0.5, 0.5, 1.0, 1.0), (0, 0, 64, 48)),  # the whole image
+            ((0.0, 0.0, 0.0, 0.0), (0, 0, 0, 0)),  # a point on the top-left corner
+            ((1.0, 1.0, 0.0, 0.0), (64, 48, 0, 0)),  # a point on the bottom-right corner
+            ((0.0, 0.0, 1.0, 1.0), (-32, -24, 64, 48)),  # overhangs are kept
+            ((1.0, 0.5, 2.0, 1.0), (0, 0, 128, 48)),
+        ],
+        ids=["whole", "zero", "one", "overhang-top-left", "overhang-right"],
+    )
+    def test_detect_rows_at_the_edges_are_kept(
+        self, values: tuple[float, ...], box: tuple[float, ...]
+    ) -> None:
+        (decoded,) = decode_row(Row(1, 0, values), "detect", 0, (64, 48), None)
+        assert decoded == Box(category_id=0, x=box[0], y=box[1], width=box[2], height=box[3])
+
+    @pytest.mark.parametrize(
+        ("values", "reason"),
+        [
+            ((1.6, 0.5, 0.2, 0.2), r"box \(96, 19.2, 12.8 x 9.6\) lies outside the image \(64 x"),
+            ((0.5, -0.1, 0.1, 0.1), "lies outside the image"),
+            ((0.5, 0.5, -0.1, 0.1), "box width and height must be >= 0, got -0.1 x 0.1"),
+            ((1e308, 0.5, 1e308, 0.5), "lies outside the image"),  # inf in pixels
+            ((-1e308, 0.5, 1e308, 0.5), r"box \(-inf, .*\) is not finite"),
+        ],
+        ids=["right", "above", "negative", "overflow", "overflow-nan"],
+    )
+    def test_detect_row_refused_with_its_reason(
+        self, values: tuple[float, ...], reason: str
+    ) -> None:
+        with pytest.raises(ValueError, match=reason):
+            decode_row(Row(1, 0, values), "detect", 0, (64, 48), None)
+
+    @pytest.mark.parametrize(
+        ("task", "values", "kinds"),
+        [
+            ("segment", (0.5, 0.5, 0.5, 0.5), ["box"]),
+            ("segment", (0.1, 0.1, 0.9, 0.1, 0.5, 0.9), ["polygon"]),
+            ("obb", (0.1, 0.1, 0.9, 0.1, 0.9, 0.9, 0.1, 0.9), ["rotated-box"]),
+            ("pose", (0.5, 0.5, 0.5, 0.5, 0.25, 0.25, 2), ["box", "keypoints"]),
+        ],
+    )
+    def test_every_task_through_the_one_decoder(
+        self, task: Task, values: tuple[float, ...], kinds: list[str]
+    ) -> None:
+        decoded = decode_row(Row(4, 0, values), task, 2, (100, 50), (1, 3))
+        assert [a.kind for a in decoded] == kinds
+        assert {a.category_id for a in decoded} == {2}
+        if task == "pose":
+            assert {getattr(a, "group", None) for a in decoded} == {"yolo-line-4"}
+
+    @pytest.mark.parametrize(
+        ("task", "values", "reason"),
+        [
+            ("detect", (0.5,) * 5, "expected 5 values: class cx cy w h, got 6 values"),
+            ("segment", (0.5,) * 5, "got 6 values"),
+            ("obb", (0.5,) * 4, "expected 9 values: class and 4 corners, got 5 values"),
+            ("pose", (0.5,) * 4, r"expected 5 \+ 1x3 = 8 values"),
+            ("pose", (0.5, 0.5, 0.5, 0.5, 0.2, 0.2, 3), "visibility must be 0, 1 or 2, got 3"),
+        ],
+    )
+    def test_rows_refused_by_task(self, task: Task, values: tuple[float, ...], reason: str) -> None:
+        with pytest.raises(ValueError, match=reason):
+            decode_row(Row(1, 0, values), task, 0, (100, 50), (1, 3))
+
+    def test_skip_notes_each_refused_line_and_keeps_the_rest(self, tmp_path: Path) -> None:
+        make(
+            tmp_path,
+            {
+                "data.yaml": "train: images\nnames: [a]\n",
+                "images/i.png": imagebytes.png(10, 10),
+                "labels/i.txt": "0 0.5 0.5 0.2 0.2\n0 nan 0.5 0.2 0.2\n0 2.5 0.5 0.2 0.2\n"
+                "0 0.25 0.25 0.5 0.5\n",
+            },
+        )
+        diagnostics = Diagnostics()
+        dataset = yolo.read.read(tmp_path, on_error="skip", diagnostics=diagnostics)
+        annotations = next(iter(dataset)).annotations
+        boxes = [(a.x, a.y, a.width, a.height) for a in annotations if isinstance(a, Box)]
+        assert len(boxes) == len(annotations)
+        assert boxes == [(4, 4, 2, 2), (0, 0, 5, 5)]
+        label = str(tmp_path / "labels" / "i.txt")
+        assert [(n["file"], n["place"]) for n in diagnostics.skipped_input] == [
+            (label, "line 2"),
+            (label, "line 3"),
+        ]
+        assert "not a finite number" in str(diagnostics.skipped_input[0]["reason"])
+        assert "outside the image" in str(diagnostics.skipped_input[1]["reason"])
+
+
+# A box starting exactly on the right or bottom edge may read back a rounding error past
+# it, and is then refused as outside the image: corners stay below 0.999.
+CORNER = st.floats(0, 0.999)
+SIZE = st.floats(0, 1)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    box=st.tuples(CORNER, CORNER, SIZE, SIZE),
+    size=st.tuples(st.integers(1, 8000), st.integers(1, 8000)),
+)
+def test_written_detect_line_reads_back_to_the_same_box(
+    tmp_path_factory: pytest.TempPathFactory,
+    box: tuple[float, float, float, float],
+    size: tuple[int, int],
+) -> None:
+    width, height = size
+    x, y = box[0] * width, box[1] * height
+    written = Box(category_id=5, x=x, y=y, width=box[2] * width, height=box[3] * height)
+    item = Item(id="i", file_name="i.png", width=width, height=height, annotations=(written,))
+    policy = Unsupported("yolo", "error", WriteReport(target="t"))
+    (line,) = Encoder(task="detect", classes={5: 0}, kpt_shape=None, policy=policy).lines(item)
+    label = tmp_path_factory.mktemp("line") / "i.txt"
+    label.write_text(line + "\n", encoding="utf-8")
+    (row,) = parse_label_file(label, {0})
+    (back,) = decode_row(row, "detect", 5, size, None)
+    assert isinstance(back, Box) and back.category_id == 5
+    assert back.x / width == pytest.approx(x / width, abs=1e-9)
+    assert back.y / height == pytest.approx(y / height, abs=1e-9)
+    assert back.width / width == pytest.approx(written.width / width, abs=1e-9)
+    assert back.height / height == pytest.approx(written.height / height, abs=1e-9)
+
+
+FINITE = st.one_of(
     st.floats(allow_nan=False, allow_infinity=False),
     st.floats(-2, 2),
-    st.sampled_from([0.0, 1e308, -1e308, 0.5]),
+    st.sampled_from([0.0, 1.0, 1e308, -1e308, 0.5]),
 )
 
 
-@given(st.tuples(NUMBER, NUMBER, NUMBER, NUMBER), st.integers(1, 4000), st.integers(1, 4000))
-def test_yolo_detect_shortcut_matches_the_general_row_reader(
+@given(st.tuples(FINITE, FINITE, FINITE, FINITE), st.integers(1, 4000), st.integers(1, 4000))
+def test_detect_row_is_a_sound_box_or_a_one_line_reason(
     values: tuple[float, float, float, float], width: int, height: int
 ) -> None:
-    from ango_convert.formats.yolo.labels import Row, to_annotations
-
-    row = Row(1, 0, values)
-    fast = yolo.read._plain_box(row, {0: 7}, (width, height))
+    reason = None
     try:
-        general: object = to_annotations(row, "detect", 7, (width, height), None)
+        decoded = decode_row(Row(1, 0, values), "detect", 7, (width, height), None)
     except ValueError as exc:
-        general = exc
-    if fast is not None:
-        assert general == [fast]
+        reason, decoded = str(exc), ()
+    if reason is not None:
+        assert reason and "\n" not in reason
+        return
+    (box,) = decoded
+    assert isinstance(box, Box) and box.category_id == 7 and box.group is None
+    assert all(map(math.isfinite, (box.x, box.y, box.width, box.height)))
+    assert box.width >= 0 and box.height >= 0
+    assert box.x <= width and box.y <= height and box.x + box.width >= 0
+    assert box.y + box.height >= 0
+    assert box == Box(category_id=7, x=box.x, y=box.y, width=box.width, height=box.height)

@@ -7,15 +7,10 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from ango_convert.errors import ConversionError
 from ango_convert.formats import yolo
-from ango_convert.formats.lossy import Unsupported
-from ango_convert.formats.yolo.encode import Encoder
 from ango_convert.model import Annotation, Box, Category, Dataset, Item, Keypoints, Polygon, Zone
-from ango_convert.report import WriteReport
 
 BOX = Box(category_id=1, x=1, y=2, width=3, height=4)
 SQUARE = Polygon(category_id=2, zones=(Zone(outer=((1.0, 1.0), (5.0, 1.0), (5.0, 5.0))),))
@@ -110,25 +105,3 @@ def test_missing_sizes_are_listed_at_the_end(tmp_path: Path) -> None:
     with pytest.raises(ConversionError, match=r"8 item\(s\) have none: 'n0', .* and 3 more"):
         yolo.write.write(dataset(items()), tmp_path / "out", images="none")
     assert not (tmp_path / "out").exists()
-
-
-@settings(max_examples=200, deadline=None)
-@given(
-    x=st.floats(-50, 50, allow_nan=False),
-    y=st.floats(-1e-9, 1e-9, allow_nan=False),
-    size=st.floats(0, 100, allow_nan=False),
-    dims=st.tuples(st.integers(1, 5000), st.integers(1, 5000)),
-)
-def test_detect_fast_line_is_the_general_line(
-    x: float, y: float, size: float, dims: tuple[int, int]
-) -> None:
-    box = Box(category_id=1, x=x, y=y, width=size, height=size / 3)
-    item = Item(id="i", file_name="i.jpg", width=dims[0], height=dims[1], annotations=(box,))
-    encoder = Encoder(
-        task="detect",
-        classes={1: 0},
-        kpt_shape=None,
-        policy=Unsupported("yolo", "error", WriteReport(target="t")),
-    )
-    general = encoder._line(item, box, encoder._shape(box))
-    assert encoder._detect_lines(item) == [general]

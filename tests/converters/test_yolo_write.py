@@ -15,17 +15,22 @@ from hypothesis import strategies as st
 import ango_convert
 from ango_convert.errors import ConversionError, UnsupportedAnnotationError
 from ango_convert.formats import yolo
+from ango_convert.formats.lossy import OnUnsupported, Unsupported
+from ango_convert.formats.yolo.encode import Encoder
 from ango_convert.formats.yolo.labels import format_value
 from ango_convert.model import (
+    Annotation,
     Box,
     Category,
     Classification,
     Dataset,
     Item,
+    Keypoints,
     Polygon,
     RotatedBox,
     Zone,
 )
+from ango_convert.report import WriteReport
 from tests import imagebytes
 from tests.conftest import GOLDEN
 from tests.converters.formats_helpers import (
@@ -270,6 +275,52 @@ class TestYoloWrite:
         assert math.isclose(float(format_value(0.123456789123)), 0.123456789123, abs_tol=1e-10)
 
 
+class TestYoloDetectLines:
+    """Detect lines: one format for boxes and for what becomes a box, fixed numbers."""
+
+    @staticmethod
+    def lines(
+        *annotations: Annotation, policy: OnUnsupported = "error", report: WriteReport | None = None
+    ) -> list[str]:
+        report = report or WriteReport(target="t")
+        encoder = Encoder(
+            task="detect",
+            classes={1: 0, 2: 1},
+            kpt_shape=None,
+            policy=Unsupported("yolo", policy, report),
+        )
+        item = Item(id="i", file_name="i.png", width=10, height=10, annotations=annotations)
+        return encoder.lines(item)
+
+    @pytest.mark.parametrize(
+        ("box", "line"),
+        [
+            (
+                Box(category_id=2, x=0.1, y=0.2, width=0.3, height=1 / 3),
+                "1 0.025 0.03666666667 0.03 0.03333333333",
+            ),
+            (Box(category_id=1, x=1, y=2, width=-0.0, height=0.0), "0 0.1 0.2 0 0"),  # no "-0"
+            (Box(category_id=1, x=0, y=-1e-9, width=3, height=0), "0 0.15 -1e-10 0.3 0"),
+            (Box(category_id=1, x=0, y=0, width=10, height=10), "0 0.5 0.5 1 1"),
+        ],
+        ids=["ten-digits", "negative-zero", "tiny-negative", "whole-image"],
+    )
+    def test_box_line(self, box: Box, line: str) -> None:
+        assert self.lines(box) == [line]
+
+    def test_other_kinds_become_boxes_in_the_same_format(self) -> None:
+        polygon = Polygon(category_id=2, zones=(Zone(outer=((1.0, 1.0), (5.0, 1.0), (5.0, 4.0))),))
+        box = Box(category_id=1, x=1, y=2, width=3, height=4, group="p")
+        paired = Keypoints(category_id=1, points=((2.0, 3.0, 2), (4.0, 4.0, 1)), group="p")
+        alone = Keypoints(category_id=1, points=((2.0, 3.0, 2), (4.0, 4.0, 1)), group="q")
+        lines = self.lines(polygon, box, paired, alone, policy="approximate")
+        # The box's own keypoints are dropped (the box is written); the others are boxed.
+        assert lines == ["1 0.3 0.25 0.4 0.3", "0 0.25 0.4 0.3 0.4", "0 0.3 0.35 0.2 0.1"]
+        skipping = WriteReport(target="t")
+        assert self.lines(polygon, box, paired, policy="skip", report=skipping) == [lines[1]]
+        assert skipping.skipped == {"polygon": 1, "keypoints": 1}
+
+
 def _class_names(folder: Path) -> list[str]:
     return [c.name for c in sorted(yolo.read.read(folder).categories, key=lambda c: c.id)]
 
@@ -364,10 +415,10 @@ class TestYoloProperties:
         size=st.tuples(st.integers(1, 5000), st.integers(1, 5000)),
     )
     def test_detect__line_survives_ir(self, values: list[float], size: tuple[int, int]) -> None:
-        from ango_convert.formats.yolo.labels import Row, to_annotations
+        from ango_convert.formats.yolo.labels import Row, decode_row
 
         row = Row(1, 0, tuple(values))
-        box = to_annotations(row, "detect", 0, size, None)[0]
+        (box,) = decode_row(row, "detect", 0, size, None)
         assert isinstance(box, Box)
         width, height = size
         back = [

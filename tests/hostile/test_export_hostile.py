@@ -172,6 +172,14 @@ CASES = [
         EXIT_INPUT,
         ("export.json", "img0.jpg", "duplicate"),
     ),
+    Case(
+        "lone-surrogate",
+        raw(SOUND.replace("img1.jpg", "img1\\ud800.jpg")),
+        EXIT_INPUT,
+        ("export.json", "$[1]", "surrogate"),
+        V3,
+        "yolo",
+    ),
     Case("deep-nesting", raw("[" * 3000 + "]" * 3000), EXIT_INPUT, ("export.json",), V3),
     Case("zip-garbage", raw(GARBAGE, "export.zip"), EXIT_INPUT, ("export.zip", "zip"), V3),
     Case(

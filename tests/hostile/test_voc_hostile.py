@@ -106,6 +106,18 @@ CASES = [
         EXIT_INPUT,
         ("line 4", "<difficult>"),
     ),
+    Case(
+        "text-over-limit",
+        xml(doc(obj(name="n" * 20_000_000))),
+        EXIT_INPUT,
+        ("bad.xml", "line 5", "too large to read safely"),
+    ),
+    Case(
+        "text-over-limit-beside-comment",
+        xml(doc("<!-- note -->" + obj(name="n" * 20_000_000))),
+        EXIT_INPUT,
+        ("bad.xml", "line 5", "too large to read safely"),
+    ),
     Case("missing-file", lambda folder: folder / "nothere.xml", EXIT_INPUT, ("nothere.xml",)),
     Case("no-xml-in-folder", lambda folder: folder, EXIT_INPUT, ("no .xml",)),
 ]

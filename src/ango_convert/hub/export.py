@@ -25,13 +25,13 @@ from typing import IO, Literal
 import orjson
 
 from ango_convert.errors import HubError, OutputError, ReadError
+from ango_convert.formats.ango_export.archive import DATA_SUFFIXES
 from ango_convert.hub.client import AngoClient, redact_url
 from ango_convert.io.inputs import parse_json
 from ango_convert.io.names import safe_relative_path
 
 EXPORT_PATH = "/v2/export"
 EXPORT_V3_PATH = "/v2/exportV3"
-DATA_SUFFIXES = (".json", ".ndjson", ".jsonl")
 
 Kind = Literal["json", "ndjson", "zip"]
 Progress = Callable[[int, "int | None"], None]

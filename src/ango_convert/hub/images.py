@@ -37,10 +37,10 @@ from typing import Any
 import requests
 
 from ango_convert.errors import ConversionError, OutputError
-from ango_convert.formats.ango_export import records as stream
-from ango_convert.formats.ango_export.assets import asset_key, frame_file_name
-from ango_convert.io.imagesize import ImageSizeError
-from ango_convert.io.imagesize import _size_of_stream as size_of_stream
+from ango_convert.formats.ango_export.frames import frame_file_name
+from ango_convert.formats.ango_export.records import iter_records
+from ango_convert.formats.ango_export.selection import asset_key
+from ango_convert.io.imagesize import ImageSizeError, size_of_stream
 from ango_convert.io.names import UniqueNames, ensure_inside, safe_relative_path
 
 logger = logging.getLogger(__name__)
@@ -123,7 +123,7 @@ class DownloadReport:
 
 def image_urls(source: Path) -> Iterator[tuple[str, str]]:
     """(file name, URL) of every image an export references, record by record."""
-    for raw in stream.iter_records(source):
+    for raw in iter_records(source):
         record = raw.value
         if not isinstance(record, Mapping):
             continue

@@ -61,7 +61,7 @@ def image_size(path: str | Path) -> Size:
     """
     try:
         with Path(path).open("rb") as stream:
-            return _size_of_stream(stream)
+            return size_of_stream(stream)
     except ImageSizeError as exc:
         raise ReadError(path, None, f"cannot read the image size: {exc}") from exc
     except OSError as exc:
@@ -76,7 +76,7 @@ def probe_size(path: str | Path) -> Size | None:
         return None
 
 
-def _size_of_stream(stream: BinaryIO) -> Size:
+def size_of_stream(stream: BinaryIO) -> Size:
     head = stream.read(_HEAD)
     for test, parse in _PARSERS:
         if test(head):

@@ -39,7 +39,6 @@ from ango_convert.model import (
     ATTR_OBJECT_ID,
     ATTR_PAGE,
     ATTR_SCHEMA_ID,
-    XY,
     Annotation,
     Box,
     Category,
@@ -160,7 +159,7 @@ class AngoEncoder:
             header = self._header(box, category, "bounding-box")
             self._box_headers[box.category_id] = header
         elif "schemaId" not in header and not self._lenient:
-            self._header(box, self._categories[box.category_id], "bounding-box")  # counts it
+            self._count_unmapped(self._categories[box.category_id], "bounding-box")
         obj = header.copy()
         obj["bounding-box"] = {"x": box.x, "y": box.y, "width": box.width, "height": box.height}
         return obj
@@ -180,7 +179,7 @@ class AngoEncoder:
         if schema_id:
             obj["schemaId"] = str(schema_id)
         elif not self._lenient:
-            self.stats.unmapped[f"{category.name} ({tool})"] += 1
+            self._count_unmapped(category, tool)
         obj["title"] = category.name
         object_id = annotation.attributes.get(ATTR_OBJECT_ID)
         if object_id is not None:
@@ -189,6 +188,9 @@ class AngoEncoder:
         if isinstance(page, int):
             obj["page"] = page
         return obj
+
+    def _count_unmapped(self, category: Category, tool: str) -> None:
+        self.stats.unmapped[f"{category.name} ({tool})"] += 1
 
     def _geometry(self, annotation: Annotation) -> tuple[str, Any]:
         if isinstance(annotation, Box):
@@ -322,22 +324,3 @@ def _answer(value: JSONValue) -> JSONValue:
 
 def _is_scalar(value: JSONValue) -> bool:
     return value is None or isinstance(value, (str, int, float, bool))
-
-
-def xy_list(raw: Any) -> XY:
-    """Read ``[x, y]`` as a tuple of floats, or raise ValueError."""
-    if not isinstance(raw, (list, tuple)) or len(raw) != 2:
-        raise ValueError(f"expected [x, y], got {raw!r}")
-    x, y = raw
-    if (
-        isinstance(x, bool)
-        or isinstance(y, bool)
-        or not isinstance(x, (int, float))
-        or not isinstance(y, (int, float))
-    ):
-        raise ValueError(f"expected numbers in [x, y], got {raw!r}")
-    return x, y
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)

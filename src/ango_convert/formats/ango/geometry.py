@@ -40,10 +40,7 @@ def rotated_box_from_ango(
     x, y, width, height, rotation = (
         _number(value, key) for key in ("x", "y", "width", "height", "rotation")
     )
-    if pivot == "center":
-        cx, cy = x + width / 2, y + height / 2
-    else:
-        cx, cy = rotate_point(x + width / 2, y + height / 2, x, y, rotation)
+    cx, cy = rotated_box_centre(x, y, width, height, rotation, pivot)
     return RotatedBox(
         category_id=category_id,
         cx=cx,
@@ -54,6 +51,15 @@ def rotated_box_from_ango(
     )
 
 
+def rotated_box_centre(
+    x: float, y: float, width: float, height: float, rotation: float, pivot: Pivot = "corner"
+) -> XY:
+    """The centre of Ango's rotated box ``{x, y, width, height, rotation}``."""
+    if pivot == "center":
+        return x + width / 2, y + height / 2
+    return rotate_point(x + width / 2, y + height / 2, x, y, rotation)
+
+
 def ango_corners(value: dict[str, Any], pivot: Pivot = "corner") -> tuple[XY, XY, XY, XY]:
     """Corners of an Ango rotated box in the export's order: TL, BL, BR, TR."""
     box = rotated_box_from_ango(value, category_id=0, pivot=pivot)
@@ -61,12 +67,13 @@ def ango_corners(value: dict[str, Any], pivot: Pivot = "corner") -> tuple[XY, XY
     return tl, bl, br, tr
 
 
-def normalise_bounding_box(value: dict[str, Any]) -> tuple[float, float, float, float]:
-    """Read ``{x, y, width, height}``, turning a negative width or height around.
+def upright_box(
+    x: float, y: float, width: float, height: float
+) -> tuple[float, float, float, float]:
+    """Turn a negative width or height around, keeping the box where it is.
 
     Ango exports keep the corner the user clicked first, so sizes can be negative.
     """
-    x, y, width, height = (_number(value, key) for key in ("x", "y", "width", "height"))
     if width < 0:
         x, width = x + width, -width
     if height < 0:

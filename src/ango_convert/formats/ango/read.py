@@ -11,8 +11,10 @@ from ango_convert.errors import (
     OnError,
     ReadError,
 )
-from ango_convert.formats.ango.decode import AngoDecoder, NameCollector, UnknownTools
+from ango_convert.formats.ango.class_names import NameCollector
+from ango_convert.formats.ango.decode import AngoDecoder
 from ango_convert.formats.ango.geometry import Pivot
+from ango_convert.formats.ango.object_geometry import UnknownTools
 from ango_convert.formats.ango.records import payload_records, refuse_duplicates
 from ango_convert.io.inputs import load_json
 from ango_convert.model import Dataset, Item
@@ -114,7 +116,8 @@ def _item_attributes(record: Mapping[str, Any], known: Item | None) -> dict[str,
 def _load_reference(reference: Path | None) -> Dataset | None:
     if reference is None:
         return None
-    from ango_convert import api
+    # A format may use another format's reader; it never goes back up to the API.
+    from ango_convert.formats.coco.read import read as read_coco
 
-    dataset = api.read(reference, "coco")
+    dataset = read_coco(reference)
     return Dataset(categories=dataset.categories, items=tuple(dataset.items))

@@ -3,10 +3,16 @@
 Input: a JSON array, NDJSON (one asset a line; blank lines are fine) or the zip an export
 link delivers (one data file, or several for ``split``, read in name order). Shape and
 encoding are told from the content. Records are read one at a time (see
-:mod:`ango_convert.formats.ango_export.records`), and the dataset's ``items`` re-read the
-file on every pass, so memory stays flat however large the export: pass 1 (here, at read
-time) validates records, applies the filters and collects class titles to fix the
-category list; pass 2 (when a writer iterates the items) decodes them.
+:mod:`~.records`), and the dataset's ``items`` re-read the file on every pass, so memory
+stays flat however large the export: pass 1 (at read time) validates records, applies
+the filters and collects class titles to fix the category list; pass 2 (when a writer
+iterates the items) decodes them (see :mod:`~.passes`).
+
+Modules: :mod:`~.read` (the readers' options), :mod:`~.passes` (the two passes),
+:mod:`~.records`, :mod:`~.json_array` and :mod:`~.archive` (records out of the file),
+:mod:`~.detection`, :mod:`~.checks`, :mod:`~.skips` and :mod:`~.duplicates` (pass 1),
+:mod:`~.selection` (which answer), :mod:`~.items`, :mod:`~.frames`, :mod:`~.sizes`,
+:mod:`~.bounds`, :mod:`~.splits` and :mod:`~.attributes` (records into items).
 
 What is converted:
     By default each asset's current answer (V3 ``task``; V2 the first of ``tasks[]``).
@@ -17,7 +23,9 @@ What is converted:
     annotation tagged with ``ango:taskId`` (one item per task would give several label
     files for one image). ``batch``, ``status`` and ``stage_filter`` keep only assets
     whose batch names, asset/task status, or task stage match (case-insensitively).
-    Assets without labels stay as empty images unless ``keep_empty=False``.
+    Assets without labels stay as empty images unless ``keep_empty=False``. Objects of
+    tools with no COCO/VOC/YOLO counterpart (NER, brush, a key no tool has...) are
+    refused in pass 1, naming the record, unless ``unknown_tools="skip"`` leaves them out.
 
 Video and multi-page assets:
     Objects with a ``page`` (0-based frame or page) become one item per page, named
@@ -29,7 +37,8 @@ Video and multi-page assets:
 
 Image sizes, in order: ``metadata.width/height``; a local image under ``images_dir``
 (by file name, then base name); with ``fetch_sizes=True``, the header bytes of the asset
-URL fetched by an HTTP range request. Assets still without a size are not an error
+URL, read by the ``fetcher`` service (an HTTP range request, see
+:mod:`ango_convert.hub.images`). Assets still without a size are not an error
 here: writers that need sizes (COCO, YOLO) refuse them, listing them. A metadata size
 that is there but wrong (0, negative, fractional, text) is an error, not "unknown".
 Once an item's size is known, a shape wholly outside it is refused (overhangs are kept,
@@ -39,8 +48,8 @@ Broken records: errors name the file, the record (``line N`` or ``$[i] (line N)`
 its externalId. Two records for one externalId are refused in pass 1 (the set of ids
 seen is the one thing kept per asset: a few tens of MB for the largest exports), naming
 both places. ``on_error="skip"`` leaves each broken asset out instead and lists it in
-``Dataset.info["skipped_input"]`` (pass 1 at read time, pass 2 while the items are
-read); a JSON array that stops parsing still ends the read.
+the ``diagnostics`` service's ``skipped_input`` (pass 1 at read time, pass 2 while the
+items are read); a JSON array that stops parsing still ends the read.
 
 Categories: the ontology's order when ``ontology`` is given, else names sorted, ids 1..N.
 
@@ -56,23 +65,11 @@ does the check, so there is no sampling.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from ango_convert.formats.ango_export import read
-from ango_convert.formats.ango_export import records as stream
+from ango_convert.formats.ango_export.detection import detect_v2, detect_v3
 from ango_convert.registry import FormatSpec
 
 __all__ = ["FORMAT_V2", "FORMAT_V3", "detect_v2", "detect_v3"]
-
-
-def detect_v3(path: Path) -> bool:
-    """A JSON/NDJSON file (or zip of them) whose first asset has a ``"task"`` key."""
-    return stream.starts_with_key(path, b'"task"')
-
-
-def detect_v2(path: Path) -> bool:
-    """A JSON/NDJSON file (or zip of them) whose first asset has a ``"tasks"`` key."""
-    return stream.starts_with_key(path, b'"tasks"')
 
 
 FORMAT_V3 = FormatSpec(

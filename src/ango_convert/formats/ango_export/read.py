@@ -1,68 +1,33 @@
-"""Reading Ango V2 and V3 exports into the IR, streamed in two passes."""
+"""Reading Ango V2 and V3 exports into the IR: the readers' options, checked and planned.
+
+:func:`read_v3` and :func:`read_v2` check their options, build the plan of a read and
+run the first pass (:mod:`.passes`); the dataset's items run the second pass each time
+they are iterated. The network is reached only through the ``fetcher`` service (a
+:class:`~ango_convert.io.remote.Fetcher` the API provides); skip notes go to the
+``diagnostics`` service.
+"""
 
 from __future__ import annotations
 
-import logging
-from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ango_convert.errors import (
-    ConversionError,
-    OnError,
-    ReadError,
-    SchemaValidationError,
-)
-from ango_convert.formats.ango.decode import AngoDecoder, NameCollector, UnknownTools
+from ango_convert.errors import ConversionError, OnError
+from ango_convert.formats.ango.decode import UnknownTools
 from ango_convert.formats.ango.geometry import Pivot
-from ango_convert.formats.ango_export import records as stream
-from ango_convert.formats.ango_export.assets import (
-    Frames,
-    ItemRules,
-    Selection,
-    TaskChoice,
-    Version,
-    asset_key,
-    build_items,
-    select,
-)
-from ango_convert.formats.ango_export.checks import (
-    Duplicates,
-    Skips,
-    checked,
-    kept_keys,
-    log_left_out,
-    schema_note,
-    where,
-    why_left_out,
-)
-from ango_convert.formats.ango_export.extras import (
-    SizeFinder,
-    SplitBy,
-    Splitter,
-    parse_attribute_map,
-)
+from ango_convert.formats.ango_export.attributes import parse_attribute_map
+from ango_convert.formats.ango_export.frames import Frames
+from ango_convert.formats.ango_export.items import ItemRules
+from ango_convert.formats.ango_export.passes import ExportItems, Plan, first_pass
+from ango_convert.formats.ango_export.selection import Selection, TaskChoice, Version
+from ango_convert.formats.ango_export.skips import Skips
+from ango_convert.formats.ango_export.splits import SplitBy, Splitter
 from ango_convert.io.remote import Fetcher
-from ango_convert.model import Category, Dataset, Item, JSONValue
-from ango_convert.ontology import Ontology, load_ontology
+from ango_convert.model import Dataset, JSONValue
+from ango_convert.ontology import load_ontology
 from ango_convert.report import Diagnostics
 
-logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class _Plan:
-    """Everything a pass needs besides the file."""
-
-    source: Path
-    rules: ItemRules
-    ontology: Ontology
-    pivot: Pivot
-    unknown_tools: UnknownTools
-    images_dir: Path | None
-    size_fetcher: Fetcher | None
+__all__ = ["read_v2", "read_v3"]
 
 
 def read_v3(
@@ -115,11 +80,20 @@ def read_v3(
         validate: Check each record against the bundled record schema.
         on_error: ``skip`` leaves out each asset record that does not parse (an NDJSON
             line), breaks the schema, repeats an externalId or does not decode, listing
-            it in ``Dataset.info["skipped_input"]``; the decoding pass adds its own while
+            it in ``diagnostics.skipped_input``; the decoding pass adds its own while
             the items are read. A broken JSON array still stops the read.
+        diagnostics: Service: collects the skip notes (both passes). Without it they go
+            to a collector nobody reads.
+        fetcher: Service: reads image sizes from asset URLs, needed by ``fetch_sizes``
+            (:func:`ango_convert.read` passes one that speaks HTTP).
 
     Returns:
         The dataset; its items re-read the export on every pass.
+
+    Raises:
+        ConversionError: Bad options, or ``fetch_sizes`` without a ``fetcher``.
+        ReadError: A record breaks (strict), or the file cannot be read.
+        SchemaValidationError: ``validate`` and a record breaks its schema (strict).
     """
     selection = Selection(stage=stage, batch=batch, status=status, stage_filter=stage_filter)
     return _read(source, "v3", selection, **_common(locals()))
@@ -211,11 +185,11 @@ def _read(
     diagnostics: Diagnostics | None,
     fetcher: Fetcher | None,
 ) -> Dataset:
-
+    """Check the options, plan the read and run pass 1; the items run pass 2."""
     if fetch_sizes and fetcher is None:
         raise ConversionError(
-            "fetch_sizes needs a fetcher for the asset URLs: read through "
-            "ango_convert.read (or the command line), which provides one"
+            "fetch_sizes needs a fetcher for the asset URLs: pass fetcher=, or read "
+            "through ango_convert.read or the command line, which provide one"
         )
     try:
         splitter = Splitter.build(split_by, ratios, seed, split_map)
@@ -230,7 +204,7 @@ def _read(
         splitter=splitter,
         attribute_map=names,
     )
-    plan = _Plan(
+    plan = Plan(
         source=source,
         rules=rules,
         ontology=load_ontology(schema_map, ontology),
@@ -240,88 +214,6 @@ def _read(
         size_fetcher=fetcher if fetch_sizes else None,
     )
     skips = Skips(on_error, (diagnostics or Diagnostics()).skipped_input)
-    categories = _first_pass(plan, validate, skips)
+    categories = first_pass(plan, validate, skips)
     info: dict[str, JSONValue] = {"ango:format": f"ango-{version}", "ango:source": str(source)}
     return Dataset(categories=categories, items=ExportItems(plan, categories, skips), info=info)
-
-
-def _first_pass(plan: _Plan, validate: bool, skips: Skips) -> tuple[Category, ...]:
-    """Validate, filter, refuse duplicates and collect class names; nothing is decoded."""
-    collector = NameCollector(plan.ontology)
-    rules = plan.rules
-    counts: Counter[str] = Counter()
-    duplicates = Duplicates(lambda: kept_keys(plan.source, rules, skips))
-    for raw in stream.iter_records(plan.source, tolerant=skips.active):
-        counts["records"] += 1
-        try:
-            answers = checked(raw, plan.rules, plan.unknown_tools, validate)
-        except ReadError as exc:
-            skips.handle(exc, raw.index)
-            continue
-        except SchemaValidationError as exc:
-            skips.handle(exc, raw.index, note=schema_note(raw, exc))
-            continue
-        if answers is None:
-            counts[why_left_out(raw.value, rules)] += 1
-            continue
-        if duplicates.check(asset_key(raw.value), raw, where(raw), skips):
-            for answer in answers:
-                collector.add(answer.objects)
-    duplicates.finish()
-    log_left_out(counts, rules)
-    return collector.categories()
-
-
-class ExportItems:
-    """The items of an export, re-read from the file on every iteration.
-
-    Records pass 1 left out (``on_error="skip"``) are passed by; a record that fails to
-    decode is noted (once, however often the items are read) and left out too.
-    """
-
-    def __init__(
-        self, plan: _Plan, categories: tuple[Category, ...], skips: Skips | None = None
-    ) -> None:
-        self._plan = plan
-        self._categories = categories
-        self._skips = skips or Skips()
-
-    def _items_of(
-        self, raw: stream.RawRecord, decoder: AngoDecoder, sizes: SizeFinder
-    ) -> list[Item]:
-        if raw.error is not None:
-            raise raw.error
-        rules = self._plan.rules
-        try:
-            answers = select(raw.value, rules.version, rules.selection)
-            if answers is None:
-                return []
-            return list(build_items(raw.value, answers, decoder, rules, sizes))
-        except ValueError as exc:
-            raise ReadError(raw.source, where(raw), str(exc)) from None
-
-    def __iter__(self) -> Iterator[Item]:
-        plan = self._plan
-        decoder = AngoDecoder(
-            self._categories,
-            plan.ontology,
-            pivot=plan.pivot,
-            unknown_tools=plan.unknown_tools,
-        )
-        sizes = SizeFinder(plan.images_dir, plan.size_fetcher)
-        skips = self._skips
-        for raw in stream.iter_records(plan.source, tolerant=skips.active):
-            if raw.index in skips.indices:
-                continue
-            try:
-                items = self._items_of(raw, decoder, sizes)
-            except ReadError as exc:
-                skips.handle(exc, raw.index)
-                continue
-            yield from items
-        if decoder.skipped:
-            logger.warning(
-                "skipped objects of tools with no COCO/VOC/YOLO counterpart: %s",
-                ", ".join(f"{n} {tool}" for tool, n in sorted(decoder.skipped.items())),
-            )
-

@@ -46,7 +46,7 @@ Writing (one JSON file, atomically; ``-`` writes stdout):
   ConversionError naming them.
 * The items are read once and the file is written as they arrive (annotations wait in
   a temporary file beside the output), so memory stays flat on streamed inputs. Ids are
-  kept when free and otherwise numbered from 1 up (see :mod:`._coco_write`).
+  kept when free and otherwise numbered from 1 up (see :mod:`.json_stream`).
 * Attributes with another format's prefix (``ango:``, ``voc:``...) are not written.
 """
 

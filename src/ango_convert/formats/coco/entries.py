@@ -1,4 +1,4 @@
-"""COCO annotation entries from the IR (see :mod:`._coco_write` for the document).
+"""COCO annotation entries from the IR (see :mod:`.write` for the document).
 
 IR annotations of one item that share a ``group`` and a category merge back into one COCO
 annotation: the bbox from the Box, the segmentation from the Polygon or Mask, and the

@@ -111,6 +111,11 @@ def required(record: Mapping[str, Any], key: str, where: Where) -> Any:
     return record[key]
 
 
+def int_field(record: Mapping[str, Any], key: str, where: Where) -> int:
+    """The required integer ``record[key]`` (an id), or Located naming the key."""
+    return as_int(required(record, key, where), (*where, key))
+
+
 def positive_or_none(record: Mapping[str, Any], key: str, where: Where) -> int | None:
     """An optional positive integer field (image width or height)."""
     value = record.get(key)

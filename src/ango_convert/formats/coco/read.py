@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ango_convert.errors import OnError, ReadError
-from ango_convert.formats.coco.decode import parse_document
+from ango_convert.formats.coco.document import parse_document
 from ango_convert.formats.coco.keys import Located
 from ango_convert.io.inputs import json_path, load_json
 from ango_convert.model import Dataset

@@ -15,14 +15,17 @@ Both the reader and the writer take the option, so a dataset read and written wi
 same convention keeps its numbers, and numbers print without float noise (``48.5``,
 ``100``, never ``100.0`` or ``0.30000000000000004``).
 
-Reading parses with lxml with entity resolution, DTD loading and network access off; a
-document whose DOCTYPE declares entities (external entities, "billion laughs") is
-refused outright, before any entity could be used. Per object, ``difficult``,
+Reading takes the usual file (the plain XML that tools write) with regular expressions
+(:mod:`.plain`) and any other with lxml, entity resolution, DTD loading and network
+access off (:mod:`.safe_xml`); both give the same raw texts to one decoder
+(:mod:`.decode`). A document whose DOCTYPE declares entities (external entities,
+"billion laughs") is refused outright, before any entity could be used, and a text over
+10,000,000 bytes is refused wherever it is (libxml2's limit). Per object, ``difficult``,
 ``truncated`` and ``occluded`` become int attributes (0/1) and ``pose`` a string
 attribute, unless they hold the defaults (0, ``Unspecified``), which the writer writes
 anyway; ``<part>`` elements are kept JSON-ready in the ``parts`` attribute, and CVAT's
 ``<attributes>`` entries become attributes by name. ``ImageSets/Main/<split>.txt`` lists
-give the item attribute ``split`` (train, val or test win over trainval). A missing or
+set the item's ``split`` (train, val or test win over trainval). A missing or
 zero ``<size>`` falls back to the image's header when the image is found (``images_dir``,
 next to the XML, or in ``JPEGImages``); otherwise the item has no size and a writer that
 needs one (YOLO) refuses it.

@@ -7,8 +7,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from ango_convert.errors import OnError, ReadError
-from ango_convert.formats.voc.decode import Context, Parsed, read_file
-from ango_convert.formats.voc.write import PixelConvention
+from ango_convert.formats.voc.decode import Parsed, read_file
+from ango_convert.formats.voc.locate import Context
+from ango_convert.formats.voc.vocabulary import PixelConvention
 from ango_convert.io.inputs import read_bytes
 from ango_convert.model import Category, Dataset, Item, JSONValue, checked_box
 from ango_convert.report import Diagnostics, skip_notes
@@ -162,7 +163,7 @@ def _category_names(parsed: list[Parsed], class_names: Sequence[str] | None) -> 
 
 
 def _to_item(entry: Parsed, ids: dict[str, int], splits: dict[str, str]) -> Item:
-    # Both object readers check what Box would: finite corners, a size that is not negative.
+    # The decoder checks what Box would: finite corners, a size that is not negative.
     boxes = tuple(
         checked_box(ids[name], x, y, width, height, attributes)
         for name, x, y, width, height, attributes in entry.objects

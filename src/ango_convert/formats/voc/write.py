@@ -4,7 +4,7 @@
 
     target/
       Annotations/<stem>.xml        one per item, zero-object items included
-      ImageSets/Main/<split>.txt    item stems per split (attribute ``split``, else
+      ImageSets/Main/<split>.txt    item stems per split (``Item.split``, else
                                     ``default_split``); trainval.txt = train + val
       JPEGImages/<stem>.<ext>       the images found, copied or symlinked (``images=``)
 
@@ -38,6 +38,16 @@ from ango_convert.formats.lossy import (
     box_from_bounds,
 )
 from ango_convert.formats.numbers import format_number
+from ango_convert.formats.voc.vocabulary import (
+    ATTR_VOC_DEPTH,
+    ATTR_VOC_FOLDER,
+    ATTR_VOC_SEGMENTED,
+    CORNERS,
+    DEFAULT_POSE,
+    FLAGS,
+    PixelConvention,
+    corner_shift,
+)
 from ango_convert.io.file_writer import FileWriter
 from ango_convert.io.image_files import ImageFinder, image_suffix, place_image
 from ango_convert.io.names import UniqueNames, safe_base_name, stem_of
@@ -58,18 +68,8 @@ from ango_convert.model import (
 )
 from ango_convert.report import WriteReport
 
-PixelConvention = Literal["continuous", "inclusive"]
 ImagesMode = Literal["auto", "copy", "symlink", "none"]
 
-#: VOC object flags, kept as int attributes of the same name.
-FLAGS = ("difficult", "truncated", "occluded")
-#: VOC ``<folder>`` of the source file.
-ATTR_VOC_FOLDER = "voc:folder"
-#: VOC ``<size><depth>`` (colour channels).
-ATTR_VOC_DEPTH = "voc:depth"
-#: VOC ``<segmented>`` flag, kept when it is 1.
-ATTR_VOC_SEGMENTED = "voc:segmented"
-DEFAULT_POSE = "Unspecified"
 FORMAT_NAME = "voc"
 # Everything outside XML 1.0's Char production.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -102,7 +102,7 @@ def write(
         on_unsupported: What to do with annotations VOC cannot hold (see module docs).
         overwrite: Replace an existing non-empty ``target``.
         pixel_convention: How IR pixels map to ``<bndbox>`` (see :mod:`.voc`).
-        default_split: ImageSets list for items without a ``split`` attribute.
+        default_split: ImageSets list for items without a ``split``.
         images: Put each item's image in ``JPEGImages/<stem><ext>``: ``copy``,
             ``symlink``, ``none``, or ``auto`` (copy the images that are found; say so
             only when some are found and others are not).
@@ -234,7 +234,7 @@ def _item_xml(
         ]
     segmented = "1" if item.attributes.get(ATTR_VOC_SEGMENTED) == 1 else "0"
     lines.append(f"  <segmented>{segmented}</segmented>")
-    shift = 1.0 if convention == "inclusive" else 0.0
+    shift = corner_shift(convention)
     for box in boxes:
         attributes = box.attributes
         if attributes and not attributes.keys() <= _SILENT_KEYS:
@@ -325,7 +325,7 @@ def _parts_xml(lines: list[str], parts: JSONValue) -> None:
             continue
         lines += ["    <part>", f"      <name>{_text(_scalar_text(part.get('name')))}</name>"]
         lines.append("      <bndbox>")
-        for tag in ("xmin", "ymin", "xmax", "ymax"):
+        for tag in CORNERS:
             lines.append(f"        <{tag}>{_text(_scalar_text(part.get(tag)))}</{tag}>")
         lines += ["      </bndbox>", "    </part>"]
 

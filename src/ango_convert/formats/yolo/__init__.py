@@ -2,7 +2,7 @@
 layouts, for the detect, segment, oriented-box (obb) and pose tasks.
 
 Reading takes a dataset folder or its config file (``data.yaml``, ``obj.data``, or a
-folder with ``classes.txt``; see :mod:`._yolo_layout`). Labels are found by Ultralytics'
+folder with ``classes.txt``; see :mod:`.discovery`). Labels are found by Ultralytics'
 rule: the last ``images`` folder in the image's path swapped for ``labels`` and the
 extension for ``.txt``; darknet's label beside the image is tried next. An empty label
 file and a missing one both mean an image without objects, as Ultralytics treats them
@@ -11,17 +11,18 @@ file and a missing one both mean an image without objects, as Ultralytics treats
 headers (:mod:`.imagesize`, no pixels decoded); an image that cannot be probed is an
 error naming it.
 
-The task (:mod:`._yolo_labels`) is decided once per dataset from the lines' lengths
-(so every file is read the same way), or set
-with ``task=``: ``kpt_shape`` in data.yaml means pose; polygon lines mean segment; lines
-of 8 values alone mean obb. Every line must fit the task: a wrong count, a class id
-outside the names or a non-number is ``file: line N: reason``.
+The task (:mod:`.labels`) is decided once per dataset from the lines' lengths (so every
+file is read the same way), or set with ``task=``: ``kpt_shape`` in data.yaml means
+pose; polygon lines mean segment; lines of 8 values alone mean obb. Every line must fit
+the task: a wrong count, a class id outside the names or a non-number is
+``file: line N: reason``.
 
 Category ids in the IR are the YOLO class ids (0-based), unless the dataset carries the
-``label_map.json`` this toolkit writes, which restores the source ids (COCO's, say),
-keypoint names and skeleton. Pose lines become a Box and a Keypoints sharing a ``group``.
-Items get the attribute ``split`` (``train``/``val``/``test``; darknet's ``valid`` is
-read as ``val``).
+``label_map.json`` this toolkit writes (:mod:`.label_map`), which restores the source ids
+(COCO's, say), keypoint names and skeleton. Pose lines become a Box and a Keypoints
+sharing a ``group``.
+Items get their ``split`` (``train``/``val``/``test``; darknet's ``valid`` is read as
+``val``) and ``image_path``.
 
 Oriented boxes. The four corners are taken in the order given: corner 1 is the box's
 top-left, the edge from corner 1 to corner 2 its width, and the angle is that edge's

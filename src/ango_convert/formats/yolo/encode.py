@@ -1,10 +1,9 @@
-"""Turning IR annotations into YOLO label lines for one task (see :mod:`._yolo_write`)."""
+"""Turning IR annotations into YOLO label lines for one task (see :mod:`.write`)."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from typing import cast
 
 from ango_convert.errors import ConversionError
 from ango_convert.formats.lossy import Unsupported, annotation_bounds, box_from_bounds
@@ -33,35 +32,47 @@ class Encoder:
         self.converted: Counter[str] = Counter()
 
     def lines(self, item: Item) -> list[str]:
+        """The item's label lines; what the task cannot hold goes to the policy."""
         for _ in item.classifications:
             self.policy.drop("classification")
         if self.task == "pose":
             return self._pose_lines(item)
-        if self.task == "detect" and all(type(a) is Box for a in item.annotations):
+        if self.task == "detect":
             return self._detect_lines(item)
-        boxed = {a.group for a in item.annotations if isinstance(a, Box) and a.group}
+        boxed = _boxed_groups(item)
         lines = []
         for annotation in item.annotations:
-            paired = isinstance(annotation, Keypoints) and annotation.group in boxed
-            values = None if paired else self._values(annotation)
-            if paired:
+            if isinstance(annotation, Keypoints) and annotation.group in boxed:
                 self.policy.drop(annotation.kind)
+                continue
+            values = self._values(annotation)
             if values is not None:
                 lines.append(self._line(item, annotation, values))
         return lines
 
     def _detect_lines(self, item: Item) -> list[str]:
-        """The detect lines of an item of boxes, one format call each: the hot path of
-        most datasets. The numbers are those :meth:`_line` would print (same arithmetic,
-        same format)."""
+        """One ``cls cx cy w h`` line per box, the only place detect lines are printed.
+
+        Boxes (the bulk of most datasets) go straight to the one format call; anything
+        else is first made a box, or dropped, by :meth:`_detect_box`.
+        """
         if not item.annotations:
             return []  # an image without objects needs no size
         width, height = item.width, item.height
         assert width and height
         classes = self.classes
+        boxed: set[str] | None = None  # worked out for the first non-box only
         lines = []
-        boxes = cast("tuple[Box, ...]", item.annotations)  # lines() checked: all boxes
-        for box in boxes:
+        for annotation in item.annotations:
+            if type(annotation) is Box:
+                box = annotation
+            else:
+                if boxed is None:
+                    boxed = _boxed_groups(item)
+                made = self._detect_box(annotation, boxed)
+                if made is None:
+                    continue
+                box = made
             cls = classes.get(box.category_id)
             if cls is None:
                 cls = self._class_of(item, box)  # raises, naming the item
@@ -79,16 +90,32 @@ class Encoder:
             lines.append(line)
         return lines
 
-    def _values(self, annotation: Annotation) -> list[XY] | None:
-        """The points to write, in pixels: box as (centre, size), others as corners."""
+    def _detect_box(self, annotation: Annotation, boxed: set[str]) -> Box | None:
+        """A non-box annotation as the box a detect line holds, or None when the policy
+        drops it (keypoints whose group has a box are already written by that box)."""
         kind = annotation.kind
-        native = {"detect": "box", "segment": "polygon", "obb": "rotated-box"}[self.task]
+        if isinstance(annotation, Box):
+            return annotation
+        if isinstance(annotation, Keypoints) and annotation.group in boxed:
+            self.policy.drop(kind)
+            return None
+        bounds = annotation_bounds(annotation)
+        if bounds is None:
+            self.policy.drop(kind)
+            return None
+        if not self.policy.approximate(kind):
+            return None
+        return box_from_bounds(annotation, bounds)
+
+    def _values(self, annotation: Annotation) -> list[XY] | None:
+        """The points to write for segment or obb, in pixels: the corners or ring."""
+        kind = annotation.kind
         if isinstance(annotation, Polygon) and self.task == "segment":
             if annotation.is_simple or self.policy.approximate(kind):
                 return list(max(annotation.zones, key=lambda z: ring_area(z.outer)).outer)
             return None
-        if kind == native or (self.task != "detect" and kind in ("box", "rotated-box")):
-            if kind != native:
+        if kind in ("box", "rotated-box"):
+            if kind != "rotated-box" or self.task != "obb":
                 self.converted[kind] += 1
             return self._shape(annotation)
         bounds = annotation_bounds(annotation)
@@ -100,10 +127,8 @@ class Encoder:
         return self._shape(box_from_bounds(annotation, bounds))
 
     def _shape(self, annotation: Annotation) -> list[XY]:
+        """A box or rotated box as its four corners."""
         if isinstance(annotation, Box):
-            if self.task == "detect":
-                cx, cy = annotation.x + annotation.width / 2, annotation.y + annotation.height / 2
-                return [(cx, cy), (annotation.width, annotation.height)]
             x0, y0 = annotation.x, annotation.y
             x1, y1 = x0 + annotation.width, y0 + annotation.height
             return [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
@@ -197,6 +222,12 @@ class Encoder:
             f"{count} {kind} written in {self.task} form"
             for kind, count in sorted(self.converted.items())
         ]
+
+
+def _boxed_groups(item: Item) -> set[str]:
+    """The groups that have a box: their keypoints are that box's (pose) and no line of
+    their own in the other tasks."""
+    return {a.group for a in item.annotations if isinstance(a, Box) and a.group}
 
 
 def _normalised(points: list[XY], item: Item) -> list[str]:

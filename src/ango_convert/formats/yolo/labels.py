@@ -1,4 +1,4 @@
-"""YOLO label lines: parsing, deciding the task, and converting to and from IR pixels.
+"""YOLO label lines: parsing, deciding the task, and decoding rows to IR pixels.
 
 One line per object, class id first, then normalised numbers (0..1 of the image width
 for x, of the height for y):
@@ -9,32 +9,51 @@ segment    ``cls x1 y1 x2 y2 ... xn yn`` (n >= 3; a 4-value line is a box)
 obb        ``cls x1 y1 x2 y2 x3 y3 x4 y4`` (four corners in order around the box)
 pose       ``cls cx cy w h`` + K points of ``x y`` or ``x y v`` (``kpt_shape`` [K, D])
 =========  ==========================================================================
+
+Reading is two steps, because the task is decided from every file's lines before any
+line is decoded: :func:`parse_label_file` turns lines into :class:`Row` (class id and
+numbers), and :func:`decode_row` turns one row into annotations for the task. Each step
+refuses a line with its reason; :func:`line_error` puts the file and line in front.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Container, Iterable, Sequence
-from dataclasses import dataclass
+from math import isfinite
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from ango_convert.errors import ReadError
 from ango_convert.geometry import box_outside_image, rotated_box_from_corners
 from ango_convert.io.inputs import read_bytes
-from ango_convert.model import Annotation, Box, JSONValue, Keypoints, Polygon, Zone
+from ango_convert.model import (
+    Annotation,
+    Box,
+    JSONValue,
+    Keypoints,
+    Polygon,
+    Zone,
+    checked_box,
+)
 
 Task = Literal["auto", "detect", "segment", "obb", "pose"]
 KptShape = tuple[int, int]
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
-    """One parsed label line: its number in the file, class id and the numbers after it."""
+class Row(NamedTuple):
+    """One parsed label line: its number in the file, class id and the numbers after it.
+
+    A named tuple: built once per object line, at a fraction of a frozen dataclass's cost.
+    """
 
     line: int
     cls: int
     values: tuple[float, ...]
+
+
+def line_error(path: str | Path, line: int, reason: str) -> ReadError:
+    """The error for a refused label line: ``file: line N: reason``."""
+    return ReadError(path, f"line {line}", reason)
 
 
 def parse_label_file(
@@ -53,40 +72,53 @@ def parse_label_file(
         tokens = line.split()
         if not tokens:
             continue
-        try:
-            rows.append(_row(number, tokens, class_ids))
-        except ValueError as exc:
-            error = ReadError(path, f"line {number}", str(exc))
-            if notes is None:
-                raise error from exc
-            notes.append(error.note())
+        row = _row(number, tokens, class_ids)
+        if row is not None:
+            rows.append(row)
+            continue
+        error = line_error(path, number, _token_refusal(tokens, class_ids))
+        if notes is None:
+            raise error
+        notes.append(error.note())
     return rows
 
 
-def _row(number: int, tokens: list[str], class_ids: Container[int]) -> Row:
-    try:  # the common case in bulk; anything odd is redone below, naming the token
+def _row(number: int, tokens: list[str], class_ids: Container[int]) -> Row | None:
+    """The line's row, or None when a token is not a finite number or the class id is
+    not one of the dataset's (:func:`_token_refusal` says which)."""
+    try:
         values = tuple(map(float, tokens))
     except ValueError:
-        values = ()
-    if values and all(map(math.isfinite, values)):
-        cls_value = values[0]
-        if cls_value >= 0 and cls_value.is_integer() and int(cls_value) in class_ids:
-            return Row(number, int(cls_value), values[1:])
-    cls_value = _number(tokens[0])
-    if cls_value != int(cls_value) or cls_value < 0:
-        raise ValueError(f"class id must be a whole number >= 0, got {tokens[0]!r}")
-    cls = int(cls_value)
-    if cls not in class_ids:
-        raise ValueError(f"class id {cls} is not in the dataset's class names")
-    return Row(number, cls, tuple(_number(token) for token in tokens[1:]))
+        return None
+    if not all(map(isfinite, values)):
+        return None
+    cls_value = values[0]
+    if cls_value >= 0 and cls_value.is_integer() and int(cls_value) in class_ids:
+        return Row(number, int(cls_value), values[1:])
+    return None
 
 
-def _number(token: str) -> float:
+def _token_refusal(tokens: list[str], class_ids: Container[int]) -> str:
+    """Why :func:`_row` refused a line: its first bad token, class id first."""
+    try:
+        cls_value = _finite(tokens[0])
+        if cls_value < 0 or not cls_value.is_integer():
+            return f"class id must be a whole number >= 0, got {tokens[0]!r}"
+        if int(cls_value) not in class_ids:
+            return f"class id {int(cls_value)} is not in the dataset's class names"
+        for token in tokens[1:]:
+            _finite(token)
+    except ValueError as exc:
+        return str(exc)
+    return "not a label line"  # unreachable while _row and this agree; still one line
+
+
+def _finite(token: str) -> float:
     try:
         value = float(token)
     except ValueError:
         raise ValueError(f"{token!r} is not a number") from None
-    if not math.isfinite(value):
+    if not isfinite(value):
         raise ValueError(f"{token!r} is not a finite number")
     return value
 
@@ -120,61 +152,55 @@ def expected(task: Task, kpt_shape: KptShape | None) -> str:
     }.get(task, "a class and numbers")
 
 
-def row_fits(row: Row, task: Task, kpt_shape: KptShape | None) -> bool:
-    """True when the row's length matches the task."""
-    count = len(row.values)
-    if task == "detect":
-        return count == 4
-    if task == "segment":
-        return count == 4 or (count >= 6 and count % 2 == 0)
-    if task == "obb":
-        return count == 8
-    if task == "pose":
-        return kpt_shape is not None and count == 4 + kpt_shape[0] * kpt_shape[1]
-    return False
-
-
-def to_annotations(
+def decode_row(
     row: Row,
     task: Task,
     category_id: int,
     size: tuple[int, int],
     kpt_shape: KptShape | None,
-) -> list[Annotation]:
-    """Convert one fitting row to IR annotations in pixels.
+) -> tuple[Annotation, ...]:
+    """The row's annotations in pixels, for any task.
+
+    A detect row (the bulk of most datasets) is tested first and costs a few float
+    operations and one box; a pose row's box goes through the same checks.
 
     Raises:
-        ValueError: A negative box size or a bad keypoint visibility (a bare reason).
+        ValueError: The bare reason the row is refused: a length that does not fit the
+            task, a negative box size, a box outside the image, a bad keypoint
+            visibility. :func:`line_error` locates it.
     """
-    width, height = size
     values = row.values
-    if task == "obb":
-        corners = [(values[i] * width, values[i + 1] * height) for i in range(0, 8, 2)]
-        return [rotated_box_from_corners(corners, category_id=category_id)]
-    if task == "segment" and len(values) > 4:
-        ring = tuple((values[i] * width, values[i + 1] * height) for i in range(0, len(values), 2))
-        return [Polygon(category_id=category_id, zones=(Zone(outer=ring),))]
-    group = f"yolo-line-{row.line}" if task == "pose" else None
-    box = _box(values[:4], category_id, size, group)
-    if task != "pose":
-        return [box]
-    assert kpt_shape is not None
-    points = _keypoints(values[4:], kpt_shape[1], size)
-    return [box, Keypoints(category_id=category_id, points=points, group=group)]
-
-
-def _box(
-    values: Sequence[float], category_id: int, size: tuple[int, int], group: str | None
-) -> Box:
-    cx, cy, w, h = values
-    if w < 0 or h < 0:
-        raise ValueError(f"box width and height must be >= 0, got {w} x {h}")
+    count = len(values)
     width, height = size
-    x, y = (cx - w / 2) * width, (cy - h / 2) * height
-    outside = box_outside_image(x, y, w * width, h * height, width, height)
-    if outside:
-        raise ValueError(outside)
-    return Box(category_id=category_id, x=x, y=y, width=w * width, height=h * height, group=group)
+    if (count == 4 and (task == "detect" or task == "segment")) or (
+        task == "pose" and kpt_shape is not None and count == 4 + kpt_shape[0] * kpt_shape[1]
+    ):
+        cx, cy, w, h = values if count == 4 else values[:4]
+        box_width, box_height = w * width, h * height
+        x, y = (cx - w / 2) * width, (cy - h / 2) * height
+        if w < 0 or h < 0:
+            raise ValueError(f"box width and height must be >= 0, got {w} x {h}")
+        outside = box_outside_image(x, y, box_width, box_height, width, height)
+        if outside:
+            raise ValueError(outside)
+        if not isfinite(x + y + box_width + box_height):  # huge values overflow to inf
+            raise ValueError(f"box ({x:g}, {y:g}, {box_width:g} x {box_height:g}) is not finite")
+        if task != "pose":  # all checked above: the quick constructor
+            return (checked_box(category_id, x, y, box_width, box_height, {}),)
+        assert kpt_shape is not None  # for mypy: the pose test above
+        group = f"yolo-line-{row.line}"
+        points = _keypoints(values[4:], kpt_shape[1], size)
+        return (
+            Box(category_id=category_id, x=x, y=y, width=box_width, height=box_height, group=group),
+            Keypoints(category_id=category_id, points=points, group=group),
+        )
+    if task == "segment" and count >= 6 and count % 2 == 0:
+        ring = tuple((values[i] * width, values[i + 1] * height) for i in range(0, count, 2))
+        return (Polygon(category_id=category_id, zones=(Zone(outer=ring),)),)
+    if task == "obb" and count == 8:
+        corners = [(values[i] * width, values[i + 1] * height) for i in range(0, 8, 2)]
+        return (rotated_box_from_corners(corners, category_id=category_id),)
+    raise ValueError(f"expected {expected(task, kpt_shape)}, got {count + 1} values")
 
 
 def _keypoints(

@@ -5,41 +5,24 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterator, Sequence
-from math import isfinite
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ango_convert.errors import OnError, ReadError
+from ango_convert.formats.yolo.dataset_files import label_candidate_names
+from ango_convert.formats.yolo.discovery import config_file, find_layout, yaml_has_names
+from ango_convert.formats.yolo.label_map import LABEL_MAP
 from ango_convert.formats.yolo.labels import (
-    KptShape,
     Row,
     Task,
     decide_task,
-    expected,
+    decode_row,
+    line_error,
     parse_label_file,
-    row_fits,
-    to_annotations,
 )
-from ango_convert.formats.yolo.layout import (
-    LABEL_MAP,
-    Layout,
-    config_file,
-    find_layout,
-    label_candidate_names,
-    label_candidates,
-    yaml_has_names,
-)
-from ango_convert.geometry import box_outside_image
+from ango_convert.formats.yolo.layout import Layout
 from ango_convert.io.imagesize import image_size
-from ango_convert.model import (
-    Annotation,
-    Box,
-    Category,
-    Dataset,
-    Item,
-    JSONValue,
-    checked_box,
-)
+from ango_convert.model import Annotation, Category, Dataset, Item, JSONValue
 from ango_convert.report import Diagnostics, skip_notes
 
 logger = logging.getLogger(__name__)
@@ -79,15 +62,15 @@ def read(
     notes = skip_notes(diagnostics, on_error)
     found = _FileIndex()
     labels = {image: _read_labels(image, layout, notes, found) for image, _ in images}
-    unlabelled = sum(1 for rows in labels.values() if rows is None)
+    unlabelled = sum(1 for label in labels.values() if label.path is None)
     if unlabelled:
         logger.info("%d image(s) have no label file: read as images without objects", unlabelled)
-    rows = {image: found or [] for image, found in labels.items()}
-    chosen = task if task != "auto" else decide_task(rows.values(), layout.kpt_shape)
+    rows = (label.rows for label in labels.values())
+    chosen = task if task != "auto" else decide_task(rows, layout.kpt_shape)
     if chosen == "pose" and layout.kpt_shape is None:
         raise ReadError(source, None, "task pose needs kpt_shape: [K, 2 or 3] in data.yaml")
     ids = _category_ids(layout)
-    items = tuple(_items(images, rows, chosen, layout, ids, notes))
+    items = tuple(_items(images, labels, chosen, layout, ids, notes))
     info: dict[str, Any] = {"source_format": "yolo", "yolo:task": chosen}
     if unlabelled:
         info["yolo:images_without_label_file"] = unlabelled
@@ -143,19 +126,23 @@ class _FileIndex:
         return name in self._files[folder]
 
 
+class _Labels(NamedTuple):
+    """An image's label file (None when it has none: no objects) and its rows."""
+
+    path: str | None
+    rows: list[Row]
+
+
+_NO_LABELS = _Labels(None, [])
+
+
 def _read_labels(
     image: Path, layout: Layout, notes: list[dict[str, JSONValue]] | None, found: _FileIndex
-) -> list[Row] | None:
-    """The image's label rows; None when it has no label file (no objects either)."""
+) -> _Labels:
     for candidate in label_candidate_names(str(image)):
         if found.has(candidate):
-            return parse_label_file(candidate, layout.names, notes)
-    return None
-
-
-def _label_path(image: Path) -> Path:
-    candidates = label_candidates(image)
-    return next((c for c in candidates if c.is_file()), candidates[0])
+            return _Labels(candidate, parse_label_file(candidate, layout.names, notes))
+    return _NO_LABELS
 
 
 def _category_ids(layout: Layout) -> dict[int, int]:
@@ -206,7 +193,7 @@ def _yaml_kpt_names(layout: Layout, cls: int) -> Any:
 
 def _items(
     images: list[tuple[Path, tuple[str | None, Path]]],
-    rows: dict[Path, list[Row]],
+    labels: dict[Path, _Labels],
     task: Task,
     layout: Layout,
     ids: dict[int, int],
@@ -215,7 +202,7 @@ def _items(
     """One item per image; with ``notes``, an image whose size cannot be read is noted."""
     for image, split_base in images:
         try:
-            yield _item(image, split_base, rows[image], task, layout, ids, notes)
+            yield _item(image, split_base, labels[image], task, layout, ids, notes)
         except ReadError as exc:
             if notes is None:
                 raise
@@ -225,7 +212,7 @@ def _items(
 def _item(
     image: Path,
     split_base: tuple[str | None, Path],
-    rows: list[Row],
+    labels: _Labels,
     task: Task,
     layout: Layout,
     ids: dict[int, int],
@@ -234,19 +221,17 @@ def _item(
     split, base = split_base
     path = str(image)
     size = image_size(path)
+    kpt_shape = layout.kpt_shape
     annotations: list[Annotation] = []
-    for row in rows:
-        if task == "detect":
-            box = _plain_box(row, ids, size)
-            if box is not None:
-                annotations.append(box)
-                continue
+    for row in labels.rows:
         try:
-            annotations += _convert_row(image, row, task, layout.kpt_shape, ids, size)
-        except ReadError as exc:
+            annotations += decode_row(row, task, ids[row.cls], size, kpt_shape)
+        except ValueError as exc:  # the decoder's reason, located here
+            assert labels.path is not None  # rows come from a label file
+            error = line_error(labels.path, row.line, str(exc))
             if notes is None:
-                raise
-            notes.append(exc.note())
+                raise error from exc
+            notes.append(error.note())
     return Item(
         id=_relative(image, path, layout.root),
         file_name=_relative(image, path, base),
@@ -264,39 +249,3 @@ def _relative(image: Path, path: str, folder: Path) -> str:
     if path.startswith(prefix) and os.sep == "/":
         return path[len(prefix) :]
     return image.relative_to(folder).as_posix()
-
-
-def _plain_box(row: Row, ids: dict[int, int], size: tuple[int, int]) -> Box | None:
-    """A detect row's box when nothing about it needs a message, else None, and
-    ``_convert_row`` gives the same box or the located error."""
-    values = row.values
-    if len(values) != 4:
-        return None
-    cx, cy, w, h = values
-    width, height = size
-    x, y, box_width, box_height = (cx - w / 2) * width, (cy - h / 2) * height, w * width, h * height
-    if (
-        w < 0
-        or h < 0
-        or not isfinite(x + y + box_width + box_height)  # huge values overflow to inf
-        or box_outside_image(x, y, box_width, box_height, width, height)
-    ):
-        return None
-    return checked_box(ids[row.cls], x, y, box_width, box_height, {})
-
-
-def _convert_row(
-    image: Path,
-    row: Row,
-    task: Task,
-    kpt_shape: KptShape | None,
-    ids: dict[int, int],
-    size: tuple[int, int],
-) -> list[Annotation]:
-    if not row_fits(row, task, kpt_shape):
-        reason = f"expected {expected(task, kpt_shape)}, got {len(row.values) + 1} values"
-        raise ReadError(_label_path(image), f"line {row.line}", reason)
-    try:
-        return to_annotations(row, task, ids[row.cls], size, kpt_shape)
-    except ValueError as exc:
-        raise ReadError(_label_path(image), f"line {row.line}", str(exc)) from exc

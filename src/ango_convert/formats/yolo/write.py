@@ -18,7 +18,7 @@ own folder, while a relative one is taken against its global datasets folder and
 absolute one breaks when the folder moves. Without a ``val`` split, ``val`` points at
 the train images (Ultralytics requires the key); a warning says so.
 
-The item attribute ``split`` picks the split (``default_split`` otherwise). File names
+The item's ``split`` picks the split (``default_split`` otherwise). File names
 keep their sub-folders under ``images/<split>/``; two images that would share a label
 file (``a.jpg`` and ``a.png``, or a case-only difference) get ``_1``, ``_2`` suffixes,
 never an overwrite. Coordinates are normalised by the item size and printed with 10
@@ -45,13 +45,11 @@ from typing import Literal
 
 from ango_convert.errors import ConversionError
 from ango_convert.formats.lossy import OnUnsupported, Unsupported
-from ango_convert.formats.yolo.config import (
-    write_darknet_config,
-    write_data_yaml,
-    write_label_map,
-)
+from ango_convert.formats.yolo.data_yaml import write_data_yaml
 from ango_convert.formats.yolo.encode import Encoder
+from ango_convert.formats.yolo.label_map import write_label_map
 from ango_convert.formats.yolo.labels import KptShape, Task
+from ango_convert.formats.yolo.obj_data import write_darknet_config
 from ango_convert.formats.yolo.plan import (
     Plan,
     Planner,
@@ -135,7 +133,7 @@ def write(
             (obj.data, obj.names, <split>.txt, obj_<split>_data/; detect only).
         on_unsupported: What to do with annotations the task cannot hold.
         overwrite: Replace an existing non-empty ``target``.
-        default_split: The split for items without a ``split`` attribute.
+        default_split: The split for items without a ``split``.
 
     Returns:
         What was written, skipped and approximated.

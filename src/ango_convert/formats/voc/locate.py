@@ -1,0 +1,97 @@
+"""Where a VOC file's item comes from: its id below the dataset root, and its image."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ango_convert.formats.voc.vocabulary import PixelConvention, corner_shift
+from ango_convert.io.names import is_plain_name, safe_relative_path
+
+
+@dataclass
+class Context:
+    """What every file of one read shares: where things are, the convention, and the
+    listings of image folders (read once, so a missing image costs no extra stat)."""
+
+    root: Path
+    images_dir: Path | None
+    convention: PixelConvention
+    listings: dict[str, frozenset[str]] = field(default_factory=dict)
+    base: Path = field(init=False)
+    shift: float = field(init=False)
+    folders: dict[str, list[Path]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        annotations = self.root / "Annotations"
+        self.base = annotations if annotations.is_dir() else self.root
+        self.shift = corner_shift(self.convention)
+
+    def image_folders(self, xml_path: Path) -> list[Path]:
+        """Where an XML file's image may be, in order (worked out once per XML folder)."""
+        key = os.path.dirname(xml_path)  # noqa: PTH120 -- a plain string key, once per file
+        if key not in self.folders:
+            parent = xml_path.parent
+            candidates = (
+                self.images_dir,
+                parent,
+                self.root / "JPEGImages",
+                parent.parent / "JPEGImages",
+            )
+            self.folders[key] = list(dict.fromkeys(d for d in candidates if d is not None))
+        return self.folders[key]
+
+    def listing(self, folder: Path) -> frozenset[str]:
+        """The file names in ``folder`` (empty when it is not a folder)."""
+        key = str(folder)  # a Path hashes its parts anew on every lookup
+        if key not in self.listings:
+            try:
+                # listdir: thousands of plain strings, no Path objects needed.
+                self.listings[key] = frozenset(os.listdir(folder))  # noqa: PTH208
+            except OSError:
+                self.listings[key] = frozenset()
+        return self.listings[key]
+
+
+def item_id(path: Path, base: Path) -> str:
+    """The path below ``base`` without its extension, with forward slashes."""
+    text, prefix = str(path), os.path.join(base, "")  # noqa: PTH118 -- strings: once per file
+    relative = text[len(prefix) :] if text.startswith(prefix) else path.name
+    stem, dot, suffix = relative.rpartition(".")
+    # The extension of the last part only: "a.b/c" has none; ".xml" alone is a name.
+    if dot and stem and suffix and not stem.endswith(os.sep) and os.sep not in suffix:
+        relative = stem
+    return relative.replace(os.sep, "/")
+
+
+def find_image(xml_path: Path, context: Context, file_name: str | None) -> Path | None:
+    """The image of an XML file: ``file_name`` in the image folders, or with no file
+    name, the first image named like the XML file (any extension)."""
+    names = _image_names(file_name)
+    for folder in context.image_folders(xml_path):
+        listing = context.listing(folder)
+        for name in names:
+            if name.partition("/")[0] in listing and (folder / name).is_file():
+                return folder / name
+        if file_name is None:
+            stem = xml_path.stem + "."
+            found = sorted(n for n in listing if n.startswith(stem) and not n.endswith(".xml"))
+            images = [folder / name for name in found if (folder / name).is_file()]
+            if images:
+                return images[0]
+    return None
+
+
+def _image_names(file_name: str | None) -> list[str]:
+    """The names to look for: the file name as a safe relative path, then its base name."""
+    if not file_name:
+        return []
+    if is_plain_name(file_name):  # no folders, nothing to change
+        return [file_name]
+    try:
+        relative = safe_relative_path(file_name)
+    except ValueError:
+        return []
+    whole, base = str(relative), relative.name
+    return [whole] if whole == base else [whole, base]
