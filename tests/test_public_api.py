@@ -19,6 +19,7 @@ def test_all__matches_public_names() -> None:
         "report",
         "formats",
         "io",
+        "views",
         "validation",
         "geometry",
         "ontology",

@@ -16,6 +16,8 @@
         ├── AuthError                     exit 8   the API key was refused
         └── HubConnectionError            exit 9   no answer after retries
 
+Exit 10 is not an error: ``ango-convert diff`` exits with it when the datasets differ.
+
 Parsers deep down raise a bare reason (``ValueError``, ``KeyError``...); the loop that
 knows the file and the place re-raises it as :class:`ReadError` ``from`` the cause.
 """
@@ -44,6 +46,8 @@ EXIT_OUTPUT = 6
 EXIT_HUB = 7
 EXIT_AUTH = 8
 EXIT_CONNECTION = 9
+#: ``ango-convert diff`` found differences: an outcome, not an error (no exception has it).
+EXIT_DIFFERENT = 10
 EXIT_INTERRUPTED = 130
 
 

@@ -37,6 +37,18 @@ COMMANDS = {
         "ango_convert.cli.hub_cmd:export",
         "Export a project from Ango Hub, optionally converting it.",
     ),
+    "stats": (
+        "ango_convert.cli.stats_cmd:stats",
+        "Count what a dataset holds, per class and kind.",
+    ),
+    "preview": (
+        "ango_convert.cli.preview_cmd:preview",
+        "Draw annotations over their images, with an index.html contact sheet.",
+    ),
+    "diff": (
+        "ango_convert.cli.diff_cmd:diff",
+        "Measure what changed between two datasets (exit 10 when they differ).",
+    ),
 }
 
 logger = logging.getLogger("ango_convert")
