@@ -22,6 +22,7 @@ from ango_convert import registry
 from ango_convert._gc import cyclic_gc_paused
 from ango_convert.errors import ReadError, UnknownFormatError
 from ango_convert.io.inputs import load_json
+from ango_convert.io.overlap import refuse_overlap
 from ango_convert.io.remote import Fetcher
 from ango_convert.model import Dataset
 from ango_convert.report import Diagnostics, WriteReport
@@ -106,10 +107,15 @@ def convert(
 
     Returns:
         The writer's report, with what the read left out and warned about.
+
+    Raises:
+        OutputError: ``target`` is, or holds, an input (the source, a schema map, an
+            ontology or the images folder), which writing it would overwrite or remove.
     """
-    name = from_format or detect(Path(source))
     reads = dict(read_options or {})
     writes = dict(write_options or {})
+    refuse_overlap(target, [source, *_input_paths(reads), *_input_paths(writes)])
+    name = from_format or detect(Path(source))
     steps: list[str] = []
     if download_images:
         steps = _download_images(Path(source), Path(target), name, to, reads, writes)
@@ -179,6 +185,16 @@ class _HttpFetcher:
 
             self._fetcher = HttpFetcher()
         return self._fetcher.image_size(url)
+
+
+#: Options naming files or folders a conversion reads.
+_INPUT_OPTIONS = ("schema_map", "ontology", "images_dir")
+
+
+def _input_paths(options: Mapping[str, Any]) -> list[str | Path]:
+    return [
+        options[key] for key in _INPUT_OPTIONS if isinstance(options.get(key), (str, Path))
+    ]
 
 
 def _services(reader: Callable[..., Any], diagnostics: Diagnostics) -> dict[str, Any]:

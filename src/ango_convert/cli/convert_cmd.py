@@ -8,6 +8,7 @@ import click
 
 from ango_convert import api, registry
 from ango_convert.cli.options import FormatName, emit_report, mapping_options, route_options
+from ango_convert.io.overlap import refuse_overlap
 
 
 @click.command()
@@ -79,6 +80,8 @@ def convert(
           --schema-map samples/coco/schema_map.json --project 507f1f77bcf86cd799439011
       ango-convert convert export.ndjson --to yolo -o dataset/
     """
+    if report_path is not None:  # checked first: the report is written last
+        refuse_overlap(report_path, [source, target, schema_map, ontology, images_dir])
     if from_format is None and str(source) != "-":
         from_format = api.detect(source)
     elif from_format is None:

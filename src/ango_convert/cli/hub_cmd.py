@@ -28,6 +28,7 @@ from ango_convert.hub import attachments as att
 from ango_convert.hub import upload as up
 from ango_convert.hub.export import ExportOptions, data_file, download_export, request_export
 from ango_convert.io.inputs import load_json
+from ango_convert.io.overlap import refuse_overlap
 
 logger = logging.getLogger(__name__)
 
@@ -229,6 +230,8 @@ def export(
     """
     if (to_format is None) != (out_dir is None):
         raise click.UsageError("--to and --out go together")
+    if out_dir is not None:
+        refuse_overlap(out_dir, [target])
     quiet = (ctx.obj or {}).get("verbosity", 0) < 0
     choice = _export_options(options)
     progress = DownloadProgress(quiet)

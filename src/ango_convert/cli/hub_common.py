@@ -21,6 +21,7 @@ from ango_convert.hub.client import DEFAULT_TIMEOUT, NO_KEY, REGIONAL_HOSTS, Ang
 from ango_convert.hub.config import resolve
 from ango_convert.hub.journal import Journal
 from ango_convert.io.outputs import write_bytes_atomic
+from ango_convert.io.overlap import refuse_overlap
 
 logger = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -145,6 +146,8 @@ def run_batches(
     """
     found = resolve(options["api_key"], options["host"], options["config_path"])
     journal_path = options["journal_path"] or _default_journal(source, kind)
+    if options["report_path"] is not None:
+        refuse_overlap(options["report_path"], [source, journal_path])
     if options["dry_run"]:
         _dry_run(records, body, journal_path, kind, found.host, project, options["batch_size"])
         return

@@ -29,6 +29,8 @@ from ango_convert.formats.ango_export.archive import DATA_SUFFIXES
 from ango_convert.hub.client import AngoClient, redact_url
 from ango_convert.io.inputs import parse_json
 from ango_convert.io.names import safe_relative_path
+from ango_convert.io.outputs import atomic_file, real_target
+from ango_convert.io.temps import lock, remove_stale_temps
 
 EXPORT_PATH = "/v2/export"
 EXPORT_V3_PATH = "/v2/exportV3"
@@ -107,13 +109,28 @@ def download_export(
         HubError: The download failed or does not parse.
         OutputError: The target cannot be written.
     """
-    target = Path(target)
+    target = real_target(Path(target))
     with _temp_beside(target) as (temp, stream):
         size = client.download(url, stream, progress)
-        stream.close()
+        stream.flush()
         result = _finish(temp, target, redact_url(url))
-        os.replace(temp, target)
+        _put_in_place(temp, target)
     return ExportFile(target, result.kind, result.records, size, result.members)
+
+
+def _put_in_place(temp: Path, target: Path) -> None:
+    """Rename the checked download over ``target``; a device or FIFO gets its bytes
+    instead (renaming over it would replace the node)."""
+    try:
+        if target.exists() and not target.is_file():
+            with temp.open("rb") as source, atomic_file(target) as sink:
+                shutil.copyfileobj(source, sink, 1 << 20)
+            return
+        os.replace(temp, target)
+    except OutputError:
+        raise
+    except OSError as exc:
+        raise OutputError(f"{target}: cannot write: {exc.strerror or exc}") from exc
 
 
 def _finish(temp: Path, target: Path, source: str) -> ExportFile:
@@ -134,6 +151,7 @@ def _finish(temp: Path, target: Path, source: str) -> ExportFile:
 def _temp_beside(target: Path) -> Iterator[tuple[Path, IO[bytes]]]:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_temps(target)  # a killed export's .part
         handle, name = tempfile.mkstemp(
             prefix=f".{target.name[:50]}.", suffix=".part", dir=target.parent
         )
@@ -142,6 +160,7 @@ def _temp_beside(target: Path) -> Iterator[tuple[Path, IO[bytes]]]:
     temp = Path(name)
     try:
         with os.fdopen(handle, "w+b") as stream:
+            lock(stream.fileno())  # held while this run lives: never taken for stale
             yield temp, stream
     finally:
         with contextlib.suppress(OSError):

@@ -79,14 +79,17 @@ class Journal:
         _append(path, {"ango_convert_journal": VERSION, **header, "created": _now()}, new=True)
         return cls(path, header, set())
 
-    def confirm(self, index: int, keys: Sequence[str], answer: Mapping[str, Any]) -> None:
-        """Record a batch the server confirmed; durable when this returns."""
+    def confirm(self, index: int, keys: Sequence[str]) -> None:
+        """Record a batch the server confirmed; durable when this returns.
+
+        Only what resuming needs is stored, never the server's answer: a Hub or proxy
+        that echoes the request would otherwise put the API key on disk.
+        """
         line = {
             "batch": index,
             "key": batch_key(index, keys),
             "count": len(keys),
             "records": list(keys),
-            "answer": _short(answer),
             "at": _now(),
         }
         _append(self.path, line)
@@ -165,11 +168,6 @@ def _fsync_dir(folder: Path) -> None:
         pass
     finally:
         os.close(handle)
-
-
-def _short(answer: Mapping[str, Any]) -> Any:
-    text = orjson.dumps(answer)
-    return answer if len(text) <= 300 else text[:300].decode(errors="replace") + "..."
 
 
 def _now() -> str:

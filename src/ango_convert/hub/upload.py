@@ -260,7 +260,7 @@ def send_batches(
     start_retries = client.retries
     for batch in batches:
         try:
-            answer = client.post(path, body(batch.records))
+            client.post(path, body(batch.records))
         except (AuthError, HubConnectionError):
             raise
         except HubError as exc:
@@ -272,7 +272,7 @@ def send_batches(
             logger.error("batch %d refused: %s", batch.index, exc)
         else:
             if journal is not None:
-                journal.confirm(batch.index, batch.keys, answer)
+                journal.confirm(batch.index, batch.keys)
             report.sent += len(batch.records)
             report.batches += 1
         finally:

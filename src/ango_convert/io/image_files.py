@@ -8,6 +8,7 @@ from pathlib import Path, PurePosixPath
 from ango_convert.errors import OutputError
 from ango_convert.io.imagesize import IMAGE_SUFFIXES
 from ango_convert.io.names import safe_relative_path
+from ango_convert.io.overlap import OutputGuard
 from ango_convert.model import Item
 
 
@@ -15,14 +16,27 @@ class ImageFinder:
     """Finds an item's image: ``images_dir/<file name>``, then the image the reader
     found, then a file of the same base name (or, for a name without an image
     extension, the same stem) anywhere below ``images_dir``: indexed once, used only
-    when unique there."""
+    when unique there.
 
-    def __init__(self, images_dir: Path | None) -> None:
+    An image found inside ``output`` (the folder being written) is refused: replacing
+    the folder would remove it, or link it to itself.
+    """
+
+    def __init__(self, images_dir: Path | None, output: Path | None = None) -> None:
         self.images_dir = images_dir
         self._index: dict[str, Path | None] | None = None
+        self._guard = OutputGuard(output)
 
     def find(self, item: Item) -> Path | None:
-        """The image file for ``item``, or None when it cannot be found."""
+        """The image file for ``item``, or None when it cannot be found.
+
+        Raises:
+            OutputError: The image lies inside the output folder.
+        """
+        found = self._find(item)
+        return None if found is None else self._guard.check(found)
+
+    def _find(self, item: Item) -> Path | None:
         if self.images_dir is not None:
             try:
                 candidate = self.images_dir / safe_relative_path(item.file_name)

@@ -1,18 +1,24 @@
 """Writing outputs that are never half-written.
 
 A file is written beside its target under a temporary name and renamed into place; a
-folder is built under a temporary name and swapped in.
+folder is built under a temporary name and swapped in. A character device or FIFO is
+written directly (renaming over it would replace the device node); other special files
+are refused.
+
+Every temp is locked (``flock``) by the run that made it, for as long as that run lives:
+the clean-up of what killed runs left behind removes only temps no live process holds,
+so two runs writing one target never take each other's work for stale.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
-import re
 import shutil
+import stat
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -21,17 +27,26 @@ import orjson
 
 from ango_convert.errors import OutputError
 from ango_convert.io.inputs import STDIO
+from ango_convert.io.temps import lock, remove_stale_temps
+
+__all__ = [
+    "atomic_dir",
+    "atomic_file",
+    "dump_json",
+    "remove_stale_temps",
+    "write_bytes_atomic",
+    "write_into",
+]
 
 # The process umask, read once (reading it means setting it, so not per call).
 _UMASK = os.umask(0o022)
 
 os.umask(_UMASK)
-#: When this process started: hidden temps of a target older than that were left by a
-#: killed run and are removed by the next write of the same target.
-_STARTED = time.time()
-
-#: Targets with longer names share their temp prefix with others; their temps are kept.
-_TEMP_PREFIX_CHARS = 50
+#: Errors that mean the output itself cannot take the bytes (a full disk, a closed pipe),
+#: as opposed to an input failing to read while the output is written.
+_WRITE_ERRNOS = frozenset(
+    {errno.ENOSPC, errno.EPIPE, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS, errno.EBADF}
+)
 
 
 def dump_json(data: Any, *, indent: bool = False) -> bytes:
@@ -47,14 +62,23 @@ def dump_json(data: Any, *, indent: bool = False) -> bytes:
 def atomic_file(target: str | Path) -> Iterator[IO[bytes]]:
     """Open a temporary file beside ``target`` and rename it into place on success.
 
-    ``-`` writes to stdout instead. On any exception the temporary file is removed and
-    an existing ``target`` is left as it was.
+    ``-`` writes to stdout instead. A character device or FIFO is written directly (no
+    temp, no rename); a folder or another special file is refused. On any exception the
+    temporary file is removed and an existing ``target`` is left as it was.
+
+    Raises:
+        OutputError: The target cannot be written (also a full disk or a closed pipe
+            met while the caller writes).
     """
     if str(target) == STDIO:
-        yield sys.stdout.buffer
-        sys.stdout.buffer.flush()
+        with _stdout() as stream:
+            yield stream
         return
-    path = Path(target)
+    path = real_target(Path(target))
+    if _special(path):
+        with _direct(path) as stream:
+            yield stream
+        return
     directory = path.parent
     try:
         directory.mkdir(parents=True, exist_ok=True)
@@ -64,18 +88,112 @@ def atomic_file(target: str | Path) -> Iterator[IO[bytes]]:
         )
     except OSError as exc:
         raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from exc
+    stream = os.fdopen(handle, "wb")
     try:
-        with os.fdopen(handle, "wb") as stream:
+        lock(stream.fileno())  # held until closed, after the rename: never stale
+        with _output_errors(path):
             yield stream
+        try:
             stream.flush()
             os.fsync(stream.fileno())
-        # mkstemp makes the file private (0600); outputs get the mode any new file would.
-        Path(temp_name).chmod(0o666 & ~_UMASK)
-        os.replace(temp_name, path)
+            # mkstemp makes the file private (0600); outputs get any new file's mode.
+            Path(temp_name).chmod(0o666 & ~_UMASK)
+            if _special(path):  # became a device or FIFO meanwhile: never rename over it
+                raise OutputError(f"{path}: is no longer a regular file; not replaced")
+            os.replace(temp_name, path)
+        except OutputError:
+            raise
+        except OSError as exc:
+            raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from exc
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temp_name)
         raise
+    finally:
+        with contextlib.suppress(OSError):
+            stream.close()  # after the rename: releases the lock
+
+
+def real_target(path: Path) -> Path:
+    """Where writing ``path`` lands: a symlink is followed (replacing the link itself
+    would leave what it names stale), and a folder is refused.
+
+    Raises:
+        OutputError: ``path`` is a folder.
+    """
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
+    if path.is_dir():
+        raise OutputError(f"{path}: is a folder, expected a file")
+    return path
+
+
+def _special(path: Path) -> bool:
+    """True for an existing target that is not a regular file (a device, a FIFO...)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
+@contextlib.contextmanager
+def _direct(path: Path) -> Iterator[IO[bytes]]:
+    """Write a character device or FIFO in place: it cannot be half-written or renamed."""
+    mode = path.stat().st_mode
+    if not (stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)):
+        raise OutputError(f"{path}: is not a regular file, device or FIFO; not written")
+    try:
+        handle = os.open(path, os.O_WRONLY)  # no O_CREAT, no O_TRUNC: the node stays
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from exc
+    stream = os.fdopen(handle, "wb")
+    try:
+        with _output_errors(path):
+            yield stream
+            stream.flush()
+    finally:
+        with contextlib.suppress(OSError):
+            stream.close()
+
+
+@contextlib.contextmanager
+def _stdout() -> Iterator[IO[bytes]]:
+    """Standard output's bytes, or a clear error when it is closed or its reader left."""
+    stream = sys.stdout
+    buffer = getattr(stream, "buffer", None) if stream is not None else None
+    if buffer is None or buffer.closed:
+        raise OutputError("stdout is closed; name an output file with -o FILE")
+    try:
+        with _output_errors(Path("stdout")):
+            yield buffer
+            buffer.flush()
+    except OutputError:
+        _quiet_stdout()
+        raise
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so Python's last flush at exit does not fail again."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
+@contextlib.contextmanager
+def _output_errors(path: Path) -> Iterator[None]:
+    """Turn a write error of the output (full disk, broken pipe) met in the caller's
+    block into :class:`OutputError`; other errors (an input failing) pass as they are."""
+    try:
+        yield
+    except OutputError:
+        raise
+    except OSError as exc:
+        if exc.errno not in _WRITE_ERRNOS:
+            raise
+        reason = "the reader closed the pipe" if exc.errno == errno.EPIPE else exc.strerror
+        raise OutputError(f"{path}: cannot write: {reason or exc}") from exc
 
 
 def write_bytes_atomic(target: str | Path, data: bytes) -> None:
@@ -100,71 +218,60 @@ def atomic_dir(target: str | Path, *, overwrite: bool = False) -> Iterator[Path]
 
     Yields:
         The temporary folder to fill.
+
+    Raises:
+        OutputError: ``target`` is a file, a mount point, or the current folder (or
+            holds it), or cannot be written.
     """
-    path = Path(target)
+    path = swappable_folder(Path(target))
     remove_stale_temps(path)  # first: it may put back an earlier output
     if path.exists() and not path.is_dir():
-        raise OutputError(f"{path}: exists and is not a folder")
+        raise OutputError(f"{target}: exists and is not a folder")
     if path.is_dir() and any(path.iterdir()) and not overwrite:
-        raise OutputError(f"{path}: folder exists and is not empty; pass --overwrite to replace it")
+        raise OutputError(
+            f"{target}: folder exists and is not empty; pass --overwrite to replace it"
+        )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temp = Path(tempfile.mkdtemp(prefix=f".{path.name[:50]}.", suffix=".tmp", dir=path.parent))
+        holder = os.open(temp, os.O_RDONLY)
     except OSError as exc:
         raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from exc
     try:
+        lock(holder)  # held until the swap is done: another run never takes it for stale
         yield temp
         temp.chmod(0o777 & ~_UMASK)  # mkdtemp makes it private (0700)
         _swap_in(temp, path)
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
         raise
+    finally:
+        os.close(holder)
 
 
-def remove_stale_temps(target: Path) -> list[Path]:
-    """Clear what a killed run left beside ``target``: hidden temps
-    (``.NAME.XXXXXXXX.tmp``) older than this process are removed, and a folder moved
-    aside for a swap (``.NAME.XXXXXXXX.old``) is put back when ``target`` is missing.
+def swappable_folder(path: Path) -> Path:
+    """The absolute folder ``path`` names (a symlink followed), refused when it cannot
+    be swapped for another: a mount point, or the current folder or one holding it.
 
-    Returns:
-        The temps removed.
+    Raises:
+        OutputError: Such a folder.
     """
-    removed: list[Path] = []
-    for path in _stale(target):
-        with contextlib.suppress(OSError):
-            if path.suffix == ".old" and not os.path.lexists(target):
-                os.replace(path, target)  # the earlier output, back under its name
-                continue
-            _remove(path)
-            removed.append(path)
-    return removed
-
-
-def _stale(target: Path) -> list[Path]:
-    name = target.name
-    if len(name) > _TEMP_PREFIX_CHARS:
-        return []
-    pattern = re.compile(re.escape(f".{name}.") + r"[A-Za-z0-9_]{8}\.(?:tmp|old)")
+    real = Path(os.path.realpath(path))
+    if real == Path(real.anchor) or os.path.ismount(real):
+        raise OutputError(
+            f"{path}: is a mount point, which cannot be replaced; "
+            f"write into a folder inside it (-o {path.as_posix().rstrip('/')}/NAME)"
+        )
     try:
-        entries = list(os.scandir(target.parent))
-    except OSError:
-        return []
-    found = []
-    for entry in entries:
-        with contextlib.suppress(OSError):
-            if (
-                pattern.fullmatch(entry.name)
-                and entry.stat(follow_symlinks=False).st_mtime < _STARTED
-            ):
-                found.append(Path(entry.path))
-    return sorted(found)
-
-
-def _remove(path: Path) -> None:
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path, ignore_errors=True)
-    else:
-        path.unlink()
+        here: Path | None = Path(os.path.realpath(Path.cwd()))
+    except OSError:  # the current folder was removed: nothing to protect
+        here = None
+    if here is not None and (real == here or real in here.parents):
+        raise OutputError(
+            f"{path}: is the current folder or holds it, which cannot be replaced; "
+            "write into a folder inside it (-o NAME)"
+        )
+    return real
 
 
 def _exchange(first: Path, second: Path) -> bool:
@@ -188,6 +295,15 @@ def _exchange(first: Path, second: Path) -> bool:
 
 
 def _swap_in(temp: Path, path: Path) -> None:
+    try:
+        _swap(temp, path)
+    except OSError as exc:
+        if isinstance(exc, OutputError):
+            raise
+        raise OutputError(f"{path}: cannot put the output in place: {exc.strerror or exc}") from exc
+
+
+def _swap(temp: Path, path: Path) -> None:
     if not path.exists():
         os.replace(temp, path)
         return
@@ -198,13 +314,18 @@ def _swap_in(temp: Path, path: Path) -> None:
     # which the next write of ``path`` puts back (see remove_stale_temps).
     backup = Path(tempfile.mkdtemp(prefix=f".{path.name[:50]}.", suffix=".old", dir=path.parent))
     backup.rmdir()
-    os.replace(path, backup)
+    held = os.open(path, os.O_RDONLY)  # the lock moves aside with the folder
     try:
-        os.replace(temp, path)
-    except OSError:
-        os.replace(backup, path)
-        raise
-    shutil.rmtree(backup, ignore_errors=True)
+        lock(held, wait=True)
+        os.replace(path, backup)
+        try:
+            os.replace(temp, path)
+        except OSError:
+            os.replace(backup, path)
+            raise
+        shutil.rmtree(backup, ignore_errors=True)
+    finally:
+        os.close(held)
 
 
 def write_into(folder: Path, relative: str, data: bytes) -> None:

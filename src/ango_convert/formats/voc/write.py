@@ -121,7 +121,7 @@ def write(
     categories = dataset.category_by_id()
     names = UniqueNames()
     splits: dict[str, list[str]] = defaultdict(list)
-    placer = _ImagePlacer(ImageFinder(images_dir), images, report)
+    placer = _ImagePlacer(ImageFinder(images_dir, target), images, report)
     heads: dict[int, str] = {}
     with atomic_dir(target, overwrite=overwrite) as temp, FileWriter(temp) as files:
         for item in dataset:

@@ -150,9 +150,8 @@ def write(
     items = dataset.items
     if iter(items) is items:  # a one-shot iterator cannot be read twice: hold it
         items = tuple(items)
-    settings = _Settings(
-        target, ImageFinder(images_dir), images, default_split, layout, on_unsupported, overwrite
-    )
+    finder = ImageFinder(images_dir, target)
+    settings = _Settings(target, finder, images, default_split, layout, on_unsupported, overwrite)
     plan = _first_plan(requested, items, dataset)
     try:
         return _write_pass(dataset, items, ordered, settings, Planner(requested, plan, dataset))
