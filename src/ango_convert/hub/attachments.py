@@ -103,15 +103,21 @@ def from_csv(data: bytes, source: str) -> list[Item]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ReadError(source, None, f"not UTF-8 text: {exc.reason}") from None
+    # csv's default cap (131,072 characters a field) would refuse a long signed URL; a
+    # field can be no longer than the text, which is already in memory.
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    columns = _columns(reader.fieldnames or [], source)
     items = []
-    for row in reader:
-        line = f"line {reader.line_num}"
-        if not any((value or "").strip() for value in row.values()):
-            continue  # blank lines are common at the end of hand-edited CSV
-        raw = {target: (row.get(name) or "").strip() for target, name in columns.items()}
-        items.append(check_item({k: v for k, v in raw.items() if v}, source, line))
+    try:
+        columns = _columns(reader.fieldnames or [], source)
+        for row in reader:
+            line = f"line {reader.line_num}"
+            if not any((value or "").strip() for value in row.values()):
+                continue  # blank lines are common at the end of hand-edited CSV
+            raw = {target: (row.get(name) or "").strip() for target, name in columns.items()}
+            items.append(check_item({k: v for k, v in raw.items() if v}, source, line))
+    except csv.Error as exc:
+        raise ReadError(source, f"line {reader.line_num}", f"invalid CSV: {exc}") from None
     if not items:
         raise ReadError(source, None, "no attachments in the CSV")
     return items

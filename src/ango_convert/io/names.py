@@ -6,11 +6,13 @@ import re
 import unicodedata
 from pathlib import Path, PurePosixPath
 
-from ango_convert.errors import OutputError
+from ango_convert.errors import ConversionError, OutputError
 
 MAX_NAME_BYTES = 255
 
-_UNSAFE_CHARS = re.compile(r'[\x00-\x1f\x7f<>:"|?*]')
+# Control and Windows-reserved characters, and the line breaks str.splitlines() knows
+# beyond ASCII's: a name written into a list file (train.txt, ImageSets) must stay one line.
+_UNSAFE_CHARS = re.compile(r'[\x00-\x1f\x7f\x85\u2028\u2029<>:"|?*]')
 
 # Names every rule below leaves as they are: one plain part, no dot or space at its ends.
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9_\-]+(?:[.][A-Za-z0-9_\-]+)*")
@@ -63,49 +65,76 @@ def safe_base_name(name: str) -> str:
     return safe_relative_path(name, keep_dirs=False).name
 
 
+def split_name(split: str | None, default: str) -> str:
+    """The folder or list name of a split: the item's own ``split``, else ``default``,
+    made safe (:func:`safe_base_name`).
+
+    Raises:
+        ConversionError: Nothing usable is left of it (``..``, ``.``, empty).
+    """
+    given = bool(split and split.strip())
+    text = split if given and split is not None else default
+    try:
+        return safe_base_name(text)
+    except ValueError:
+        fix = "rename the split" if given else "choose another default_split"
+        raise ConversionError(f"split {text!r} cannot name a folder or list; {fix}") from None
+
+
 def stem_of(name: str) -> str:
     """``PurePosixPath(name).stem`` of a single name, without making a path."""
     dot = name.rfind(".")
     return name[:dot] if 0 < dot < len(name) - 1 else name
 
 
-def _fit_bytes(part: str) -> str:
-    if len(part.encode("utf-8")) <= MAX_NAME_BYTES:
+def _fit_bytes(part: str, limit: int = MAX_NAME_BYTES) -> str:
+    if len(part) * 4 <= limit or len(part.encode("utf-8")) <= limit:
         return part
     stem, dot, ext = part.rpartition(".")
     if not dot or len(ext) > 16:
         stem, ext = part, ""
     suffix = f".{ext}" if ext else ""
-    budget = MAX_NAME_BYTES - len(suffix.encode("utf-8"))
-    cut = stem.encode("utf-8")[:budget].decode("utf-8", errors="ignore")
-    return cut + suffix
+    return _cut(stem, limit - len(suffix.encode("utf-8"))) + suffix
+
+
+def _cut(text: str, budget: int) -> str:
+    """``text`` cut to at most ``budget`` UTF-8 bytes, never inside a character."""
+    return text.encode("utf-8")[: max(budget, 1)].decode("utf-8", errors="ignore")
 
 
 class UniqueNames:
     """Hands out output names, renaming collisions instead of overwriting.
 
     Names are compared case-insensitively, since outputs may land on such file systems.
-    The second ``a.jpg`` becomes ``a_1.jpg``, the third ``a_2.jpg``.
+    The second ``a.jpg`` becomes ``a_1.jpg``, the third ``a_2.jpg``. Every name handed
+    out fits in ``limit`` bytes (255 unless a caller keeps room for another extension):
+    a long name is cut, and its ``_N`` variants are cut further, so two long names that
+    differ only past the cut still get two names.
     """
 
     def __init__(self) -> None:
         self._taken: set[str] = set()
 
-    def claim_name(self, name: str) -> str:
+    def claim_name(self, name: str, *, limit: int = MAX_NAME_BYTES) -> str:
         """:meth:`claim` for a single name without folders, as a string."""
+        name = _fit_bytes(name, limit)
         key = name.lower()
         if key not in self._taken:
             self._taken.add(key)
             return name
-        return self.claim(PurePosixPath(name)).name
+        return self.claim(PurePosixPath(name), limit=limit).name
 
-    def claim(self, path: PurePosixPath) -> PurePosixPath:
-        """Return ``path`` or, if taken, the first free ``stem_N`` variant of it."""
+    def claim(self, path: PurePosixPath, *, limit: int = MAX_NAME_BYTES) -> PurePosixPath:
+        """Return ``path`` or, if taken, the first free ``stem_N`` variant of it (its
+        last part cut to ``limit`` bytes)."""
+        path = path.with_name(_fit_bytes(path.name, limit))
         candidate = path
         counter = 0
         while str(candidate).lower() in self._taken:
             counter += 1
-            candidate = path.with_name(f"{path.stem}_{counter}{path.suffix}")
+            tail = f"_{counter}{path.suffix}"
+            stem = _cut(path.stem, limit - len(tail.encode("utf-8")))
+            candidate = path.with_name(f"{stem}{tail}")
         self._taken.add(str(candidate).lower())
         return candidate
 

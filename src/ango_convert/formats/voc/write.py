@@ -50,7 +50,14 @@ from ango_convert.formats.voc.vocabulary import (
 )
 from ango_convert.io.file_writer import FileWriter
 from ango_convert.io.image_files import ImageFinder, image_suffix, place_image
-from ango_convert.io.names import UniqueNames, safe_base_name, stem_of
+from ango_convert.io.imagesize import IMAGE_SUFFIXES
+from ango_convert.io.names import (
+    MAX_NAME_BYTES,
+    UniqueNames,
+    safe_base_name,
+    split_name,
+    stem_of,
+)
 from ango_convert.io.outputs import atomic_dir, write_into
 from ango_convert.model import (
     ATTR_COCO_AREA,
@@ -117,6 +124,7 @@ def write(
         ConversionError: An annotation names a class the dataset does not have.
     """
     report = WriteReport(target=str(target))
+    split_name(None, default_split)  # refuse an unusable one before any work
     policy = Unsupported(FORMAT_NAME, on_unsupported, report)
     categories = dataset.category_by_id()
     names = UniqueNames()
@@ -178,12 +186,20 @@ def _claim_stem(names: UniqueNames, item: Item) -> str:
         base = safe_base_name(item.file_name)
     except ValueError:
         base = safe_base_name(item.id or "item")
-    return names.claim_name(f"{stem_of(base) or 'item'}.xml")[: -len(".xml")]
+    stem = stem_of(base) or "item"
+    # The stem also names the image (JPEGImages/<stem>.<ext>): keep room for its extension
+    # (the name's own when an image's, else the longest an image may get).
+    suffix = base[len(stem) :].lower()
+    room = len(suffix) if suffix in IMAGE_SUFFIXES else _LONGEST_IMAGE_SUFFIX
+    name = names.claim_name(f"{stem}.xml", limit=MAX_NAME_BYTES - max(0, room - len(".xml")))
+    return name[: -len(".xml")]
+
+
+_LONGEST_IMAGE_SUFFIX = max(len(suffix) for suffix in IMAGE_SUFFIXES)
 
 
 def _split_of(item: Item, default: str) -> str:
-    text = item.split if item.split and item.split.strip() else default
-    return safe_base_name(text)
+    return split_name(item.split, default)
 
 
 def _boxes_of(item: Item, policy: Unsupported) -> list[Box]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from ango_convert.errors import ReadError
+from ango_convert.errors import ConversionError, ReadError
 from ango_convert.formats.yolo.dataset_files import common_folder, image_list, locate
 from ango_convert.formats.yolo.layout import Layout, Source
 from ango_convert.io.inputs import read_bytes
@@ -77,7 +77,13 @@ def write_darknet_config(
     temp: Path, ordered: Sequence[Category], listed: Mapping[str, list[str]], report: WriteReport
 ) -> None:
     """Write obj.names, obj.data and one image list per split, as CVAT exports them:
-    paths start with ``data/``, darknet's folder for the dataset."""
+    paths start with ``data/``, darknet's folder for the dataset.
+
+    Raises:
+        ConversionError: A class name that obj.names (one name a line) cannot hold.
+    """
+    for category in ordered:
+        refuse_unlisted_name(category.name)
     names = "".join(f"{category.name}\n" for category in ordered)
     write_into(temp, "obj.names", names.encode("utf-8"))
     lines = [f"classes = {len(ordered)}"]
@@ -88,3 +94,18 @@ def write_darknet_config(
     lines += ["names = data/obj.names", "backup = backup/"]
     write_into(temp, "obj.data", "".join(f"{line}\n" for line in lines).encode())
     report.files += ["obj.names", "obj.data"]
+
+
+def refuse_unlisted_name(name: str) -> None:
+    """Refuse a class name a names file (one name a line, read back stripped) would
+    change: read back, a line break would shift every later class id by one.
+
+    Raises:
+        ConversionError: Naming the class and why.
+    """
+    if name.splitlines() != [name] or name != name.strip():
+        raise ConversionError(
+            f"class name {name!r} has a line break or surrounding whitespace, which "
+            "obj.names (one name a line) cannot hold; rename the class, or write the "
+            "default layout, whose data.yaml quotes names"
+        )

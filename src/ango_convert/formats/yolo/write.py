@@ -61,7 +61,14 @@ from ango_convert.formats.yolo.plan import (
 from ango_convert.io.file_writer import FileWriter
 from ango_convert.io.image_files import ImageFinder, place_image
 from ango_convert.io.imagesize import IMAGE_SUFFIXES, probe_size
-from ango_convert.io.names import UniqueNames, is_plain_name, safe_relative_path, stem_of
+from ango_convert.io.names import (
+    MAX_NAME_BYTES,
+    UniqueNames,
+    is_plain_name,
+    safe_relative_path,
+    split_name,
+    stem_of,
+)
 from ango_convert.io.outputs import atomic_dir
 from ango_convert.model import Category, Dataset, Item
 from ango_convert.report import WriteReport
@@ -143,6 +150,7 @@ def write(
             differ, or images that cannot be found for copy/symlink.
         UnsupportedAnnotationError: Annotations the task cannot hold, by kind and count.
     """
+    split_name(None, default_split)  # refuse an unusable one before any work
     ordered = ordered_categories(dataset.categories, class_names)
     if layout == "darknet" and task not in ("auto", "detect"):
         raise ConversionError(f"the darknet layout holds boxes only, not task {task!r}")
@@ -339,17 +347,20 @@ def _write_item(output: _Output, encoder: Encoder, item: Item) -> None:
 def _names(names: UniqueNames, item: Item, source: Path | None) -> tuple[str, str]:
     """The item's label and image names inside their split folders, the label claimed."""
     name = item.file_name
-    if is_plain_name(name):  # one part, nothing to clean: string work only
+    relative = None if is_plain_name(name) else _relative_name(item)
+    if relative is None:  # one part, nothing to clean: string work only
         stem = stem_of(name)
-        label = names.claim_name(f"{stem}.txt")
-        relative_suffix = name[len(stem) :]
+        suffix = name[len(stem) :]
     else:
-        relative = _relative_name(item)
-        label = str(names.claim(relative.with_suffix(".txt")))
-        relative_suffix = relative.suffix
-    suffix = relative_suffix
-    if relative_suffix.lower() not in IMAGE_SUFFIXES and source is not None:
+        stem, suffix = relative.stem, relative.suffix
+    if suffix.lower() not in IMAGE_SUFFIXES and source is not None:
         suffix = source.suffix  # an Ango externalId may have no extension
+    # The label's stem also names the image: keep room for the image's longer extension.
+    limit = MAX_NAME_BYTES - max(0, len(suffix.encode("utf-8")) - len(".txt"))
+    if relative is None:
+        label = names.claim_name(f"{stem}.txt", limit=limit)
+    else:
+        label = str(names.claim(relative.with_name(f"{stem}.txt"), limit=limit))
     return label, f"{label[: -len('.txt')]}{suffix}"
 
 
@@ -361,8 +372,7 @@ def _relative_name(item: Item) -> PurePosixPath:
 
 
 def _split_of(item: Item, default: str) -> str:
-    text = item.split if item.split and item.split.strip() else default
-    return safe_relative_path(text, keep_dirs=False).name
+    return split_name(item.split, default)
 
 
 def _missing_images(
