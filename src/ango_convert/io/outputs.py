@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import os
 import shutil
 import stat
@@ -88,7 +89,7 @@ def atomic_file(target: str | Path) -> Iterator[IO[bytes]]:
         )
     except OSError as exc:
         raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from exc
-    stream = os.fdopen(handle, "wb")
+    stream = _WholeWrites(io.FileIO(handle, "wb"))
     try:
         lock(stream.fileno())  # held until closed, after the rename: never stale
         with _output_errors(path):
@@ -147,7 +148,7 @@ def _direct(path: Path) -> Iterator[IO[bytes]]:
         handle = os.open(path, os.O_WRONLY)  # no O_CREAT, no O_TRUNC: the node stays
     except OSError as exc:
         raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from exc
-    stream = os.fdopen(handle, "wb")
+    stream = _WholeWrites(io.FileIO(handle, "wb"))
     try:
         with _output_errors(path):
             yield stream
@@ -164,13 +165,53 @@ def _stdout() -> Iterator[IO[bytes]]:
     buffer = getattr(stream, "buffer", None) if stream is not None else None
     if buffer is None or buffer.closed:
         raise OutputError("stdout is closed; name an output file with -o FILE")
+    # Unbuffered (python -u, PYTHONUNBUFFERED) the buffer is the descriptor's FileIO.
+    raw = buffer if isinstance(buffer, io.FileIO) else getattr(buffer, "raw", None)
     try:
         with _output_errors(Path("stdout")):
-            yield buffer
+            if isinstance(raw, io.FileIO):  # a real descriptor: writes checked whole
+                buffer.flush()
+                whole = _WholeWrites(raw, keep_open=True)
+                yield whole
+                whole.flush()
+            else:
+                yield buffer
             buffer.flush()
     except OutputError:
         _quiet_stdout()
         raise
+
+
+class _WholeWrites(io.BufferedWriter):
+    """A buffered writer whose every write is whole or raises.
+
+    ``BufferedWriter.write`` may return a short count instead of raising when a write
+    fails partway (a reader closing the pipe, a disk filling up); callers such as
+    :func:`shutil.copyfileobj` ignore the count, so the output would end silently short.
+    """
+
+    def __init__(self, raw: io.FileIO, *, keep_open: bool = False) -> None:
+        super().__init__(raw, 1 << 16)
+        self._keep_open = keep_open
+
+    def write(self, data: Any) -> int:
+        written = super().write(data)
+        size = data.nbytes if isinstance(data, memoryview) else len(data)
+        if written == size:
+            return written  # the usual case: one call, no copy
+        view = memoryview(data).cast("B")
+        while written < size:
+            more = super().write(view[written:])  # raises the error that cut it short
+            if not more:
+                raise OSError(errno.EIO, "the output took no more bytes")
+            written += more
+        return written
+
+    def close(self) -> None:
+        if self._keep_open:  # stdout: flush, but leave the descriptor to Python
+            self.flush()
+            return
+        super().close()
 
 
 def _quiet_stdout() -> None:
@@ -223,6 +264,8 @@ def atomic_dir(target: str | Path, *, overwrite: bool = False) -> Iterator[Path]
         OutputError: ``target`` is a file, a mount point, or the current folder (or
             holds it), or cannot be written.
     """
+    if str(target) == STDIO:
+        raise OutputError("this format writes a folder, which cannot go to stdout (-o -)")
     path = swappable_folder(Path(target))
     remove_stale_temps(path)  # first: it may put back an earlier output
     if path.exists() and not path.is_dir():
