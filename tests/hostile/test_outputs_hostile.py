@@ -113,24 +113,35 @@ def test_null_device_takes_the_output_and_stays_a_device(tmp_path: Path, to: str
     assert stat.S_ISCHR(null.lstat().st_mode), "the device node was replaced"
 
 
-@pytest.mark.parametrize("command", ["convert", "report", "ontology"])
-def test_fifo_is_written_through_not_replaced(tmp_path: Path, command: str) -> None:
+@pytest.mark.parametrize("command", ["convert", "report", "ontology", "symlink", "export"])
+def test_fifo_is_written_through_not_replaced(tmp_path: Path, hub: HubServer, command: str) -> None:
     fifo = tmp_path / "pipe.json"
     os.mkfifo(fifo)
     got: list[bytes] = []
     reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
     reader.start()
     source = write(tmp_path, "in/c.json", coco())
+    link = tmp_path / "stdout"  # as /dev/stdout links to /proc/self/fd/1
+    link.symlink_to(fifo)
     if command == "convert":
         convert_ok(source, fifo, "coco")
+    elif command == "symlink":
+        convert_ok(source, link, "coco")
     elif command == "report":
         convert_ok(source, tmp_path / "out.json", "coco", "--report", str(fifo))
     else:
-        result = invoke(["ontology", str(source), "-o", str(fifo)])
+        hub.state.export_file = b'[{"externalId": "a.jpg"}]'
+        args = ["ontology", str(source), "-o", str(fifo)]
+        if command == "export":
+            args = ["export", "--project", PROJECT, "--host", hub.url, "--api-key", API_KEY]
+            args += ["-o", str(fifo)]
+        result = invoke(args)
         assert result.exit_code == 0, result.output
     reader.join(10)
     assert stat.S_ISFIFO(fifo.lstat().st_mode), "the FIFO was replaced by a file"
+    assert link.is_symlink()
     assert got and json.loads(got[0])
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
 def test_socket_target_is_refused(tmp_path: Path) -> None:
@@ -228,6 +239,28 @@ def test_two_runs_on_one_output_lose_nothing(tmp_path: Path, to: str) -> None:
         labels = [n for n in files if n.startswith(("labels/", "Annotations/"))]
         assert len(labels) == 300, f"{len(labels)} of 300 label files"
     assert [p.name for p in target.parent.iterdir() if p.name.startswith(".")] == []
+
+
+def test_second_run_without_overwrite_does_not_replace_the_first(tmp_path: Path) -> None:
+    """Both start on a missing folder; the one that finishes second was not told it may
+    replace a folder, so it fails clearly and the first run's output stays."""
+    big = write(tmp_path, "in/big.json", coco(300))
+    small = write(tmp_path, "in/small.json", coco(5))
+    target = tmp_path / "out" / "dataset"
+    gate = tmp_path / "gate"
+    first = gated(["convert", str(big), "--to", "yolo", "-o", str(target)], gate)
+    try:
+        wait_paused(first)
+        second = gated(["convert", str(small), "--to", "yolo", "-o", str(target)], None)
+        _, err = second.communicate(timeout=120)
+        assert second.returncode == 0, err.decode()
+        gate.touch()
+        _, err = first.communicate(timeout=120)
+    finally:
+        first.kill()
+    assert first.returncode == EXIT_OUTPUT
+    one_error(err, "another run wrote this folder meanwhile")
+    assert len([n for n in snapshot(target) if n.startswith("labels/")]) == 5
 
 
 def test_stale_temps_held_by_a_live_process_are_kept(tmp_path: Path) -> None:

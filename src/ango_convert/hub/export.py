@@ -29,7 +29,7 @@ from ango_convert.formats.ango_export.archive import DATA_SUFFIXES
 from ango_convert.hub.client import AngoClient, redact_url
 from ango_convert.io.inputs import parse_json
 from ango_convert.io.names import safe_relative_path
-from ango_convert.io.outputs import atomic_file, real_target
+from ango_convert.io.outputs import atomic_file, is_special, real_target
 from ango_convert.io.temps import lock, remove_stale_temps
 
 EXPORT_PATH = "/v2/export"
@@ -109,7 +109,9 @@ def download_export(
         HubError: The download failed or does not parse.
         OutputError: The target cannot be written.
     """
-    target = real_target(Path(target))
+    target = Path(target)
+    if not is_special(target):  # a device or FIFO is written through, never renamed over
+        target = real_target(target)
     with _temp_beside(target) as (temp, stream):
         size = client.download(url, stream, progress)
         stream.flush()
@@ -122,7 +124,7 @@ def _put_in_place(temp: Path, target: Path) -> None:
     """Rename the checked download over ``target``; a device or FIFO gets its bytes
     instead (renaming over it would replace the node)."""
     try:
-        if target.exists() and not target.is_file():
+        if is_special(target):
             with temp.open("rb") as source, atomic_file(target) as sink:
                 shutil.copyfileobj(source, sink, 1 << 20)
             return
@@ -149,12 +151,13 @@ def _finish(temp: Path, target: Path, source: str) -> ExportFile:
 
 @contextlib.contextmanager
 def _temp_beside(target: Path) -> Iterator[tuple[Path, IO[bytes]]]:
+    # A device or FIFO gets the checked bytes copied in: its temp goes to the temp folder.
+    folder = None if is_special(target) else target.parent
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        remove_stale_temps(target)  # a killed export's .part
-        handle, name = tempfile.mkstemp(
-            prefix=f".{target.name[:50]}.", suffix=".part", dir=target.parent
-        )
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+            remove_stale_temps(target)  # a killed export's .part
+        handle, name = tempfile.mkstemp(prefix=f".{target.name[:50]}.", suffix=".part", dir=folder)
     except OSError as exc:
         raise OutputError(f"{target}: cannot write: {exc.strerror or exc}") from exc
     temp = Path(name)

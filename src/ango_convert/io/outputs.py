@@ -75,11 +75,11 @@ def atomic_file(target: str | Path) -> Iterator[IO[bytes]]:
         with _stdout() as stream:
             yield stream
         return
-    path = real_target(Path(target))
-    if _special(path):
-        with _direct(path) as stream:
+    if is_special(Path(target)):  # through any symlink (/dev/stdout): never renamed over
+        with _direct(Path(target)) as stream:
             yield stream
         return
+    path = real_target(Path(target))
     directory = path.parent
     try:
         directory.mkdir(parents=True, exist_ok=True)
@@ -99,7 +99,7 @@ def atomic_file(target: str | Path) -> Iterator[IO[bytes]]:
             os.fsync(stream.fileno())
             # mkstemp makes the file private (0600); outputs get any new file's mode.
             Path(temp_name).chmod(0o666 & ~_UMASK)
-            if _special(path):  # became a device or FIFO meanwhile: never rename over it
+            if is_special(path):  # became a device or FIFO meanwhile: never rename over it
                 raise OutputError(f"{path}: is no longer a regular file; not replaced")
             os.replace(temp_name, path)
         except OutputError:
@@ -129,7 +129,7 @@ def real_target(path: Path) -> Path:
     return path
 
 
-def _special(path: Path) -> bool:
+def is_special(path: Path) -> bool:
     """True for an existing target that is not a regular file (a device, a FIFO...)."""
     try:
         mode = path.stat().st_mode
@@ -284,6 +284,10 @@ def atomic_dir(target: str | Path, *, overwrite: bool = False) -> Iterator[Path]
         lock(holder)  # held until the swap is done: another run never takes it for stale
         yield temp
         temp.chmod(0o777 & ~_UMASK)  # mkdtemp makes it private (0700)
+        if not overwrite and path.is_dir() and any(path.iterdir()):
+            raise OutputError(
+                f"{target}: another run wrote this folder meanwhile; pass --overwrite to replace it"
+            )
         _swap_in(temp, path)
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
