@@ -165,6 +165,15 @@ def test_symlinked_output_file_is_followed_not_replaced(tmp_path: Path) -> None:
     assert link.is_symlink() and json.loads(real.read_bytes())["images"]
 
 
+def test_symlinked_output_folder_is_followed_not_replaced(tmp_path: Path) -> None:
+    real = write(tmp_path, "real/ds/keep.txt", EARLIER).parent
+    link = tmp_path / "link"
+    link.symlink_to(real, target_is_directory=True)
+    convert_ok(write(tmp_path, "in/c.json", coco()), link, "voc", "--overwrite")
+    assert link.is_symlink() and (real / "Annotations").is_dir()
+    assert not (real / "keep.txt").exists()
+
+
 # --- 1. two runs on one output ---------------------------------------------------------
 
 #: Runs the CLI; with ANGO_TEST_GATE set, the run pauses (after its 20th file in a
