@@ -58,7 +58,7 @@ def test_bad_key__one_line_exit_8_and_the_key_nowhere(
     lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert lines == [
         f"error: HTTP 401: Invalid API KEY (check the API key and the host; "
-        f"POST {hub.url}/v2/import/labels)"
+        f"GET {hub.url}/v2/project/{PROJECT}/assets)"  # the asset check goes first
     ]
     assert BAD_KEY not in result.output + result.stderr + caplog.text
     assert hub.state.labels == {}
@@ -405,7 +405,8 @@ def test_from_csv__bom_and_alias_columns() -> None:
 def test_upload__keep_going_reports_refused_batches_and_exits_7(
     runner: CliRunner, hub: HubServer, tmp_path: Path
 ) -> None:
-    hub.state.plan(Fault("ok"), Fault("400"))
+    labels = "/v2/import/labels"
+    hub.state.plan(Fault("ok", path=labels), Fault("400", path=labels))
     source = write_json(tmp_path / "p.json", seed_payload(30))
     args = ("upload", str(source), "--host", hub.url, "--batch-size", "10")
     result = invoke(runner, tmp_path, *args, "--keep-going")

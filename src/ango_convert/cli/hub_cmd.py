@@ -23,6 +23,7 @@ from ango_convert.cli.hub_common import (
     make_client,
     run_batches,
 )
+from ango_convert.cli.label_checks import asset_check, check_outcome, outcome_options
 from ango_convert.cli.options import FormatName, mapping_options, route_options
 from ango_convert.hub import attachments as att
 from ango_convert.hub import upload as up
@@ -44,6 +45,7 @@ logger = logging.getLogger(__name__)
     help="Read SOURCE as this dataset format and convert it (detected if left out).",
 )
 @click.option("--no-validate", is_flag=True, help="Skip the schema check before sending.")
+@outcome_options
 @batch_options
 @hub_options
 @mapping_options
@@ -56,13 +58,16 @@ def upload(
     SOURCE is a label payload (the seed's {project, labels}, a flat list, or the SDK's
     {project, jsonContent}) or any dataset the toolkit reads, converted on the fly with
     the same mapping flags as `convert`. A rerun with the same journal sends only what
-    the server has not confirmed.
+    the server has not confirmed. Hub's answer says how many tasks each batch labelled;
+    fewer than were sent exits 11 (records whose asset does not exist), unless
+    --allow-unlabelled.
 
     \b
     Examples:
       ango-convert upload payload.json --project 507f1f77bcf86cd799439011
       ango-convert upload annotations.json --project 507f... --schema-map map.json
       ango-convert upload payload.json --dry-run
+      ango-convert upload payload.json --check-assets --allow-unlabelled
     """
     payload, document = _load_labels(source, from_format, options)
     project = _project(options["project"], payload.project)
@@ -72,7 +77,12 @@ def upload(
     def body(batch: Sequence[up.Record]) -> Any:
         return up.label_body(project, batch, options["wire"])
 
-    run_batches(ctx, source, payload.records, body, up.LABELS_PATH, "labels", project, options)
+    quiet = (ctx.obj or {}).get("verbosity", 0) < 0
+    check = asset_check(project, options["check_assets"], quiet)
+    report = run_batches(
+        ctx, source, payload.records, body, up.LABELS_PATH, "labels", project, options, check
+    )
+    check_outcome(report, options["allow_unlabelled"])
 
 
 def _load_labels(

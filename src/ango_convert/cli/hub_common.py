@@ -127,7 +127,8 @@ def run_batches(
     kind: str,
     project: str,
     options: dict[str, Any],
-) -> None:
+    before_send: Callable[[AngoClient, list[up.Record], up.UploadReport], None] | None = None,
+) -> up.UploadReport | None:
     """Send ``records`` in batches (or show the plan for ``--dry-run``) and report.
 
     Args:
@@ -139,6 +140,11 @@ def run_batches(
         kind: ``labels`` or ``attachments``: names the journal and the report.
         project: The project id.
         options: The command's batch and connection options.
+        before_send: Called with the client, the records still to send and the report
+            before the first batch (the upload's asset check).
+
+    Returns:
+        The report, or None for ``--dry-run``.
 
     Raises:
         HubError: Batches were refused (after the report is printed).
@@ -147,7 +153,7 @@ def run_batches(
     journal_path = options["journal_path"] or _default_journal(source, kind)
     if options["dry_run"]:
         _dry_run(records, body, journal_path, kind, found.host, project, options["batch_size"])
-        return
+        return None
     if not found.api_key:
         raise AuthError(NO_KEY)
     journal = Journal.open(journal_path, kind=kind, host=found.host, project=project)
@@ -160,6 +166,8 @@ def run_batches(
     timeout = (DEFAULT_TIMEOUT[0], options["timeout"])
     with AngoClient(found.api_key, found.host, timeout=timeout) as client:
         try:
+            if before_send is not None:
+                before_send(client, todo, report)
             with progress(len(todo), kind, quiet) as step:
                 up.send_batches(
                     client,
@@ -177,6 +185,7 @@ def run_batches(
         raise HubError(
             f"{report.failed} batch(es) refused; first: {report.errors[0]}; rerun to retry them"
         )
+    return report
 
 
 def _dry_run(

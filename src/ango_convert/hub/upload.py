@@ -34,6 +34,7 @@ import orjson
 from ango_convert.errors import AuthError, HubConnectionError, HubError, ReadError
 from ango_convert.hub.client import AngoClient
 from ango_convert.hub.journal import Journal, record_keys
+from ango_convert.hub.outcome import BatchOutcome, labelled_count
 from ango_convert.io.inputs import json_path
 
 logger = logging.getLogger(__name__)
@@ -196,6 +197,23 @@ class UploadReport:
     failed_records: int = 0
     errors: list[str] = field(default_factory=list)
     journal: str = ""
+    outcomes: list[BatchOutcome] = field(default_factory=list)
+    missing_assets: list[str] = field(default_factory=list)
+
+    @property
+    def counted(self) -> tuple[int, int] | None:
+        """(labelled, sent) over the batches whose answer said how many tasks were
+        labelled, or None when no answer said it (attachments, or an older server)."""
+        known = [o for o in self.outcomes if o.labelled is not None]
+        if not known:
+            return None
+        return sum(o.labelled or 0 for o in known), sum(o.sent for o in known)
+
+    @property
+    def unlabelled(self) -> int:
+        """Records sent that Hub did not say it labelled (0 when it said nothing)."""
+        counted = self.counted
+        return 0 if counted is None else max(0, counted[1] - counted[0])
 
     def summary(self, noun: str = "label") -> str:
         """One line for the terminal."""
@@ -204,6 +222,9 @@ class UploadReport:
             f"{self.already} already confirmed; {self.retries} retr"
             f"{'y' if self.retries == 1 else 'ies'}; {self.failed} failed batch(es)"
         )
+        counted = self.counted
+        if counted is not None:
+            text += f"; Hub labelled {counted[0]} of {counted[1]} sent"
         return text + (f"; journal {self.journal}" if self.journal else "")
 
     def to_dict(self) -> dict[str, Any]:
@@ -218,6 +239,9 @@ class UploadReport:
             "failed_records": self.failed_records,
             "errors": list(self.errors),
             "journal": self.journal,
+            "labelled": None if self.counted is None else self.counted[0],
+            "batch_outcomes": [outcome.to_dict() for outcome in self.outcomes],
+            "missing_assets": list(self.missing_assets),
         }
 
 
@@ -273,6 +297,15 @@ def send_batches(
         else:
             if journal is not None:
                 journal.confirm(batch.index, batch.keys, answer)
+            outcome = BatchOutcome(batch.index, len(batch.records), labelled_count(answer))
+            report.outcomes.append(outcome)
+            if outcome.labelled is not None and outcome.labelled < outcome.sent:
+                logger.warning(
+                    "batch %d: Hub labelled %d of %d sent",
+                    batch.index,
+                    outcome.labelled,
+                    outcome.sent,
+                )
             report.sent += len(batch.records)
             report.batches += 1
         finally:

@@ -1,0 +1,113 @@
+"""``upload``'s checks that labels land: the asset pre-check and the import outcome.
+
+Hub answers a label import with ``"N / M tasks are labeled."`` and status 200 even when
+records match no asset. ``upload`` therefore counts what Hub labelled against what was
+sent, and exits 11 (:class:`~ango_convert.errors.UnlabelledError`) when fewer were
+labelled, unless ``--allow-unlabelled``. Before sending, ``--check-assets`` looks each
+record's externalId (or assetId) up among the project's assets and names those that
+match none; it is on by default for payloads of at most
+:data:`~ango_convert.hub.assets.AUTO_CHECK_MAX_KEYS` distinct assets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import click
+
+from ango_convert.errors import UnlabelledError
+from ango_convert.hub import assets as hub_assets
+from ango_convert.hub import upload as up
+from ango_convert.hub.client import AngoClient
+
+F = TypeVar("F", bound=Callable[..., Any])
+_SHOWN = 20  # names listed in a message; the rest are counted (the --report has them all)
+
+
+def outcome_options(function: F) -> F:
+    """Add --check-assets/--no-check-assets and --allow-unlabelled."""
+    decorators = [
+        click.option(
+            "--check-assets/--no-check-assets",
+            default=None,
+            help="Before sending, look every externalId/assetId up among the project's "
+            "assets (one request each) and name those that match none [default: on up "
+            f"to {hub_assets.AUTO_CHECK_MAX_KEYS} distinct assets].",
+        ),
+        click.option(
+            "--allow-unlabelled",
+            is_flag=True,
+            help="Exit 0 even when Hub labels fewer tasks than labels were sent "
+            "(otherwise exit 11).",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        function = decorator(function)
+    return function
+
+
+def _names(pairs: Sequence[tuple[str, str]]) -> str:
+    shown = ", ".join(
+        f"{'assetId' if key == '_id' else key} {value!r}" for key, value in pairs[:_SHOWN]
+    )
+    more = len(pairs) - _SHOWN
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+def asset_check(
+    project: str, mode: bool | None, quiet: bool
+) -> Callable[[AngoClient, list[up.Record], up.UploadReport], None]:
+    """The ``before_send`` hook of the upload: warn about records matching no asset.
+
+    Args:
+        project: The project id.
+        mode: True or False from the flag; None for automatic (small payloads only).
+        quiet: Whether ``-q`` silenced the notes.
+    """
+
+    def check(client: AngoClient, records: list[up.Record], report: up.UploadReport) -> None:
+        keys = hub_assets.asset_keys(records)
+        if mode is False or not keys:
+            return
+        if mode is None and len(keys) > hub_assets.AUTO_CHECK_MAX_KEYS:
+            if not quiet:
+                click.echo(
+                    f"note: {len(keys)} distinct assets; skipping the asset check "
+                    "(--check-assets forces it)",
+                    err=True,
+                )
+            return
+        missing = hub_assets.missing_assets(client, project, keys)
+        report.missing_assets = [value for _key, value in missing]
+        if missing:
+            click.echo(
+                f"warning: {len(missing)} of {len(keys)} asset key(s) match no asset in "
+                f"project {project}: {_names(missing)}; their labels will not land",
+                err=True,
+            )
+        elif not quiet:
+            click.echo(f"asset check: all {len(keys)} asset key(s) found", err=True)
+
+    return check
+
+
+def check_outcome(report: up.UploadReport | None, allow: bool) -> None:
+    """Raise :class:`UnlabelledError` when Hub labelled fewer tasks than were sent.
+
+    Raises:
+        UnlabelledError: Unless ``allow``.
+    """
+    if report is None or not report.unlabelled:
+        return
+    labelled, sent = report.counted or (0, 0)
+    text = f"Hub labelled {labelled} of {sent} label(s) sent; {sent - labelled} matched no task"
+    if report.missing_assets:
+        pairs = [("externalId", name) for name in report.missing_assets]
+        text += f" (no asset for {_names(pairs)})"
+    else:
+        text += " (check the externalIds against the project's assets: --check-assets)"
+    if allow:
+        click.echo(f"warning: {text}", err=True)
+        return
+    raise UnlabelledError(text + "; --allow-unlabelled accepts this")
