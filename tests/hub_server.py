@@ -427,7 +427,8 @@ def _check_attachments(items: Any) -> str | None:
             return f"attachments[{index}] must be an object"
         seed = "attachmentUrl" in item and "attachmentType" in item
         sdk = isinstance(item.get("attachments"), list)
-        if not (item.get("externalId") or item.get("assetId")) or not (seed or sdk):
+        keys = [key for key in ("externalId", "assetId", "data") if item.get(key)]
+        if len(keys) != 1 or not (seed or sdk):
             return f"attachments[{index}] is missing a field"
     return None
 

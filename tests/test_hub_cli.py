@@ -376,11 +376,11 @@ def test_attach__sdk_wire_groups_per_asset(hub: HubServer) -> None:
         ("externalId,url,type\na.jpg,ftp://x/y,pdf\n", "line 2: the url must start with https://"),
         (
             "externalId,assetId,url,type\na,b,https://x/y,pdf\n",
-            "exactly one of externalId or assetId",
+            "exactly one of externalId, assetId or data",
         ),
         (
             "name,url,type\na.jpg,https://x/y,pdf\n",
-            "line 1: the header needs an externalId or assetId column",
+            "line 1: the header needs an externalId, assetId or data column",
         ),
         ("externalId,link,type\n", "the header needs a url column"),
     ],
@@ -450,3 +450,52 @@ def test_upload__10000_labels_through_the_cli_exactly_once_with_faults(
     )
     assert len(hub.state.labels) == 10_000 and set(hub.state.labels.values()) == {1}
     assert len(hub.state.label_bodies) == 20
+
+
+# --- attachments keyed by externalId, assetId or data --------------------------------------
+
+ASSET_URL = "https://storage.example/bucket/img%201.jpg?x=1"
+KEYED = [
+    {"externalId": "img-1.jpg", "attachments": [{"type": "IMAGE", "value": "https://e/1.jpg"}]},
+    {"assetId": "65a1b2c3d4e5f60718293a4b", "attachments": [{"type": "TEXT", "value": "note"}]},
+    {"data": ASSET_URL, "attachments": [{"type": "VIDEO", "value": "https://e/1.mp4"}]},
+]
+
+
+@pytest.mark.parametrize("wire", ["seed", "sdk"])
+def test_attach__each_asset_key_travels_as_itself_on_both_wires(
+    runner: CliRunner, hub: HubServer, tmp_path: Path, wire: str
+) -> None:
+    source = write_json(tmp_path / "a.json", {"project": PROJECT, "attachments": KEYED})
+    result = invoke(runner, tmp_path, "attach", str(source), "--host", hub.url, "--wire", wire)
+    assert result.exit_code == 0, result.stderr
+    (body,) = hub.state.attachment_bodies
+    if wire == "sdk":
+        assert body == {"project": PROJECT, "attachments": KEYED}
+    else:
+        assert body["attachments"] == [
+            {
+                "externalId": "img-1.jpg",
+                "attachmentUrl": "https://e/1.jpg",
+                "attachmentType": "image",
+            },
+            {
+                "assetId": "65a1b2c3d4e5f60718293a4b",
+                "attachmentUrl": "note",
+                "attachmentType": "text",
+            },
+            {"data": ASSET_URL, "attachmentUrl": "https://e/1.mp4", "attachmentType": "video"},
+        ]
+
+
+def test_attach__csv_data_column_keys_by_the_asset_url(
+    runner: CliRunner, hub: HubServer, tmp_path: Path
+) -> None:
+    source = tmp_path / "a.csv"
+    source.write_text(f'data,url,type\n"{ASSET_URL}",https://e/2.jpg,image\n', encoding="utf-8")
+    args = ("attach", str(source), "--host", hub.url, "--project", PROJECT, "--wire", "sdk")
+    result = invoke(runner, tmp_path, *args)
+    assert result.exit_code == 0, result.stderr
+    assert hub.state.attachment_bodies[0]["attachments"] == [
+        {"data": ASSET_URL, "attachments": [{"type": "IMAGE", "value": "https://e/2.jpg"}]}
+    ]

@@ -134,7 +134,7 @@ def _check_record(record: Any, source: str, where: str) -> None:
         raise ReadError(source, where, "expected a label record (JSON object)")
     ids = [record.get(key) for key in ID_KEYS]
     if not any(isinstance(value, str) and value for value in ids):
-        raise ReadError(source, where, "a label record needs externalId or assetId")
+        raise ReadError(source, where, "a label record needs externalId, assetId or data")
 
 
 # --- batches ---------------------------------------------------------------------------
