@@ -24,6 +24,7 @@ from ango_convert.cli.hub_common import (
     run_batches,
 )
 from ango_convert.cli.label_checks import asset_check, check_outcome, outcome_options
+from ango_convert.cli.live_ontology import is_live, live_ontology
 from ango_convert.cli.options import FormatName, mapping_options, route_options
 from ango_convert.hub import attachments as att
 from ango_convert.hub import upload as up
@@ -68,7 +69,10 @@ def upload(
       ango-convert upload annotations.json --project 507f... --schema-map map.json
       ango-convert upload payload.json --dry-run
       ango-convert upload payload.json --check-assets --allow-unlabelled
+      ango-convert upload coco.json --project 507f... --ontology hub
     """
+    if is_live(options["ontology"]):
+        options["ontology"] = live_ontology(ctx, options["ontology"], options["project"], options)
     payload, document = _load_labels(source, from_format, options)
     project = _project(options["project"], payload.project)
     if not no_validate:
@@ -239,6 +243,8 @@ def export(
     """
     if (to_format is None) != (out_dir is None):
         raise click.UsageError("--to and --out go together")
+    if is_live(options["ontology"]):
+        options["ontology"] = live_ontology(ctx, options["ontology"], project, options)
     quiet = (ctx.obj or {}).get("verbosity", 0) < 0
     choice = _export_options(options)
     progress = DownloadProgress(quiet)

@@ -122,9 +122,7 @@ def _columns(header: Sequence[str], source: str) -> dict[str, str]:
     names = {name.strip(): name for name in header if name}
     columns = {key: names[key] for key in ID_KEYS if key in names}
     if not columns:
-        raise ReadError(
-            source, "line 1", "the header needs an externalId, assetId or data column"
-        )
+        raise ReadError(source, "line 1", "the header needs an externalId, assetId or data column")
     for target, choices in (("attachmentUrl", _URL_COLUMNS), ("attachmentType", _TYPE_COLUMNS)):
         found = next((names[c] for c in choices if c in names), None)
         if found is None:
