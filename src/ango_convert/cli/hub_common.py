@@ -137,7 +137,7 @@ def run_batches(
         records: Everything the input holds, confirmed or not.
         body: Builds one request body from a batch of records.
         path: The endpoint.
-        kind: ``labels`` or ``attachments``: names the journal and the report.
+        kind: ``labels``, ``attachments`` or ``assets``: names the journal and the report.
         project: The project id.
         options: The command's batch and connection options.
         before_send: Called with the client, the records still to send and the report
@@ -209,8 +209,12 @@ def _dry_run(
         click.echo(line)
 
 
+_JOURNAL_SUFFIX = {"labels": ".ango-upload.journal", "assets": ".ango-assets.journal"}
+_NOUN = {"labels": "label", "assets": "asset"}
+
+
 def _default_journal(source: Path, kind: str) -> Path:
-    suffix = ".ango-upload.journal" if kind == "labels" else ".ango-attach.journal"
+    suffix = _JOURNAL_SUFFIX.get(kind, ".ango-attach.journal")
     beside = source.resolve().with_name(source.resolve().name + suffix)
     if _writable(beside.parent):
         return beside
@@ -227,7 +231,7 @@ def _finish_report(
     if report_path is not None:
         write_bytes_atomic(report_path, json.dumps(report.to_dict(), indent=2).encode() + b"\n")
     if not quiet:
-        noun = "label" if kind == "labels" else "attachment"
+        noun = _NOUN.get(kind, "attachment")
         click.echo(report.summary(noun), err=True)
 
 
