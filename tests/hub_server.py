@@ -69,6 +69,7 @@ class HubState:
     export_file: bytes = b"[]"
     assets: list[dict[str, Any]] | None = None
     category_schema: dict[str, Any] = field(default_factory=dict)
+    batches: list[dict[str, str]] = field(default_factory=list)  # [{_id, name}]
     calls: list[dict[str, Any]] = field(default_factory=list)
     export_name: str = "export.json"
     rate_limit: tuple[int, float] | None = None  # (requests, window seconds)
@@ -256,7 +257,7 @@ class _Handler(BaseHTTPRequestHandler):
             "_id": state.project,
             "name": "loopback project",
             "categorySchema": state.category_schema,
-            "batches": [],
+            "batches": state.batches,
         }
         self._answer({"project": project})
 

@@ -204,6 +204,14 @@ def attach(ctx: click.Context, /, source: Path, **options: Any) -> None:
 )
 @click.option("--v3", is_flag=True, help="Call /v2/exportV3 instead of /v2/export.")
 @click.option(
+    "--wire",
+    type=click.Choice(["seed", "sdk"]),
+    default="seed",
+    show_default=True,
+    help="Query: the API page's (seed) or the SDK's (sdk: GET /v2/export with every "
+    "ExportOptions default; --status names the stage).",
+)
+@click.option(
     "--format",
     "export_format",
     type=click.Choice(["json", "ndjson", "split"]),
@@ -240,6 +248,7 @@ def export(
     Examples:
       ango-convert export --project 507f1f77bcf86cd799439011 -o export.json
       ango-convert export --project 507f... -o export.json --to yolo --out dataset/
+      ango-convert export --project 507f... -o export.zip --wire sdk --status Complete
     """
     if (to_format is None) != (out_dir is None):
         raise click.UsageError("--to and --out go together")
@@ -276,6 +285,7 @@ def _export_options(options: dict[str, Any]) -> ExportOptions:
         include_assets=options["include_assets"],
         include_history=options["include_history"],
         include_metadata=options["include_metadata"],
+        wire=options["wire"],
     )
 
 
