@@ -146,3 +146,21 @@ def test_asset_lookup_query_is_the_sdks() -> None:
 )
 def test_labelled_count_reads_hubs_sentence(answer: object, count: int | None) -> None:
     assert labelled_count(answer) == count
+
+
+def test_records_keyed_by_data_are_noted_not_looked_up(
+    runner: CliRunner, hub: HubServer, tmp_path: Path
+) -> None:
+    hub.state.add_assets("a.jpg")
+    records = [
+        {"externalId": "a.jpg", "objects": []},
+        {"data": "https://assets.example/a.jpg", "objects": []},
+    ]
+    source = write_json(tmp_path / "p.json", records)
+    result = invoke(
+        runner, tmp_path, "upload", str(source), "--project", PROJECT, "--host", hub.url
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "note: 1 record(s) keyed only by data" in result.stderr
+    assert [call["path"] for call in hub.state.calls] == [ASSETS_PATH, "/v2/import/labels"]
+    assert "Hub labelled 2 of 2 sent" in result.stderr

@@ -161,3 +161,19 @@ def test_export(
     ours = our_calls(runner, hub, tmp_path, *args)
     assert ours == theirs
     assert theirs[0]["path"] == "/v2/export" and theirs[0]["query"]["stage"]
+
+
+def test_create_attachment_keyed_by_externalid_assetid_and_data(
+    runner: CliRunner, hub: HubServer, tmp_path: Path
+) -> None:
+    attachments = [
+        {"externalId": "a.jpg", "attachments": [{"type": "IMAGE", "value": "https://e/1.jpg"}]},
+        {"assetId": "65a1b2c3d4e5f607", "attachments": [{"type": "TEXT", "value": "note"}]},
+        {"data": "https://e/a.jpg", "attachments": [{"type": "VIDEO", "value": "https://e/v.mp4"}]},
+    ]
+    theirs = sdk_calls(hub, lambda sdk: sdk.create_attachment(PROJECT, attachments))
+    source = write_json(tmp_path / "att.json", attachments)
+    args = ("attach", str(source), "--project", PROJECT, "--wire", "sdk")
+    ours = our_calls(runner, hub, tmp_path, *args, "--journal", str(tmp_path / "j"))
+    assert ours == theirs
+    assert theirs[0]["path"] == "/v2/attachments"

@@ -70,6 +70,13 @@ def asset_check(
         keys = hub_assets.asset_keys(records)
         if mode is False or not keys:
             return
+        unkeyed = len(records) - sum(1 for r in records if r.get("externalId") or r.get("assetId"))
+        if unkeyed and not quiet:
+            click.echo(
+                f"note: {unkeyed} record(s) keyed only by data (the asset URL) are not "
+                "looked up; Hub's answer still counts them",
+                err=True,
+            )
         if mode is None and len(keys) > hub_assets.AUTO_CHECK_MAX_KEYS:
             if not quiet:
                 click.echo(
