@@ -164,3 +164,34 @@ def test_records_keyed_by_data_are_noted_not_looked_up(
     assert "note: 1 record(s) keyed only by data" in result.stderr
     assert [call["path"] for call in hub.state.calls] == [ASSETS_PATH, "/v2/import/labels"]
     assert "Hub labelled 2 of 2 sent" in result.stderr
+
+
+def test_rerun_with_the_journal__still_exits_11_and_says_to_use_a_new_journal(
+    runner: CliRunner, hub: HubServer, tmp_path: Path
+) -> None:
+    source, _unknown = five_labels_three_known(hub, tmp_path)
+    args = ("upload", str(source), "--host", hub.url, "--journal", str(tmp_path / "j"))
+    first = invoke(runner, tmp_path, *args)
+    assert first.exit_code == EXIT_UNLABELLED
+    hub.state.calls.clear()
+    again = invoke(runner, tmp_path, *args)
+    assert again.exit_code == EXIT_UNLABELLED
+    assert hub.state.calls == []  # everything was confirmed: nothing is looked up or sent
+    error = again.stderr.strip().splitlines()[-1]
+    assert error.startswith("error: Hub labelled 3 of 5 label(s) sent; 2 matched no task")
+    assert "2 of them in batches an earlier run confirmed" in error
+    assert "upload with a new --journal" in error
+    # Once the assets exist, a new journal lands every label.
+    hub.state.add_assets(*_unknown)
+    fresh = invoke(
+        runner,
+        tmp_path,
+        "upload",
+        str(source),
+        "--host",
+        hub.url,
+        "--journal",
+        str(tmp_path / "j2"),
+    )
+    assert fresh.exit_code == 0, fresh.stderr
+    assert "Hub labelled 5 of 5 sent" in fresh.stderr

@@ -23,7 +23,7 @@ from ango_convert.cli.hub_common import (
     make_client,
     run_batches,
 )
-from ango_convert.cli.label_checks import asset_check, check_outcome, outcome_options
+from ango_convert.cli.label_checks import LabelChecks, check_outcome, outcome_options
 from ango_convert.cli.live_ontology import is_live, live_ontology
 from ango_convert.cli.options import FormatName, mapping_options, route_options
 from ango_convert.hub import attachments as att
@@ -82,11 +82,11 @@ def upload(
         return up.label_body(project, batch, options["wire"])
 
     quiet = (ctx.obj or {}).get("verbosity", 0) < 0
-    check = asset_check(project, options["check_assets"], quiet)
+    checks = LabelChecks(project, options["check_assets"], quiet)
     report = run_batches(
-        ctx, source, payload.records, body, up.LABELS_PATH, "labels", project, options, check
+        ctx, source, payload.records, body, up.LABELS_PATH, "labels", project, options, checks
     )
-    check_outcome(report, options["allow_unlabelled"])
+    check_outcome(report, options["allow_unlabelled"], checks.earlier)
 
 
 def _load_labels(

@@ -20,6 +20,7 @@ from ango_convert.errors import UnlabelledError
 from ango_convert.hub import assets as hub_assets
 from ango_convert.hub import upload as up
 from ango_convert.hub.client import AngoClient
+from ango_convert.hub.outcome import journal_outcome
 
 F = TypeVar("F", bound=Callable[..., Any])
 _SHOWN = 20  # names listed in a message; the rest are counted (the --report has them all)
@@ -55,21 +56,34 @@ def _names(pairs: Sequence[tuple[str, str]]) -> str:
     return shown + (f" and {more} more" if more > 0 else "")
 
 
-def asset_check(
-    project: str, mode: bool | None, quiet: bool
-) -> Callable[[AngoClient, list[up.Record], up.UploadReport], None]:
-    """The ``before_send`` hook of the upload: warn about records matching no asset.
+class LabelChecks:
+    """The ``before_send`` hook of the upload: what earlier runs saw labelled (from the
+    journal), then the asset check, naming the records that match no asset.
 
     Args:
         project: The project id.
-        mode: True or False from the flag; None for automatic (small payloads only).
+        mode: True or False from ``--check-assets``; None for automatic (small payloads).
         quiet: Whether ``-q`` silenced the notes.
+
+    Attributes:
+        earlier: (labelled, sent) of the batches the journal already confirmed.
     """
 
-    def check(client: AngoClient, records: list[up.Record], report: up.UploadReport) -> None:
+    def __init__(self, project: str, mode: bool | None, quiet: bool) -> None:
+        self.project = project
+        self.mode = mode
+        self.quiet = quiet
+        self.earlier = (0, 0)
+
+    def __call__(
+        self, client: AngoClient, records: list[up.Record], report: up.UploadReport
+    ) -> None:
+        if report.journal:
+            self.earlier = journal_outcome(report.journal)
         keys = hub_assets.asset_keys(records)
-        if mode is False or not keys:
+        if self.mode is False or not keys:
             return
+        quiet, project = self.quiet, self.project
         unkeyed = len(records) - sum(1 for r in records if r.get("externalId") or r.get("assetId"))
         if unkeyed and not quiet:
             click.echo(
@@ -77,7 +91,7 @@ def asset_check(
                 "looked up; Hub's answer still counts them",
                 err=True,
             )
-        if mode is None and len(keys) > hub_assets.AUTO_CHECK_MAX_KEYS:
+        if self.mode is None and len(keys) > hub_assets.AUTO_CHECK_MAX_KEYS:
             if not quiet:
                 click.echo(
                     f"note: {len(keys)} distinct assets; skipping the asset check "
@@ -96,24 +110,33 @@ def asset_check(
         elif not quiet:
             click.echo(f"asset check: all {len(keys)} asset key(s) found", err=True)
 
-    return check
 
-
-def check_outcome(report: up.UploadReport | None, allow: bool) -> None:
-    """Raise :class:`UnlabelledError` when Hub labelled fewer tasks than were sent.
+def check_outcome(
+    report: up.UploadReport | None, allow: bool, earlier: tuple[int, int] = (0, 0)
+) -> None:
+    """Raise :class:`UnlabelledError` when Hub labelled fewer tasks than were sent, in
+    this run or in the earlier runs the journal records (``earlier``).
 
     Raises:
         UnlabelledError: Unless ``allow``.
     """
-    if report is None or not report.unlabelled:
+    if report is None:
         return
-    labelled, sent = report.counted or (0, 0)
+    now_labelled, now_sent = report.counted or (0, 0)
+    labelled, sent = now_labelled + earlier[0], now_sent + earlier[1]
+    if labelled >= sent:
+        return
     text = f"Hub labelled {labelled} of {sent} label(s) sent; {sent - labelled} matched no task"
     if report.missing_assets:
         pairs = [("externalId", name) for name in report.missing_assets]
         text += f" (no asset for {_names(pairs)})"
     else:
         text += " (check the externalIds against the project's assets: --check-assets)"
+    if earlier[1] > earlier[0]:
+        text += (
+            f"; {earlier[1] - earlier[0]} of them in batches an earlier run confirmed, "
+            f"which are not sent again: after creating the assets, upload with a new --journal"
+        )
     if allow:
         click.echo(f"warning: {text}", err=True)
         return

@@ -11,7 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+import orjson
 
 _LABELLED = re.compile(r"(\d+)\s*/\s*(\d+)\s+tasks?\s+(?:are|is|were|was)\s+label{1,2}ed", re.I)
 
@@ -48,3 +51,30 @@ def labelled_count(answer: Any) -> int | None:
         if found:
             return int(found.group(1))
     return None
+
+
+def journal_outcome(path: str | Path) -> tuple[int, int]:
+    """(labelled, sent) over the batches an upload journal already holds, counting only
+    those whose recorded answer says how many tasks were labelled.
+
+    A rerun does not resend confirmed batches, so their outcome comes from here. The
+    journal itself is checked by :class:`~ango_convert.hub.journal.Journal`; lines this
+    cannot read are left out.
+    """
+    labelled = sent = 0
+    try:
+        lines = Path(path).read_bytes().splitlines()[1:]
+    except OSError:
+        return 0, 0
+    for raw in lines:
+        try:
+            entry = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            continue
+        if not isinstance(entry, dict) or not isinstance(entry.get("count"), int):
+            continue
+        count = labelled_count(entry.get("answer"))
+        if count is not None:
+            labelled += count
+            sent += entry["count"]
+    return labelled, sent
