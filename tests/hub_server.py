@@ -10,7 +10,15 @@
   batch, then closes without answering), ``hang`` (waits until released, then drops);
 * rate-limit mode: more than N requests in a window get 429;
 * serves export files at the signed-looking ``exportPath`` it hands out;
-* records every label and attachment it accepted, so tests can assert exactly-once.
+* records every label and attachment it accepted, so tests can assert exactly-once;
+* knows the project's assets when ``state.assets`` is set (None: every key matches), and
+  then answers an import as Hub does, ``"N / M tasks are labeled."`` with N the records
+  whose externalId, assetId or data matches an asset; it lists them at
+  ``GET /v2/project/{id}/assets`` (page, limit and a JSON ``filters`` of externalId/_id),
+  serves the project (``GET /v2/project/{id}``, with ``state.category_schema``) and
+  creates assets (``POST /v2/project/{id}/cloud``);
+* keeps every request in ``calls`` (method, path, query, JSON body, apikey) for
+  contract tests.
 
 Everything is bounded: bodies up to 64 MB, socket timeouts of 10 s, waits of 10 s, and
 the server shuts itself down after ``lifetime`` seconds.
@@ -59,6 +67,10 @@ class HubState:
     requests: list[tuple[str, str, bool]] = field(default_factory=list)  # method, path, had key
     export_queries: list[dict[str, str]] = field(default_factory=list)
     export_file: bytes = b"[]"
+    assets: list[dict[str, Any]] | None = None
+    category_schema: dict[str, Any] = field(default_factory=dict)
+    batches: list[dict[str, str]] = field(default_factory=list)  # [{_id, name}]
+    calls: list[dict[str, Any]] = field(default_factory=list)
     export_name: str = "export.json"
     rate_limit: tuple[int, float] | None = None  # (requests, window seconds)
     hit_times: list[float] = field(default_factory=list)
@@ -70,6 +82,31 @@ class HubState:
         """Queue faults, served in order to matching requests."""
         with self.lock:
             self.faults.extend(faults)
+
+    def add_assets(self, *external_ids: str) -> None:
+        """Make the project know assets with these externalIds."""
+        with self.lock:
+            if self.assets is None:
+                self.assets = []
+            for name in external_ids:
+                number = len(self.assets)
+                self.assets.append(
+                    {
+                        "_id": f"a{number:023x}",
+                        "externalId": name,
+                        "data": f"https://assets.example/{name}",
+                    }
+                )
+
+    def matches(self, record: dict[str, Any]) -> bool:
+        """Whether an import record's externalId, assetId or data names a known asset."""
+        if self.assets is None:
+            return True
+        pairs = (("externalId", "externalId"), ("assetId", "_id"), ("data", "data"))
+        return any(
+            record.get(mine) and any(asset.get(theirs) == record[mine] for asset in self.assets)
+            for mine, theirs in pairs
+        )
 
     def take_fault(self, path: str) -> Fault | None:
         with self.lock:
@@ -109,6 +146,19 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if self._fault_or_limit(url.path):
             return
+        self._body_cache: bytes | None = None
+        if method == "POST":
+            self._body_cache = self._read_body()
+        with state.lock:
+            state.calls.append(
+                {
+                    "method": method,
+                    "path": url.path,
+                    "query": {k: v[-1] for k, v in parse_qs(url.query).items()},
+                    "body": _loads_or_none(self._body_cache),
+                    "apikey": self.headers.get("apikey"),
+                }
+            )
         if self.headers.get("apikey") != state.api_key:
             self._reply(401, {"status": "fail", "message": "Invalid API KEY"})
             return
@@ -118,11 +168,27 @@ class _Handler(BaseHTTPRequestHandler):
             ("GET", "/v2/export"): self._export,
             ("GET", "/v2/exportV3"): self._export,
         }
-        handler = routes.get((method, url.path))
+        handler = routes.get((method, url.path)) or self._project_route(method, url.path)
         if handler is None:
             self._reply(404, {"status": "fail", "message": f"Cannot {method} {url.path}"})
             return
         handler(url.query)
+
+    def _project_route(self, method: str, path: str) -> Any:
+        parts = path.split("/")  # "", "v2", "project", id, [assets|cloud]
+        if len(parts) < 4 or parts[:3] != ["", "v2", "project"]:
+            return None
+        if parts[3] != self.server.state.project:
+            return lambda _query: self._reply(
+                400, {"status": "fail", "message": f"Invalid project: {parts[3]}."}
+            )
+        tail = tuple(parts[4:])
+        routes = {
+            ("GET", ()): self._project,
+            ("GET", ("assets",)): self._assets,
+            ("POST", ("cloud",)): self._cloud,
+        }
+        return routes.get((method, tail))
 
     def _fault_or_limit(self, path: str) -> bool:
         state = self.server.state
@@ -178,10 +244,63 @@ class _Handler(BaseHTTPRequestHandler):
         assert isinstance(records, list)
         with state.lock:
             state.label_bodies.append(body)
+            matched = 0
             for record in records:
-                state.labels[record.get("externalId") or record.get("assetId")] += 1
-            total = sum(state.labels.values())
-        self._answer({"project": f"{total} / {total} tasks are labeled."})
+                key = record.get("externalId") or record.get("assetId") or record.get("data")
+                state.labels[key] += 1
+                matched += state.matches(record)
+        self._answer({"project": f"{matched} / {len(records)} tasks are labeled."})
+
+    def _project(self, query: str) -> None:
+        state = self.server.state
+        project = {
+            "_id": state.project,
+            "name": "loopback project",
+            "categorySchema": state.category_schema,
+            "batches": state.batches,
+        }
+        self._answer({"project": project})
+
+    def _assets(self, query: str) -> None:
+        params = {key: values[-1] for key, values in parse_qs(query).items()}
+        try:
+            page = int(params.get("page", "1"))
+            limit = int(params.get("limit", "10"))
+            filters = json.loads(params.get("filters", "{}"))
+        except ValueError:
+            self._reply(400, {"status": "fail", "message": "Invalid query"})
+            return
+        if page < 1 or not 1 <= limit <= 1000 or not isinstance(filters, dict):
+            self._reply(400, {"status": "fail", "message": "Invalid query"})
+            return
+        state = self.server.state
+        with state.lock:
+            found = [
+                asset
+                for asset in state.assets or []
+                if all(asset.get(key) == value for key, value in filters.items())
+            ]
+        chunk = found[(page - 1) * limit : page * limit]
+        self._answer({"assets": chunk, "total": len(found)})
+
+    def _cloud(self, query: str) -> None:
+        body = self._json_body()
+        if body is None:
+            return
+        items = body.get("assets")
+        if not isinstance(items, list) or not all(
+            isinstance(item, dict) and isinstance(item.get("data"), str) for item in items
+        ):
+            self._reply(400, {"status": "fail", "message": "assets must be a list with data"})
+            return
+        state = self.server.state
+        with state.lock:
+            if state.assets is None:
+                state.assets = []
+            for item in items:
+                number = len(state.assets)
+                state.assets.append({"_id": f"a{number:023x}", **item})
+        self._answer({"assets": len(items)})
 
     def _attachments(self, query: str) -> None:
         body = self._json_body()
@@ -241,6 +360,9 @@ class _Handler(BaseHTTPRequestHandler):
         return None
 
     def _read_body(self) -> bytes:
+        cached: bytes | None = getattr(self, "_body_cache", None)
+        if cached is not None:
+            return cached
         length = int(self.headers.get("Content-Length") or 0)
         if length > MAX_BODY:
             raise ValueError("body too large")
@@ -280,11 +402,20 @@ class _Handler(BaseHTTPRequestHandler):
         self.close_connection = True
 
 
+def _loads_or_none(data: bytes | None) -> Any:
+    if not data:
+        return None
+    try:
+        return json.loads(data)
+    except ValueError:
+        return None
+
+
 def _check_records(records: Any, keys: tuple[str, ...]) -> str | None:
     if not isinstance(records, list):
         return "labels must be an array"
     for index, record in enumerate(records):
-        if not isinstance(record, dict) or not any(record.get(k) for k in keys):
+        if not isinstance(record, dict) or not any(record.get(k) for k in (*keys, "data")):
             return f"labels[{index}] needs externalId or assetId"
     return None
 
@@ -297,7 +428,8 @@ def _check_attachments(items: Any) -> str | None:
             return f"attachments[{index}] must be an object"
         seed = "attachmentUrl" in item and "attachmentType" in item
         sdk = isinstance(item.get("attachments"), list)
-        if not (item.get("externalId") or item.get("assetId")) or not (seed or sdk):
+        keys = [key for key in ("externalId", "assetId", "data") if item.get(key)]
+        if len(keys) != 1 or not (seed or sdk):
             return f"attachments[{index}] is missing a field"
     return None
 

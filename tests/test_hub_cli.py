@@ -58,7 +58,7 @@ def test_bad_key__one_line_exit_8_and_the_key_nowhere(
     lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert lines == [
         f"error: HTTP 401: Invalid API KEY (check the API key and the host; "
-        f"POST {hub.url}/v2/import/labels)"
+        f"GET {hub.url}/v2/project/{PROJECT}/assets)"  # the asset check goes first
     ]
     assert BAD_KEY not in result.output + result.stderr + caplog.text
     assert hub.state.labels == {}
@@ -376,11 +376,11 @@ def test_attach__sdk_wire_groups_per_asset(hub: HubServer) -> None:
         ("externalId,url,type\na.jpg,ftp://x/y,pdf\n", "line 2: the url must start with https://"),
         (
             "externalId,assetId,url,type\na,b,https://x/y,pdf\n",
-            "exactly one of externalId or assetId",
+            "exactly one of externalId, assetId or data",
         ),
         (
             "name,url,type\na.jpg,https://x/y,pdf\n",
-            "line 1: the header needs an externalId or assetId column",
+            "line 1: the header needs an externalId, assetId or data column",
         ),
         ("externalId,link,type\n", "the header needs a url column"),
     ],
@@ -405,7 +405,8 @@ def test_from_csv__bom_and_alias_columns() -> None:
 def test_upload__keep_going_reports_refused_batches_and_exits_7(
     runner: CliRunner, hub: HubServer, tmp_path: Path
 ) -> None:
-    hub.state.plan(Fault("ok"), Fault("400"))
+    labels = "/v2/import/labels"
+    hub.state.plan(Fault("ok", path=labels), Fault("400", path=labels))
     source = write_json(tmp_path / "p.json", seed_payload(30))
     args = ("upload", str(source), "--host", hub.url, "--batch-size", "10")
     result = invoke(runner, tmp_path, *args, "--keep-going")

@@ -114,7 +114,9 @@ def test_parse_payload__record_without_asset_key_names_its_path() -> None:
     del document["labels"][3]["externalId"]
     with pytest.raises(ReadError) as info:
         up.parse_payload(document, "p.json")
-    assert str(info.value) == "p.json: $.labels[3]: a label record needs externalId or assetId"
+    assert str(info.value) == (
+        "p.json: $.labels[3]: a label record needs externalId, assetId or data"
+    )
 
 
 def test_parse_payload__flat_and_sdk_become_seed_records() -> None:

@@ -14,7 +14,8 @@
     ├── OutputError(OSError)              exit 6   cannot write the output
     └── HubError                          exit 7   Ango Hub answered with an error
         ├── AuthError                     exit 8   the API key was refused
-        └── HubConnectionError            exit 9   no answer after retries
+        ├── HubConnectionError            exit 9   no answer after retries
+        └── UnlabelledError               exit 11  Hub labelled fewer tasks than were sent
 
 Exit 10 is not an error: ``ango-convert diff`` exits with it when the datasets differ.
 
@@ -48,6 +49,7 @@ EXIT_AUTH = 8
 EXIT_CONNECTION = 9
 #: ``ango-convert diff`` found differences: an outcome, not an error (no exception has it).
 EXIT_DIFFERENT = 10
+EXIT_UNLABELLED = 11
 EXIT_INTERRUPTED = 130
 
 
@@ -175,3 +177,10 @@ class HubConnectionError(HubError):
     """Ango Hub could not be reached, after every retry."""
 
     exit_code = EXIT_CONNECTION
+
+
+class UnlabelledError(HubError):
+    """Hub accepted an import but labelled fewer tasks than records were sent: some
+    records matched no asset (``upload --allow-unlabelled`` accepts that)."""
+
+    exit_code = EXIT_UNLABELLED

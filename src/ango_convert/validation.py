@@ -140,6 +140,9 @@ def _sort_key(error: ValidationError) -> tuple[list[str], str]:
 
 
 def _describe(error: ValidationError) -> str:
+    keyed = _describe_key_choice(error)
+    if keyed is not None:
+        return _shorten(keyed)
     # oneOf/anyOf failures say only "is not valid under any of the given schemas"; the
     # closest branch's own error tells the user what to fix.
     if error.context:
@@ -151,6 +154,48 @@ def _describe(error: ValidationError) -> str:
                 text = f"{where}: {text}"
             return _shorten(text)
     return _shorten(error.message)
+
+
+def _key_branches(error: ValidationError) -> list[list[str]] | None:
+    """The key sets of a oneOf/anyOf whose every branch only requires keys, else None."""
+    if error.validator not in ("oneOf", "anyOf") or not isinstance(error.validator_value, list):
+        return None
+    branches = []
+    for branch in error.validator_value:
+        if not isinstance(branch, Mapping) or not isinstance(branch.get("required"), list):
+            return None
+        if set(branch) - {"required", "properties"}:
+            return None
+        branches.append([str(key) for key in branch["required"]])
+    return branches
+
+
+def _describe_key_choice(error: ValidationError) -> str | None:
+    """Say which key is missing or doubled where a schema picks a branch by key.
+
+    Objects are told apart by the key they carry (a tool's geometry key, an asset key,
+    ``from``/``to`` or ``group``): a ``oneOf`` of ``required`` branches. Its generic
+    failure would name the first branch (``'bounding-box' is a required property``) for
+    a ``ner`` object; this names the choice and the keys the object has instead.
+    """
+    branches = _key_branches(error)
+    if branches is None or not isinstance(error.instance, Mapping):
+        return None
+    present = [keys for keys in branches if all(key in error.instance for key in keys)]
+    if len(present) > 1 and error.validator == "oneOf":
+        names = ", ".join(" and ".join(keys) for keys in present)
+        if all(len(keys) == 1 for keys in branches):
+            return f"has {len(present)} tool keys ({names}); an object takes one"
+        return f"has {names}; takes only one of them"
+    if present:
+        return None  # a branch's key is there but its value is wrong; that error is shown
+    if all(len(keys) == 1 for keys in branches):
+        names = ", ".join(keys[0] for keys in branches)
+        if len(branches) > 4:
+            has = ", ".join(sorted(str(key) for key in error.instance)) or "no keys"
+            return f"needs exactly one tool key ({names}); it has {has}"
+        return f"needs one of the keys {names}"
+    return "needs " + ", or ".join(" and ".join(keys) for keys in branches)
 
 
 def _shorten(text: str) -> str:

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ango_convert import api, registry
+from ango_convert.cli.live_ontology import is_live, live_ontology
 from ango_convert.cli.options import FormatName, emit_report, mapping_options, route_options
 from ango_convert.io.overlap import refuse_overlap
 
@@ -79,6 +80,7 @@ def convert(
       ango-convert convert samples/coco/annotations.json --to ango -o payload.json \\
           --schema-map samples/coco/schema_map.json --project 507f1f77bcf86cd799439011
       ango-convert convert export.ndjson --to yolo -o dataset/
+      ango-convert convert coco.json --to ango -o payload.json --project 507f... --ontology hub
     """
     if report_path is not None:  # checked first: the report is written last
         refuse_overlap(report_path, [source, target, schema_map, ontology, images_dir])
@@ -88,6 +90,8 @@ def convert(
         raise click.UsageError("reading stdin needs --from")
     reader = registry.get_format(from_format).reader()
     writer = registry.get_format(to_format).writer()
+    if is_live(ontology):
+        ontology = live_ontology(ctx, ontology, project)
     shorthands = {
         "schema_map": schema_map,
         "ontology": ontology,

@@ -23,6 +23,8 @@ from ango_convert.cli.hub_common import (
     make_client,
     run_batches,
 )
+from ango_convert.cli.label_checks import LabelChecks, check_outcome, outcome_options
+from ango_convert.cli.live_ontology import is_live, live_ontology
 from ango_convert.cli.options import FormatName, mapping_options, route_options
 from ango_convert.hub import attachments as att
 from ango_convert.hub import upload as up
@@ -45,6 +47,7 @@ logger = logging.getLogger(__name__)
     help="Read SOURCE as this dataset format and convert it (detected if left out).",
 )
 @click.option("--no-validate", is_flag=True, help="Skip the schema check before sending.")
+@outcome_options
 @batch_options
 @hub_options
 @mapping_options
@@ -57,14 +60,20 @@ def upload(
     SOURCE is a label payload (the seed's {project, labels}, a flat list, or the SDK's
     {project, jsonContent}) or any dataset the toolkit reads, converted on the fly with
     the same mapping flags as `convert`. A rerun with the same journal sends only what
-    the server has not confirmed.
+    the server has not confirmed. Hub's answer says how many tasks each batch labelled;
+    fewer than were sent exits 11 (records whose asset does not exist), unless
+    --allow-unlabelled.
 
     \b
     Examples:
       ango-convert upload payload.json --project 507f1f77bcf86cd799439011
       ango-convert upload annotations.json --project 507f... --schema-map map.json
       ango-convert upload payload.json --dry-run
+      ango-convert upload payload.json --check-assets --allow-unlabelled
+      ango-convert upload coco.json --project 507f... --ontology hub
     """
+    if is_live(options["ontology"]):
+        options["ontology"] = live_ontology(ctx, options["ontology"], options["project"], options)
     payload, document = _load_labels(source, from_format, options)
     project = _project(options["project"], payload.project)
     if not no_validate:
@@ -73,7 +82,12 @@ def upload(
     def body(batch: Sequence[up.Record]) -> Any:
         return up.label_body(project, batch, options["wire"])
 
-    run_batches(ctx, source, payload.records, body, up.LABELS_PATH, "labels", project, options)
+    quiet = (ctx.obj or {}).get("verbosity", 0) < 0
+    checks = LabelChecks(project, options["check_assets"], quiet)
+    report = run_batches(
+        ctx, source, payload.records, body, up.LABELS_PATH, "labels", project, options, checks
+    )
+    check_outcome(report, options["allow_unlabelled"], checks.earlier)
 
 
 def _load_labels(
@@ -191,6 +205,14 @@ def attach(ctx: click.Context, /, source: Path, **options: Any) -> None:
 )
 @click.option("--v3", is_flag=True, help="Call /v2/exportV3 instead of /v2/export.")
 @click.option(
+    "--wire",
+    type=click.Choice(["seed", "sdk"]),
+    default="seed",
+    show_default=True,
+    help="Query: the API page's (seed) or the SDK's (sdk: GET /v2/export with every "
+    "ExportOptions default; --status names the stage).",
+)
+@click.option(
     "--format",
     "export_format",
     type=click.Choice(["json", "ndjson", "split"]),
@@ -227,11 +249,14 @@ def export(
     Examples:
       ango-convert export --project 507f1f77bcf86cd799439011 -o export.json
       ango-convert export --project 507f... -o export.json --to yolo --out dataset/
+      ango-convert export --project 507f... -o export.zip --wire sdk --status Complete
     """
     if (to_format is None) != (out_dir is None):
         raise click.UsageError("--to and --out go together")
     if out_dir is not None:
         refuse_overlap(out_dir, [target])
+    if is_live(options["ontology"]):
+        options["ontology"] = live_ontology(ctx, options["ontology"], project, options)
     quiet = (ctx.obj or {}).get("verbosity", 0) < 0
     choice = _export_options(options)
     progress = DownloadProgress(quiet)
@@ -263,6 +288,7 @@ def _export_options(options: dict[str, Any]) -> ExportOptions:
         include_assets=options["include_assets"],
         include_history=options["include_history"],
         include_metadata=options["include_metadata"],
+        wire=options["wire"],
     )
 
 

@@ -128,7 +128,8 @@ def run_batches(
     kind: str,
     project: str,
     options: dict[str, Any],
-) -> None:
+    before_send: Callable[[AngoClient, list[up.Record], up.UploadReport], None] | None = None,
+) -> up.UploadReport | None:
     """Send ``records`` in batches (or show the plan for ``--dry-run``) and report.
 
     Args:
@@ -137,9 +138,14 @@ def run_batches(
         records: Everything the input holds, confirmed or not.
         body: Builds one request body from a batch of records.
         path: The endpoint.
-        kind: ``labels`` or ``attachments``: names the journal and the report.
+        kind: ``labels``, ``attachments`` or ``assets``: names the journal and the report.
         project: The project id.
         options: The command's batch and connection options.
+        before_send: Called with the client, the records still to send and the report
+            before the first batch (the upload's asset check).
+
+    Returns:
+        The report, or None for ``--dry-run``.
 
     Raises:
         HubError: Batches were refused (after the report is printed).
@@ -150,7 +156,7 @@ def run_batches(
         refuse_overlap(options["report_path"], [source, journal_path])
     if options["dry_run"]:
         _dry_run(records, body, journal_path, kind, found.host, project, options["batch_size"])
-        return
+        return None
     if not found.api_key:
         raise AuthError(NO_KEY)
     journal = Journal.open(journal_path, kind=kind, host=found.host, project=project)
@@ -163,6 +169,8 @@ def run_batches(
     timeout = (DEFAULT_TIMEOUT[0], options["timeout"])
     with AngoClient(found.api_key, found.host, timeout=timeout) as client:
         try:
+            if before_send is not None:
+                before_send(client, todo, report)
             with progress(len(todo), kind, quiet) as step:
                 up.send_batches(
                     client,
@@ -180,6 +188,7 @@ def run_batches(
         raise HubError(
             f"{report.failed} batch(es) refused; first: {report.errors[0]}; rerun to retry them"
         )
+    return report
 
 
 def _dry_run(
@@ -203,8 +212,12 @@ def _dry_run(
         click.echo(line)
 
 
+_JOURNAL_SUFFIX = {"labels": ".ango-upload.journal", "assets": ".ango-assets.journal"}
+_NOUN = {"labels": "label", "assets": "asset"}
+
+
 def _default_journal(source: Path, kind: str) -> Path:
-    suffix = ".ango-upload.journal" if kind == "labels" else ".ango-attach.journal"
+    suffix = _JOURNAL_SUFFIX.get(kind, ".ango-attach.journal")
     beside = source.resolve().with_name(source.resolve().name + suffix)
     if _writable(beside.parent):
         return beside
@@ -221,7 +234,7 @@ def _finish_report(
     if report_path is not None:
         write_bytes_atomic(report_path, json.dumps(report.to_dict(), indent=2).encode() + b"\n")
     if not quiet:
-        noun = "label" if kind == "labels" else "attachment"
+        noun = _NOUN.get(kind, "attachment")
         click.echo(report.summary(noun), err=True)
 
 

@@ -33,6 +33,10 @@ COMMANDS = {
     ),
     "upload": ("ango_convert.cli.hub_cmd:upload", "Upload labels to an Ango Hub project."),
     "attach": ("ango_convert.cli.hub_cmd:attach", "Import attachments into an Ango Hub project."),
+    "assets": (
+        "ango_convert.cli.assets_cmd:assets",
+        "Create Ango Hub assets from image URLs (a list, or a dataset with --url-base).",
+    ),
     "export": (
         "ango_convert.cli.hub_cmd:export",
         "Export a project from Ango Hub, optionally converting it.",

@@ -57,7 +57,8 @@ def mapping_options(function: F) -> F:
         click.option(
             "--ontology",
             type=click.Path(dir_okay=False, path_type=Path),
-            help="A project's categorySchema JSON, as Ango Hub returns it.",
+            help="A project's categorySchema JSON, as Ango Hub returns it, or `hub` to read "
+            "it from the --project on Ango Hub.",
         ),
         click.option(
             "--title-only",

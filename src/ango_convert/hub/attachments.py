@@ -2,16 +2,19 @@
 
 Accepted input:
 
-* the seed body ``{"project", "attachments": [{"externalId"|"assetId", "attachmentUrl",
-  "attachmentType"}]}``, or just its list;
-* the SDK body ``{"attachments": [{"externalId", "attachments": [{"type", "value"}]}]}``,
-  or just its list;
-* CSV with a header row: ``externalId`` or ``assetId``, ``url``, ``type`` (``attachmentUrl``
-  and ``attachmentType`` are accepted as column names too).
+* the seed body ``{"project", "attachments": [{"externalId"|"assetId"|"data",
+  "attachmentUrl", "attachmentType"}]}``, or just its list;
+* the SDK body ``{"attachments": [{"externalId"|"assetId"|"data", "attachments": [{"type",
+  "value"}]}]}``, or just its list;
+* CSV with a header row: ``externalId``, ``assetId`` or ``data``, ``url``, ``type``
+  (``attachmentUrl`` and ``attachmentType`` are accepted as column names too).
 
-Everything becomes seed items. The seed wire (default) sends them as they are; the SDK
-wire groups them per asset as ``{"externalId", "attachments": [{"type", "value"}]}`` with
-upper-case types, the SDK's spelling (IMAGE, VIDEO, TEXT).
+An asset is named by exactly one key, and that key travels as itself on both wires: an
+externalId as ``externalId``, an asset id as ``assetId``, the asset's URL as ``data`` (how
+the SDK's documentation keys an asset). Everything becomes seed items. The seed wire
+(default) sends them as they are; the SDK wire groups them per asset as ``{key,
+"attachments": [{"type", "value"}]}`` with upper-case types, the SDK's spelling (IMAGE,
+VIDEO, TEXT).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from ango_convert.errors import ReadError
 from ango_convert.io.inputs import json_path, parse_json, read_bytes
 
 ATTACHMENTS_PATH = "/v2/attachments"
-ID_KEYS = ("externalId", "assetId")
+ID_KEYS = ("externalId", "assetId", "data")
 _URL_COLUMNS = ("url", "attachmentUrl")
 _TYPE_COLUMNS = ("type", "attachmentType")
 _TEXT_TYPES = {"text"}
@@ -79,8 +82,6 @@ def _from_sdk_entry(
     if not isinstance(inner, list):
         raise ReadError(source, json_path(*place, "attachments"), "expected a list")
     asset = {key: entry[key] for key in ID_KEYS if key in entry}
-    if "data" in entry and not asset:
-        asset = {"externalId": entry["data"]}
     items = []
     for index, attachment in enumerate(inner):
         where = json_path(*place, "attachments", index)
@@ -127,7 +128,7 @@ def _columns(header: Sequence[str], source: str) -> dict[str, str]:
     names = {name.strip(): name for name in header if name}
     columns = {key: names[key] for key in ID_KEYS if key in names}
     if not columns:
-        raise ReadError(source, "line 1", "the header needs an externalId or assetId column")
+        raise ReadError(source, "line 1", "the header needs an externalId, assetId or data column")
     for target, choices in (("attachmentUrl", _URL_COLUMNS), ("attachmentType", _TYPE_COLUMNS)):
         found = next((names[c] for c in choices if c in names), None)
         if found is None:
@@ -146,7 +147,9 @@ def check_item(entry: Any, source: str, where: str) -> Item:
         raise ReadError(source, where, "expected an attachment object")
     ids = [key for key in ID_KEYS if isinstance(entry.get(key), str) and entry[key].strip()]
     if len(ids) != 1:
-        raise ReadError(source, where, "an attachment needs exactly one of externalId or assetId")
+        raise ReadError(
+            source, where, "an attachment needs exactly one of externalId, assetId or data"
+        )
     url, kind = entry.get("attachmentUrl"), entry.get("attachmentType")
     if not isinstance(kind, str) or not kind.strip():
         raise ReadError(source, where, "an attachment needs a type")

@@ -27,6 +27,7 @@ import orjson
 from ango_convert.errors import HubError, OutputError, ReadError
 from ango_convert.formats.ango_export.archive import DATA_SUFFIXES
 from ango_convert.hub.client import AngoClient, redact_url
+from ango_convert.hub.sdk_export import SDK_EXPORT_PATH, sdk_export_params
 from ango_convert.io.inputs import parse_json
 from ango_convert.io.names import safe_relative_path
 from ango_convert.io.outputs import atomic_file, is_special, real_target
@@ -50,14 +51,28 @@ class ExportOptions:
     include_assets: bool | None = None
     include_history: bool | None = None
     include_metadata: bool | None = None
+    #: ``sdk``: the query the official SDK sends (see :mod:`ango_convert.hub.sdk_export`).
+    wire: Literal["seed", "sdk"] = "seed"
 
     @property
     def path(self) -> str:
         """The endpoint these options call."""
+        if self.wire == "sdk":
+            return SDK_EXPORT_PATH
         return EXPORT_V3_PATH if self.v3 else EXPORT_PATH
 
     def params(self, project: str) -> dict[str, str]:
         """The query string, booleans spelled ``true``/``false`` as the API lists them."""
+        if self.wire == "sdk":
+            return sdk_export_params(
+                project,
+                format=self.format,
+                stage=self.status,
+                batches=self.batches,
+                include_history=self.include_history,
+                include_metadata=self.include_metadata,
+                include_assets=self.include_assets,
+            )
         params = {"project": project}
         if self.format:
             params["format"] = self.format

@@ -79,19 +79,23 @@ class Journal:
         _append(path, {"ango_convert_journal": VERSION, **header, "created": _now()}, new=True)
         return cls(path, header, set())
 
-    def confirm(self, index: int, keys: Sequence[str]) -> None:
+    def confirm(self, index: int, keys: Sequence[str], labelled: int | None = None) -> None:
         """Record a batch the server confirmed; durable when this returns.
 
         Only what resuming needs is stored, never the server's answer: a Hub or proxy
-        that echoes the request would otherwise put the API key on disk.
+        that echoes the request would otherwise put the API key on disk. ``labelled`` is
+        the count parsed from Hub's answer, kept so a rerun can report the outcome of
+        batches it does not send again.
         """
-        line = {
+        line: dict[str, object] = {
             "batch": index,
             "key": batch_key(index, keys),
             "count": len(keys),
             "records": list(keys),
             "at": _now(),
         }
+        if labelled is not None:
+            line["labelled"] = labelled
         _append(self.path, line)
         self.confirmed.update(keys)
 

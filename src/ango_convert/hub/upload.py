@@ -34,6 +34,7 @@ import orjson
 from ango_convert.errors import AuthError, HubConnectionError, HubError, ReadError
 from ango_convert.hub.client import AngoClient
 from ango_convert.hub.journal import Journal, record_keys
+from ango_convert.hub.outcome import BatchOutcome, labelled_count
 from ango_convert.io.inputs import json_path
 
 logger = logging.getLogger(__name__)
@@ -133,7 +134,7 @@ def _check_record(record: Any, source: str, where: str) -> None:
         raise ReadError(source, where, "expected a label record (JSON object)")
     ids = [record.get(key) for key in ID_KEYS]
     if not any(isinstance(value, str) and value for value in ids):
-        raise ReadError(source, where, "a label record needs externalId or assetId")
+        raise ReadError(source, where, "a label record needs externalId, assetId or data")
 
 
 # --- batches ---------------------------------------------------------------------------
@@ -196,6 +197,23 @@ class UploadReport:
     failed_records: int = 0
     errors: list[str] = field(default_factory=list)
     journal: str = ""
+    outcomes: list[BatchOutcome] = field(default_factory=list)
+    missing_assets: list[str] = field(default_factory=list)
+
+    @property
+    def counted(self) -> tuple[int, int] | None:
+        """(labelled, sent) over the batches whose answer said how many tasks were
+        labelled, or None when no answer said it (attachments, or an older server)."""
+        known = [o for o in self.outcomes if o.labelled is not None]
+        if not known:
+            return None
+        return sum(o.labelled or 0 for o in known), sum(o.sent for o in known)
+
+    @property
+    def unlabelled(self) -> int:
+        """Records sent that Hub did not say it labelled (0 when it said nothing)."""
+        counted = self.counted
+        return 0 if counted is None else max(0, counted[1] - counted[0])
 
     def summary(self, noun: str = "label") -> str:
         """One line for the terminal."""
@@ -204,6 +222,9 @@ class UploadReport:
             f"{self.already} already confirmed; {self.retries} retr"
             f"{'y' if self.retries == 1 else 'ies'}; {self.failed} failed batch(es)"
         )
+        counted = self.counted
+        if counted is not None:
+            text += f"; Hub labelled {counted[0]} of {counted[1]} sent"
         return text + (f"; journal {self.journal}" if self.journal else "")
 
     def to_dict(self) -> dict[str, Any]:
@@ -218,6 +239,9 @@ class UploadReport:
             "failed_records": self.failed_records,
             "errors": list(self.errors),
             "journal": self.journal,
+            "labelled": None if self.counted is None else self.counted[0],
+            "batch_outcomes": [outcome.to_dict() for outcome in self.outcomes],
+            "missing_assets": list(self.missing_assets),
         }
 
 
@@ -260,7 +284,7 @@ def send_batches(
     start_retries = client.retries
     for batch in batches:
         try:
-            client.post(path, body(batch.records))
+            answer = client.post(path, body(batch.records))
         except (AuthError, HubConnectionError):
             raise
         except HubError as exc:
@@ -271,8 +295,17 @@ def send_batches(
                 raise
             logger.error("batch %d refused: %s", batch.index, exc)
         else:
+            outcome = BatchOutcome(batch.index, len(batch.records), labelled_count(answer))
             if journal is not None:
-                journal.confirm(batch.index, batch.keys)
+                journal.confirm(batch.index, batch.keys, outcome.labelled)
+            report.outcomes.append(outcome)
+            if outcome.labelled is not None and outcome.labelled < outcome.sent:
+                logger.warning(
+                    "batch %d: Hub labelled %d of %d sent",
+                    batch.index,
+                    outcome.labelled,
+                    outcome.sent,
+                )
             report.sent += len(batch.records)
             report.batches += 1
         finally:
