@@ -41,6 +41,13 @@ from ango_convert.cli.options import FormatName, emit_report, mapping_options, r
     "flag, since asset URLs are signed and expire.",
 )
 @click.option(
+    "--masks",
+    "masks_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Ango exports: folder of brush mask PNGs, named as the last path segment of each "
+    "brushDataUrl (with --ontology for the brush tools' colours).",
+)
+@click.option(
     "--on-error",
     type=click.Choice(["strict", "skip"]),
     default="strict",
@@ -61,6 +68,7 @@ def convert(
     overwrite: bool,
     report_path: Path | None,
     download_images: bool,
+    masks_dir: Path | None,
     on_error: str,
     schema_map: Path | None,
     ontology: Path | None,
@@ -91,6 +99,7 @@ def convert(
         "title_only": title_only,
         "external_id": external_id,
         "images_dir": images_dir,
+        "masks_dir": masks_dir,
         "on_unsupported": on_unsupported,
         "project": project,
         "overwrite": overwrite,
