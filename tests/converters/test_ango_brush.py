@@ -15,7 +15,7 @@ from ango_convert import api
 from ango_convert.cli.main import cli
 from ango_convert.errors import ReadError
 from ango_convert.formats.ango_export.read import read_v3
-from ango_convert.io.png import decode_rgba, encode_rgba
+from ango_convert.io.png import PngError, decode_rgba, encode_rgba
 from ango_convert.io.remote import FetchError
 from ango_convert.masks import mask_to_array
 from ango_convert.model import Mask
@@ -215,3 +215,17 @@ def test_masks_are_fetched_only_with_consent(brush_export: Any, tmp_path: Path) 
     assert fetcher.asked == [] and items[0].annotations == ()
     items = list(read_v3(source, ontology=ontology, fetcher=fetcher, fetch_masks=True).items)
     assert fetcher.asked == [(URL, 256 << 20)] and len(items[0].annotations) == 2
+
+
+def test_without_pillow_the_error_is_one_line_naming_the_extra(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+
+    pixels, _, _ = painted()
+    monkeypatch.setitem(sys.modules, "PIL", None)  # import PIL now raises ImportError
+    with pytest.raises(PngError) as caught:
+        decode_rgba(encode_rgba(pixels))
+    assert str(caught.value) == (
+        "reading brush masks needs Pillow: pip install 'ango-convert[preview]'"
+    )

@@ -48,6 +48,12 @@ from ango_convert.cli.options import FormatName, emit_report, mapping_options, r
     "brushDataUrl (with --ontology for the brush tools' colours).",
 )
 @click.option(
+    "--brush-url-base",
+    metavar="URL",
+    help="Ango payloads: labels carry brushDataUrl=URL/<png> for the brush mask PNGs "
+    "written beside the payload (OUTPUT.brushes), which you host at URL.",
+)
+@click.option(
     "--on-error",
     type=click.Choice(["strict", "skip"]),
     default="strict",
@@ -69,6 +75,7 @@ def convert(
     report_path: Path | None,
     download_images: bool,
     masks_dir: Path | None,
+    brush_url_base: str | None,
     on_error: str,
     schema_map: Path | None,
     ontology: Path | None,
@@ -100,6 +107,7 @@ def convert(
         "external_id": external_id,
         "images_dir": images_dir,
         "masks_dir": masks_dir,
+        "brush_url_base": brush_url_base,
         "on_unsupported": on_unsupported,
         "project": project,
         "overwrite": overwrite,

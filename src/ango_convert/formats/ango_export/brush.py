@@ -23,6 +23,7 @@ from urllib.parse import unquote, urlsplit
 
 import numpy as np
 
+from ango_convert.formats.ango.brushes import BRUSH_TOOL, parse_colour
 from ango_convert.formats.ango.decode import UnknownTools
 from ango_convert.io.names import safe_relative_path
 from ango_convert.io.png import PngError, decode_rgba
@@ -33,26 +34,7 @@ from ango_convert.ontology import Ontology
 
 #: Largest brush PNG read into memory.
 MAX_MASK_BYTES = 256 << 20
-BRUSH_TOOL = "brush"
 MASK_HINT = "give the PNGs with --masks DIR, or pass --download-images to fetch them"
-
-
-def parse_colour(text: str) -> tuple[int, int, int]:
-    """``#rrggbb`` (or ``#rgb``) as an (r, g, b) triple.
-
-    Raises:
-        ValueError: Not a hex colour.
-    """
-    value = text.strip().lstrip("#")
-    if len(value) == 3:
-        value = "".join(c * 2 for c in value)
-    if len(value) != 6:
-        raise ValueError(f"brush colour {text!r} is not #rrggbb")
-    try:
-        number = int(value, 16)
-    except ValueError:
-        raise ValueError(f"brush colour {text!r} is not #rrggbb") from None
-    return number >> 16, (number >> 8) & 0xFF, number & 0xFF
 
 
 def brush_colours(ontology: Ontology) -> dict[tuple[int, int, int], str]:
