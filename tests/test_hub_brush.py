@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner, Result
 
+from ango_convert.cli.main import cli
 from ango_convert.hub import retry as retry_module
 from ango_convert.io.png import decode_rgba
 from tests.hub_server import API_KEY, PROJECT, HubServer
@@ -289,3 +290,40 @@ def test_a_payload_naming_a_file_outside_its_folder_is_refused(
     assert result.exit_code != 0
     assert "outside the payload's folder" in result.output + result.stderr
     assert hub.state.requests == [] and hub.state.stored == {}
+
+
+def test_stdout_without_a_brush_folder_is_refused_before_any_output(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    source, ontology = coco(tmp_path)
+    result = runner.invoke(
+        cli,
+        ["convert", str(source), "--to", "ango-flat", "-o", "-", "--ontology", str(ontology)],
+    )
+    assert result.exit_code == 5
+    assert result.stdout == ""
+    assert "masks of brush classes (car, road)" in result.stderr
+    assert "-W brush_dir=DIR" in result.stderr
+
+
+def test_a_brush_folder_outside_the_payloads_is_reported(runner: CliRunner, tmp_path: Path) -> None:
+    source, ontology = coco(tmp_path)
+    out = tmp_path / "out" / "payload.json"
+    result = invoke(
+        runner,
+        tmp_path,
+        "convert",
+        str(source),
+        "--to",
+        "ango-flat",
+        "-o",
+        str(out),
+        "--ontology",
+        str(ontology),
+        "-W",
+        f"brush_dir={tmp_path / 'elsewhere'}",
+    )
+    assert result.exit_code == 0, result.output
+    assert "outside the payload's folder: upload reads them only inside it" in result.stderr
+    (record,) = json.loads(out.read_text())
+    check_png((out.parent / record["brushDataUrl"]).read_bytes())

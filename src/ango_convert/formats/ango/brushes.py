@@ -89,6 +89,17 @@ class BrushPainter:
                 except ValueError as exc:
                     raise ConversionError(f"{self.ontology.source}: {exc}") from None
 
+    def is_brush(self, category_id: int) -> bool:
+        """True when the category's masks are painted."""
+        return category_id in self._colours
+
+    @property
+    def escapes(self) -> bool:
+        """True when relative ``brushDataUrl`` values leave the payload's folder."""
+        if self.folder is None or self.relative_to is None:
+            return False
+        return Path(os.path.relpath(self.folder, self.relative_to)).parts[:1] == (os.pardir,)
+
     @property
     def active(self) -> bool:
         """True when some class of the dataset is a brush class."""
@@ -133,10 +144,7 @@ class BrushPainter:
             OutputError: The PNG cannot be written.
         """
         if self.folder is None:
-            raise ConversionError(
-                "masks of brush classes are painted into PNG files: give a folder for "
-                "them with the brush_dir option (-W brush_dir=DIR)"
-            )
+            raise ConversionError("no folder for brush mask PNGs (the brush_dir option)")
         name = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:24] + ".png"
         data = self.paint(masks)
         try:

@@ -188,13 +188,26 @@ def _painter(
         folder = brush_dir or target.parent / f"{target.name}.brushes"
         relative_to = target.parent
     painter = BrushPainter(dataset.categories, mapping, folder, brush_url_base, relative_to)
-    return painter if painter.active else None
+    if not painter.active:
+        return None
+    if folder is None:  # refused before a byte goes to stdout
+        names = ", ".join(sorted(c.name for c in dataset.categories if painter.is_brush(c.id)))
+        raise ConversionError(
+            f"masks of brush classes ({names}) are painted into PNG files: give a folder for "
+            "them with the brush_dir option (-W brush_dir=DIR)"
+        )
+    return painter
 
 
 def _note_brushes(painter: BrushPainter | None, report: WriteReport) -> None:
     if painter is None or not painter.written:
         return
     report.steps.append(f"brush masks: {len(painter.written)} PNG(s) in {painter.folder}")
+    if painter.url_base is None and painter.escapes:
+        report.warnings.append(
+            f"brush PNGs are in {painter.folder}, outside the payload's folder: upload reads "
+            "them only inside it; host them and pass --brush-url-base, or keep brush_dir there"
+        )
     if painter.overlaps:
         report.warnings.append(
             f"{painter.overlaps} pixel(s) belong to two brush masks; each keeps the later "
