@@ -24,12 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-import numpy as np
-
 from ango_convert.errors import ConversionError, OutputError
 from ango_convert.io.outputs import atomic_file
-from ango_convert.io.png import encode_rgba
-from ango_convert.masks import mask_to_array
 from ango_convert.model import Annotation, Category, Item, Mask
 from ango_convert.ontology import Ontology
 
@@ -120,6 +116,12 @@ class BrushPainter:
 
     def paint(self, masks: Sequence[Mask]) -> bytes:
         """One RGBA PNG: each mask in its class's colour, opaque; transparent elsewhere."""
+        # Loaded only when a brush class is painted: other payloads start without numpy.
+        import numpy as np
+
+        from ango_convert.io.png import encode_rgba
+        from ango_convert.masks import mask_to_array
+
         height, width = masks[0].height, masks[0].width
         pixels = np.zeros((height, width, 4), dtype=np.uint8)
         pixels[:, :, :3] = 255  # Hub's transparent background is (255, 255, 255, 0)

@@ -19,18 +19,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
-
-import numpy as np
 
 from ango_convert.formats.ango.brushes import BRUSH_TOOL, parse_colour
 from ango_convert.formats.ango.decode import UnknownTools
 from ango_convert.io.names import safe_relative_path
-from ango_convert.io.png import PngError, decode_rgba
 from ango_convert.io.remote import Fetcher, FetchError
-from ango_convert.masks import array_to_mask
-from ango_convert.model import Mask
 from ango_convert.ontology import Ontology
+
+if TYPE_CHECKING:
+    from ango_convert.model import Mask
 
 #: Largest brush PNG read into memory.
 MAX_MASK_BYTES = 256 << 20
@@ -121,6 +120,10 @@ class BrushReader:
         data = self._load(key, url)
         if data is None:
             return []
+        # numpy and the PNG codec load only when a brush mask is read: every other
+        # conversion starts without them.
+        from ango_convert.io.png import PngError, decode_rgba
+
         try:
             pixels = decode_rgba(data)
         except PngError as exc:
@@ -133,7 +136,11 @@ class BrushReader:
             )
         return self._split(key, pixels, category_ids)
 
-    def _split(self, key: str, pixels: np.ndarray, category_ids: Mapping[str, int]) -> list[Mask]:
+    def _split(self, key: str, pixels: Any, category_ids: Mapping[str, int]) -> list[Mask]:
+        import numpy as np
+
+        from ango_convert.masks import array_to_mask
+
         painted = pixels[:, :, 3] > 0
         # One 24-bit code per pixel, so each colour is compared once over the image.
         codes = (

@@ -82,10 +82,8 @@ def build_items(
     if brushes is not None:
         for answer in answers:
             brushes.check_medical(key, answer.medical_brush_url)
-    unpaged = by_page.get(None, [])
-    if (not paged or None in by_page or brush_urls) and (
-        unpaged or brush_urls or rules.keep_empty
-    ):
+    if not paged or None in by_page or brush_urls:
+        unpaged = by_page.get(None, [])
         width, height = sizes.size(record, key, text_or_none(record.get("asset")))
         check_inside(unpaged, width, height)
         for url in brush_urls:
