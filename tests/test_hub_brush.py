@@ -239,7 +239,7 @@ def test_upload_puts_pngs_through_the_upload_url_flow_and_back(
         assert np.array_equal(got[name], mask), name
 
 
-def test_dry_run_checks_the_pngs_and_sends_nothing(
+def test_a_payload_file_dry_run_then_upload(
     runner: CliRunner, hub: HubServer, tmp_path: Path
 ) -> None:
     source, ontology = coco(tmp_path)
@@ -262,6 +262,12 @@ def test_dry_run_checks_the_pngs_and_sends_nothing(
     assert result.exit_code == 0, result.output
     assert "1 brush mask PNG(s) would be uploaded first" in result.output
     assert hub.state.requests == []
+    result = invoke(runner, tmp_path, "upload", str(out), "--host", hub.url)
+    assert result.exit_code == 0, result.output
+    ((stored_path, data),) = hub.state.stored.items()
+    check_png(data)
+    (label,) = hub.state.label_bodies[0]["labels"]
+    assert label["brushDataUrl"] == hub.url + stored_path
 
 
 def test_a_payload_naming_a_file_outside_its_folder_is_refused(
