@@ -10,6 +10,8 @@
   batch, then closes without answering), ``hang`` (waits until released, then drops);
 * rate-limit mode: more than N requests in a window get 429;
 * serves export files at the signed-looking ``exportPath`` it hands out;
+* hands out signed upload URLs (``GET /v2/getUploadUrl``) and takes PUTs to them only
+  without an ``apikey`` header (the key must never reach storage), serving them back;
 * records every label and attachment it accepted, so tests can assert exactly-once;
 * knows the project's assets when ``state.assets`` is set (None: every key matches), and
   then answers an import as Hub does, ``"N / M tasks are labeled."`` with N the records
@@ -72,6 +74,8 @@ class HubState:
     batches: list[dict[str, str]] = field(default_factory=list)  # [{_id, name}]
     calls: list[dict[str, Any]] = field(default_factory=list)
     export_name: str = "export.json"
+    stored: dict[str, bytes] = field(default_factory=dict)  # storage path -> bytes PUT
+    upload_queries: list[dict[str, str]] = field(default_factory=list)
     rate_limit: tuple[int, float] | None = None  # (requests, window seconds)
     hit_times: list[float] = field(default_factory=list)
     hung: threading.Event = field(default_factory=threading.Event)
@@ -136,6 +140,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self._route("POST")
 
+    def do_PUT(self) -> None:
+        self._route("PUT")
+
     def _route(self, method: str) -> None:
         state = self.server.state
         url = urlsplit(self.path)
@@ -143,6 +150,9 @@ class _Handler(BaseHTTPRequestHandler):
             state.requests.append((method, url.path, "apikey" in self.headers))
         if url.path.startswith("/files/"):
             self._send_file(url.path[len("/files/") :])
+            return
+        if url.path.startswith("/storage/"):
+            self._storage(method, url.path, url.query)
             return
         if self._fault_or_limit(url.path):
             return
@@ -167,6 +177,7 @@ class _Handler(BaseHTTPRequestHandler):
             ("POST", "/v2/attachments"): self._attachments,
             ("GET", "/v2/export"): self._export,
             ("GET", "/v2/exportV3"): self._export,
+            ("GET", "/v2/getUploadUrl"): self._upload_url,
         }
         handler = routes.get((method, url.path)) or self._project_route(method, url.path)
         if handler is None:
@@ -327,6 +338,49 @@ class _Handler(BaseHTTPRequestHandler):
             state.export_queries.append(params)
         url = f"http://127.0.0.1:{self.server.server_port}/files/{state.export_name}?X-Amz-Signature=s3cr3tsig&X-Amz-Expires=600"
         self._reply(200, {"status": "success", "data": {"exportPath": url}})
+
+    def _upload_url(self, query: str) -> None:
+        params = {key: values[-1] for key, values in parse_qs(query).items()}
+        state = self.server.state
+        if params.get("project") != state.project:
+            self._reply(
+                400, {"status": "fail", "message": f"Invalid project: {params.get('project')}."}
+            )
+            return
+        name, kind = params.get("name", ""), params.get("type", "")
+        if not name or "/" in name or kind not in ("brushes", "medicalBrushes", "assets"):
+            self._reply(400, {"status": "fail", "message": "name and type are required"})
+            return
+        with state.lock:
+            state.upload_queries.append(params)
+        path = f"/storage/{kind}/{state.project}/{name}"
+        url = f"http://127.0.0.1:{self.server.server_port}{path}?X-Amz-Signature=upl0adsig"
+        self._answer({"uploadUrl": url})
+
+    def _storage(self, method: str, path: str, query: str) -> None:
+        """The signed-URL bucket: PUT stores (refused with an apikey), GET serves."""
+        state = self.server.state
+        if "X-Amz-Signature=" not in query:
+            self._reply(403, {"message": "AccessDenied: no signature"})
+            return
+        if method == "PUT":
+            body = self._read_body()
+            if "apikey" in self.headers:
+                self._reply(400, {"message": "InvalidArgument: unexpected apikey header"})
+                return
+            with state.lock:
+                state.stored[path] = body
+            self._reply(200, {})
+            return
+        data = state.stored.get(path)
+        if method != "GET" or data is None:
+            self._reply(404, {"message": "NoSuchKey"})
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
     def _send_file(self, name: str) -> None:
         state = self.server.state

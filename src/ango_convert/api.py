@@ -103,7 +103,8 @@ def convert(
         write_options: Options for the writer.
         download_images: Ango exports only: first download the images behind the asset
             URLs (into the ``images_dir`` option, else ``<target>.images``) and use them
-            for sizes and copying. Asset URLs are signed and expire, so this is opt-in.
+            for sizes and copying, and download brush mask PNGs (``fetch_masks``). Asset
+            URLs are signed and expire, so this is opt-in.
 
     Returns:
         The writer's report, with what the read left out and warned about.
@@ -186,6 +187,13 @@ class _HttpFetcher:
             self._fetcher = HttpFetcher()
         return self._fetcher.image_size(url)
 
+    def get_bytes(self, url: str, limit: int) -> bytes:
+        if self._fetcher is None:
+            from ango_convert.hub.images import HttpFetcher
+
+            self._fetcher = HttpFetcher()
+        return self._fetcher.get_bytes(url, limit)
+
 
 #: Options naming files or folders a conversion reads.
 _INPUT_OPTIONS = ("schema_map", "ontology", "images_dir")
@@ -223,8 +231,11 @@ def _download_images(
 
     given = reads.get("images_dir") or writes.get("images_dir")
     folder, fetched = download_for_convert(source, target, from_format, given)
+    reader = registry.get_format(from_format).reader()
+    if "fetch_masks" in {option.name for option in registry.options_of(reader)}:
+        reads["fetch_masks"] = True  # the same consent covers the brush mask PNGs
     for options, function in (
-        (reads, registry.get_format(from_format).reader()),
+        (reads, reader),
         (writes, registry.get_format(to).writer()),
     ):
         if "images_dir" in {option.name for option in registry.options_of(function)}:

@@ -65,6 +65,7 @@ class ToolEntry:
     schema_id: str | None
     options: tuple[str, ...] = ()
     children: tuple[ToolEntry, ...] = ()
+    color: str | None = None
 
 
 @dataclass
@@ -260,12 +261,14 @@ def _tool_entry(raw: Any) -> ToolEntry:
     )
     children = tuple(_tool_entry(child) for child in raw.get("classifications") or [])
     schema_id = raw.get("schemaId")
+    color = raw.get("color")
     return ToolEntry(
         title=str(raw.get("title", "")),
         tool=str(raw.get("tool", "")),
         schema_id=str(schema_id) if schema_id else None,
         options=options,
         children=children,
+        color=color if isinstance(color, str) and color else None,
     )
 
 

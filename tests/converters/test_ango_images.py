@@ -18,11 +18,13 @@ from ango_convert.cli.main import cli
 from ango_convert.errors import ConversionError
 from ango_convert.formats.ango_export.read import read_v3
 from ango_convert.hub.images import (
+    HttpFetcher,
     default_images_dir,
     download_images,
     part_path,
     probe_remote_size,
 )
+from ango_convert.io.remote import FetchError
 from tests.imagebytes import jpeg, png
 
 FILES = {
@@ -125,6 +127,18 @@ class FakeFetcher:
     def image_size(self, url: str) -> tuple[int, int] | None:
         self.asked.append(url)
         return self.sizes.get(url)
+
+    def get_bytes(self, url: str, limit: int) -> bytes:
+        raise FetchError("not served")
+
+
+def test_get_bytes__reads_a_small_file_bounded(server: ThreadingHTTPServer) -> None:
+    fetcher = HttpFetcher()
+    assert fetcher.get_bytes(f"{_base(server)}/a.png?sig=1", 1000) == FILES["/a.png"]
+    with pytest.raises(FetchError, match="larger than 10 bytes"):
+        fetcher.get_bytes(f"{_base(server)}/a.png", 10)
+    with pytest.raises(FetchError, match=r"HTTP 403 \(the signed URL has probably expired"):
+        fetcher.get_bytes(f"{_base(server)}/expired?X-Amz-Signature=secret", 1000)
 
 
 def test_read__fetch_sizes_without_a_fetcher_is_refused(tmp_path: Path) -> None:

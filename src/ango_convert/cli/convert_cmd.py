@@ -43,6 +43,19 @@ from ango_convert.io.overlap import refuse_overlap
     "flag, since asset URLs are signed and expire.",
 )
 @click.option(
+    "--masks",
+    "masks_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Ango exports: folder of brush mask PNGs, named as the last path segment of each "
+    "brushDataUrl (with --ontology for the brush tools' colours).",
+)
+@click.option(
+    "--brush-url-base",
+    metavar="URL",
+    help="Ango payloads: labels carry brushDataUrl=URL/<png> for the brush mask PNGs "
+    "written beside the payload (OUTPUT.brushes), which you host at URL.",
+)
+@click.option(
     "--on-error",
     type=click.Choice(["strict", "skip"]),
     default="strict",
@@ -63,6 +76,8 @@ def convert(
     overwrite: bool,
     report_path: Path | None,
     download_images: bool,
+    masks_dir: Path | None,
+    brush_url_base: str | None,
     on_error: str,
     schema_map: Path | None,
     ontology: Path | None,
@@ -98,6 +113,8 @@ def convert(
         "title_only": title_only,
         "external_id": external_id,
         "images_dir": images_dir,
+        "masks_dir": masks_dir,
+        "brush_url_base": brush_url_base,
         "on_unsupported": on_unsupported,
         "project": project,
         "overwrite": overwrite,

@@ -27,6 +27,7 @@ from ango_convert.cli.label_checks import LabelChecks, check_outcome, outcome_op
 from ango_convert.cli.live_ontology import is_live, live_ontology
 from ango_convert.cli.options import FormatName, mapping_options, route_options
 from ango_convert.hub import attachments as att
+from ango_convert.hub import brush_upload as brushes
 from ango_convert.hub import upload as up
 from ango_convert.hub.export import ExportOptions, data_file, download_export, request_export
 from ango_convert.io.inputs import load_json
@@ -74,33 +75,60 @@ def upload(
     """
     if is_live(options["ontology"]):
         options["ontology"] = live_ontology(ctx, options["ontology"], options["project"], options)
-    payload, document = _load_labels(source, from_format, options)
-    project = _project(options["project"], payload.project)
-    if not no_validate:
-        _validate(document, up.SCHEMA_OF_SHAPE[payload.shape], str(source))
+    # A dataset is converted into this folder, which also holds its brush mask PNGs
+    # until they are uploaded.
+    with tempfile.TemporaryDirectory(prefix="ango-upload.") as folder:
+        payload, document, base = _load_labels(source, from_format, options, Path(folder))
+        project = _project(options["project"], payload.project)
+        if not no_validate:
+            _validate(document, up.SCHEMA_OF_SHAPE[payload.shape], str(source))
+        _send_brushes(payload.records, base, source, project, options)
 
-    def body(batch: Sequence[up.Record]) -> Any:
-        return up.label_body(project, batch, options["wire"])
+        def body(batch: Sequence[up.Record]) -> Any:
+            return up.label_body(project, batch, options["wire"])
 
-    quiet = (ctx.obj or {}).get("verbosity", 0) < 0
-    checks = LabelChecks(project, options["check_assets"], quiet)
-    report = run_batches(
-        ctx, source, payload.records, body, up.LABELS_PATH, "labels", project, options, checks
-    )
+        quiet = (ctx.obj or {}).get("verbosity", 0) < 0
+        checks = LabelChecks(project, options["check_assets"], quiet)
+        report = run_batches(
+            ctx, source, payload.records, body, up.LABELS_PATH, "labels", project, options, checks
+        )
     check_outcome(report, options["allow_unlabelled"], checks.earlier)
 
 
+def _send_brushes(
+    records: list[up.Record], base: Path, source: Path, project: str, options: dict[str, Any]
+) -> None:
+    """Upload the brush mask PNGs the labels name by local path (see ``hub.brush_upload``)."""
+    indices = brushes.local_brushes(records)
+    if not indices:
+        return
+    if options["dry_run"]:
+        for index in indices:
+            brushes.brush_file(base, records[index]["brushDataUrl"], str(source), index)
+        click.echo(f"dry run: {len(indices)} brush mask PNG(s) would be uploaded first")
+        return
+    client = make_client(
+        options["api_key"], options["host"], options["config_path"], options["timeout"]
+    )
+    with client:
+        count = brushes.upload_brushes(client, project, records, base, str(source))
+    logger.info("uploaded %d brush mask PNG(s)", count)
+
+
 def _load_labels(
-    source: Path, from_format: str | None, options: dict[str, Any]
-) -> tuple[up.Payload, Any]:
+    source: Path, from_format: str | None, options: dict[str, Any], folder: Path
+) -> tuple[up.Payload, Any, Path]:
+    """The payload, its parsed document, and the folder its local brush PNGs are in."""
     document = None
+    base = source.parent
     if from_format is None and source.is_file():
         document = _maybe_payload(source)
         if document is not None:
             _refuse_mapping_flags(options)
     if document is None:
-        document = _convert(source, from_format, options)
-    return up.parse_payload(document, str(source)), document
+        document = _convert(source, from_format, options, folder)
+        base = folder
+    return up.parse_payload(document, str(source)), document, base
 
 
 def _maybe_payload(source: Path) -> Any:
@@ -120,7 +148,9 @@ def _refuse_mapping_flags(options: dict[str, Any]) -> None:
         raise click.UsageError(f"{flags}: SOURCE is already a label payload; nothing to map")
 
 
-def _convert(source: Path, from_format: str | None, options: dict[str, Any]) -> Any:
+def _convert(
+    source: Path, from_format: str | None, options: dict[str, Any], folder: Path
+) -> Any:
     if not options["project"]:
         raise click.UsageError("converting a dataset for upload needs --project")
     name = from_format or api.detect(source)
@@ -132,12 +162,11 @@ def _convert(source: Path, from_format: str | None, options: dict[str, Any]) -> 
         reader, writer, shorthands, options["read_pairs"], options["write_pairs"]
     )
     dataset = api.read(source, name, **read_options)
-    with tempfile.TemporaryDirectory(prefix="ango-upload.") as folder:
-        target = Path(folder) / "payload.json"
-        report = api.write(dataset, target, "ango", **write_options)
-        for warning in report.warnings:
-            click.echo(f"warning: {warning}", err=True)
-        return load_json(target)
+    target = folder / "payload.json"
+    report = api.write(dataset, target, "ango", **write_options)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    return load_json(target)
 
 
 def _project(given: str | None, in_file: str | None) -> str:

@@ -42,6 +42,7 @@ from ango_convert.formats.ango_export.records import iter_records
 from ango_convert.formats.ango_export.selection import asset_key
 from ango_convert.io.imagesize import ImageSizeError, size_of_stream
 from ango_convert.io.names import UniqueNames, ensure_inside, safe_relative_path
+from ango_convert.io.remote import FetchError
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +91,23 @@ class HttpFetcher:
     def image_size(self, url: str) -> tuple[int, int] | None:
         """See :func:`probe_remote_size`."""
         return probe_remote_size(url, timeout=self.timeout)
+
+    def get_bytes(self, url: str, limit: int) -> bytes:
+        """A small file (a brush mask PNG) in memory; see :meth:`Fetcher.get_bytes`."""
+        try:
+            with requests.get(url, stream=True, timeout=self.timeout) as response:
+                if response.status_code != 200:
+                    hint = " (the signed URL has probably expired: export again)"
+                    raise FetchError(
+                        f"HTTP {response.status_code}"
+                        + (hint if response.status_code in (401, 403) else "")
+                    )
+                body = _read_at_most(response, limit + 1)
+        except requests.RequestException as exc:
+            raise FetchError(f"transfer failed ({type(exc).__name__})") from None
+        if len(body) > limit:
+            raise FetchError(f"larger than {limit} bytes")
+        return body
 
 
 def _read_at_most(response: requests.Response, limit: int) -> bytes:

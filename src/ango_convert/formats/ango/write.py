@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
@@ -13,6 +14,7 @@ from ango_convert.errors import (
     ConversionError,
     SchemaValidationError,
 )
+from ango_convert.formats.ango.brushes import BrushPainter
 from ango_convert.formats.ango.encode import AngoEncoder
 from ango_convert.formats.ango.geometry import Pivot
 from ango_convert.io.inputs import json_path
@@ -48,6 +50,8 @@ def write(
     external_id: ExternalId = "name",
     status: str | None = None,
     rbox_pivot: Pivot = "corner",
+    brush_dir: Path | None = None,
+    brush_url_base: str | None = None,
     validate: bool = True,
     indent: bool = False,
 ) -> WriteReport:
@@ -63,6 +67,11 @@ def write(
         external_id: How the externalId is made from the file name.
         status: Optional task status to set on every label (e.g. ``Completed``).
         rbox_pivot: Rotated-box pivot convention (``corner`` or ``center``).
+        brush_dir: Where masks of brush classes (``brush`` tools of ``ontology``) are
+            painted, one PNG per asset; default ``<target>.brushes`` beside the payload.
+        brush_url_base: The URL the user hosts ``brush_dir`` at: labels then carry
+            ``brushDataUrl = <base>/<png name>``; without it they carry the PNG's path
+            relative to the payload, which ``ango-convert upload`` uploads to Hub.
         validate: Check every label against the bundled schema while writing.
         indent: Pretty-print the JSON.
 
@@ -88,6 +97,8 @@ def write(
         external_id=external_id,
         status=status,
         rbox_pivot=rbox_pivot,
+        brush_dir=brush_dir,
+        brush_url_base=brush_url_base,
         validate=validate,
         indent=indent,
     )
@@ -102,6 +113,8 @@ def write_flat(
     title_only: bool = False,
     external_id: ExternalId = "name",
     rbox_pivot: Pivot = "corner",
+    brush_dir: Path | None = None,
+    brush_url_base: str | None = None,
     validate: bool = True,
     indent: bool = False,
 ) -> WriteReport:
@@ -120,6 +133,8 @@ def write_flat(
         external_id=external_id,
         status=None,
         rbox_pivot=rbox_pivot,
+        brush_dir=brush_dir,
+        brush_url_base=brush_url_base,
         validate=validate,
         indent=indent,
     )
@@ -137,6 +152,8 @@ def _write(
     external_id: ExternalId,
     status: str | None,
     rbox_pivot: Pivot,
+    brush_dir: Path | None,
+    brush_url_base: str | None,
     validate: bool,
     indent: bool,
 ) -> WriteReport:
@@ -145,7 +162,8 @@ def _write(
         logger.warning("no --schema-map or --ontology: objects are sent by title only")
     encoder = AngoEncoder(dataset.categories, mapping, title_only=title_only, pivot=rbox_pivot)
     report = WriteReport(target=str(target))
-    records = _records(dataset, encoder, shape, external_id, status, report)
+    painter = _painter(dataset, mapping, target, brush_dir, brush_url_base)
+    records = _records(dataset, encoder, shape, external_id, status, report, painter)
     checker = _RecordChecker(shape, str(target)) if validate else None
     with atomic_file(target) as stream:
         _stream_document(stream, records, shape, project, checker, indent)
@@ -153,7 +171,48 @@ def _write(
         if checker is not None:
             checker.raise_if_any()
     _note_unsent(encoder, report)
+    _note_brushes(painter, report)
     return report
+
+
+def _painter(
+    dataset: Dataset,
+    mapping: Ontology,
+    target: Path,
+    brush_dir: Path | None,
+    brush_url_base: str | None,
+) -> BrushPainter | None:
+    if str(target) == "-":
+        folder, relative_to = brush_dir, None
+    else:
+        folder = brush_dir or target.parent / f"{target.name}.brushes"
+        relative_to = target.parent
+    painter = BrushPainter(dataset.categories, mapping, folder, brush_url_base, relative_to)
+    if not painter.active:
+        return None
+    if folder is None:  # refused before a byte goes to stdout
+        names = ", ".join(sorted(c.name for c in dataset.categories if painter.is_brush(c.id)))
+        raise ConversionError(
+            f"masks of brush classes ({names}) are painted into PNG files: give a folder for "
+            "them with the brush_dir option (-W brush_dir=DIR)"
+        )
+    return painter
+
+
+def _note_brushes(painter: BrushPainter | None, report: WriteReport) -> None:
+    if painter is None or not painter.written:
+        return
+    report.steps.append(f"brush masks: {len(painter.written)} PNG(s) in {painter.folder}")
+    if painter.url_base is None and painter.escapes:
+        report.warnings.append(
+            f"brush PNGs are in {painter.folder}, outside the payload's folder: upload reads "
+            "them only inside it; host them and pass --brush-url-base, or keep brush_dir there"
+        )
+    if painter.overlaps:
+        report.warnings.append(
+            f"{painter.overlaps} pixel(s) belong to two brush masks; each keeps the later "
+            "mask's colour (a brush PNG holds one class a pixel)"
+        )
 
 
 def _records(
@@ -163,6 +222,7 @@ def _records(
     mode: ExternalId,
     status: str | None,
     report: WriteReport,
+    painter: BrushPainter | None = None,
 ) -> Iterator[dict[str, Any]]:
     seen: dict[str, str] = {}
     for item in dataset.items:
@@ -173,13 +233,20 @@ def _records(
                 " choose another --external-id mode"
             )
         seen[key] = item.file_name
+        extra: dict[str, Any] = {}
+        if painter is not None:
+            others, brushes = painter.split(item)
+            if brushes:
+                extra["brushDataUrl"] = painter.write(key, brushes)
+                item = dataclasses.replace(item, annotations=others)
+                report.annotations += len(brushes)
         answer = encoder.encode(item)
         report.items += 1
         report.annotations += len(item.annotations)
         if shape == "flat":
-            yield {"externalId": key, **answer}
+            yield {"externalId": key, **answer, **extra}
         else:
-            record: dict[str, Any] = {"externalId": key, "answer": answer}
+            record: dict[str, Any] = {"externalId": key, "answer": answer, **extra}
             if status:
                 record["status"] = status
             yield record

@@ -44,6 +44,14 @@ that is there but wrong (0, negative, fractional, text) is an error, not "unknow
 Once an item's size is known, a shape wholly outside it is refused (overhangs are kept,
 as in the COCO and VOC readers).
 
+Brush masks (:mod:`~.brush`): an answer's ``brushDataUrl`` PNG becomes one mask per
+brush class on the asset's own item, told apart by the brush tools' colours in
+``ontology``; the PNG is read from ``masks_dir`` (by the URL's last path segment) or, with
+``fetch_masks=True``, through the ``fetcher``. Stray colours and unread PNGs are reported
+in the ``diagnostics`` warnings; a PNG of another size than the asset is refused like a
+broken record. ``medicalBrushDataUrl`` (NRRD) follows ``unknown_tools``: refused, or
+reported with ``skip``.
+
 Broken records: errors name the file, the record (``line N`` or ``$[i] (line N)``) and
 its externalId. Two records for one externalId are refused in pass 1 (the set of ids
 seen is the one thing kept per asset: a few tens of MB for the largest exports), naming

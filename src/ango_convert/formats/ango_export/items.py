@@ -16,6 +16,7 @@ from typing import Any
 from ango_convert.formats.ango.decode import AngoDecoder
 from ango_convert.formats.ango_export.attributes import with_renamed_attributes
 from ango_convert.formats.ango_export.bounds import check_inside
+from ango_convert.formats.ango_export.brush import BrushReader
 from ango_convert.formats.ango_export.frames import Frames, frame_file_name
 from ango_convert.formats.ango_export.selection import (
     Answer,
@@ -55,10 +56,14 @@ def build_items(
     decoder: AngoDecoder,
     rules: ItemRules,
     sizes: SizeFinder,
+    brushes: BrushReader | None = None,
+    category_ids: Mapping[str, int] | None = None,
 ) -> Iterator[Item]:
     """Turn one selected asset into its items: one, or one per frame/page.
 
-    (``frames="refuse"`` is settled before, by :func:`~.frames.refuse_frames`.)
+    (``frames="refuse"`` is settled before, by :func:`~.frames.refuse_frames`.) With
+    ``brushes``, the asset's brush mask PNG adds one mask per brush class to the
+    asset's own item (brush masks are painted over the asset image, not a frame).
 
     Raises:
         ValueError: Malformed objects, or a shape wholly outside its image.
@@ -73,11 +78,18 @@ def build_items(
         page = annotation.attributes.get(ATTR_PAGE)
         by_page.setdefault(page if isinstance(page, int) else None, []).append(annotation)
     paged = sorted(p for p in by_page if p is not None)
-    if not paged or None in by_page:
+    brush_urls = [a.brush_url for a in answers if a.brush_url] if brushes else []
+    if brushes is not None:
+        for answer in answers:
+            brushes.check_medical(key, answer.medical_brush_url)
+    if not paged or None in by_page or brush_urls:
         unpaged = by_page.get(None, [])
+        width, height = sizes.size(record, key, text_or_none(record.get("asset")))
+        check_inside(unpaged, width, height)
+        for url in brush_urls:
+            assert brushes is not None  # brush_urls is empty without a reader
+            unpaged += brushes.masks(key, url, (width, height), category_ids or {})
         if unpaged or rules.keep_empty:
-            width, height = sizes.size(record, key, text_or_none(record.get("asset")))
-            check_inside(unpaged, width, height)
             yield Item(
                 id=key,
                 file_name=key,

@@ -18,6 +18,7 @@ from pathlib import Path
 from ango_convert.errors import ReadError, SchemaValidationError
 from ango_convert.formats.ango.decode import AngoDecoder, NameCollector, UnknownTools
 from ango_convert.formats.ango.geometry import Pivot
+from ango_convert.formats.ango_export.brush import BrushReader
 from ango_convert.formats.ango_export.checks import checked, log_left_out, schema_note, where
 from ango_convert.formats.ango_export.duplicates import Duplicates, kept_keys
 from ango_convert.formats.ango_export.items import ItemRules, build_items
@@ -44,6 +45,7 @@ class Plan:
     unknown_tools: UnknownTools
     images_dir: Path | None
     size_fetcher: Fetcher | None
+    brushes: BrushReader | None = None
 
 
 def first_pass(plan: Plan, validate: bool, skips: Skips) -> tuple[Category, ...]:
@@ -68,6 +70,9 @@ def first_pass(plan: Plan, validate: bool, skips: Skips) -> tuple[Category, ...]
         if duplicates.check(asset_key(raw.value), raw, skips):
             for answer in answers:
                 collector.add(answer.objects)
+                if answer.brush_url and plan.brushes is not None:
+                    # Which brush classes a PNG holds is known only once it is decoded.
+                    collector.titles.update(plan.brushes.colours.values())
     duplicates.finish()
     log_left_out(counts, rules)
     return collector.categories()
@@ -86,6 +91,7 @@ class ExportItems:
         self._plan = plan
         self._categories = categories
         self._skips = skips or Skips()
+        self._ids = {c.name: c.id for c in categories}
 
     def _items_of(self, raw: RawRecord, decoder: AngoDecoder, sizes: SizeFinder) -> list[Item]:
         if raw.error is not None:
@@ -95,7 +101,11 @@ class ExportItems:
             answers = select(raw.value, rules.version, rules.selection)
             if answers is None:
                 return []
-            return list(build_items(raw.value, answers, decoder, rules, sizes))
+            return list(
+                build_items(
+                    raw.value, answers, decoder, rules, sizes, self._plan.brushes, self._ids
+                )
+            )
         except ValueError as exc:
             raise ReadError(raw.source, where(raw), str(exc)) from None
 

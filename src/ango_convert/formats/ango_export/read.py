@@ -16,6 +16,7 @@ from ango_convert.errors import ConversionError, OnError
 from ango_convert.formats.ango.decode import UnknownTools
 from ango_convert.formats.ango.geometry import Pivot
 from ango_convert.formats.ango_export.attributes import parse_attribute_map
+from ango_convert.formats.ango_export.brush import BrushReader, brush_colours
 from ango_convert.formats.ango_export.frames import Frames
 from ango_convert.formats.ango_export.items import ItemRules
 from ango_convert.formats.ango_export.passes import ExportItems, Plan, first_pass
@@ -42,6 +43,8 @@ def read_v3(
     keep_empty: bool = True,
     images_dir: Path | None = None,
     fetch_sizes: bool = False,
+    masks_dir: Path | None = None,
+    fetch_masks: bool = False,
     rbox_pivot: Pivot = "corner",
     unknown_tools: UnknownTools = "error",
     frames: Frames = "split",
@@ -68,6 +71,11 @@ def read_v3(
         keep_empty: Keep assets without labels as empty images.
         images_dir: Local images, for sizes missing from the metadata.
         fetch_sizes: Read missing sizes from the asset URLs' header bytes (network).
+        masks_dir: Brush mask PNGs, named as the last path segment of each asset's
+            ``brushDataUrl``: split into one mask per brush class by the brush tools'
+            colours in ``ontology``.
+        fetch_masks: Download brush PNGs ``masks_dir`` does not have (network; the
+            command line sets it with ``--download-images``).
         rbox_pivot: Rotated-box pivot convention (see ``ango_geometry``).
         unknown_tools: ``error`` or ``skip`` objects with no COCO/VOC/YOLO counterpart.
         frames: ``split`` video/multi-page assets into frame items, or ``refuse`` them.
@@ -112,6 +120,8 @@ def read_v2(
     keep_empty: bool = True,
     images_dir: Path | None = None,
     fetch_sizes: bool = False,
+    masks_dir: Path | None = None,
+    fetch_masks: bool = False,
     rbox_pivot: Pivot = "corner",
     unknown_tools: UnknownTools = "error",
     frames: Frames = "split",
@@ -142,6 +152,8 @@ _SHARED_OPTIONS = (
     "keep_empty",
     "images_dir",
     "fetch_sizes",
+    "masks_dir",
+    "fetch_masks",
     "rbox_pivot",
     "unknown_tools",
     "frames",
@@ -172,6 +184,8 @@ def _read(
     keep_empty: bool,
     images_dir: Path | None,
     fetch_sizes: bool,
+    masks_dir: Path | None,
+    fetch_masks: bool,
     rbox_pivot: Pivot,
     unknown_tools: UnknownTools,
     frames: Frames,
@@ -186,11 +200,12 @@ def _read(
     fetcher: Fetcher | None,
 ) -> Dataset:
     """Check the options, plan the read and run pass 1; the items run pass 2."""
-    if fetch_sizes and fetcher is None:
-        raise ConversionError(
-            "fetch_sizes needs a fetcher for the asset URLs: pass fetcher=, or read "
-            "through ango_convert.read or the command line, which provide one"
-        )
+    for flag, wanted in (("fetch_sizes", fetch_sizes), ("fetch_masks", fetch_masks)):
+        if wanted and fetcher is None:
+            raise ConversionError(
+                f"{flag} needs a fetcher for the asset URLs: pass fetcher=, or read "
+                "through ango_convert.read or the command line, which provide one"
+            )
     try:
         splitter = Splitter.build(split_by, ratios, seed, split_map)
         names = parse_attribute_map(attribute_map)
@@ -204,16 +219,30 @@ def _read(
         splitter=splitter,
         attribute_map=names,
     )
+    mapping = load_ontology(schema_map, ontology)
+    try:
+        colours = brush_colours(mapping)
+    except ValueError as exc:
+        raise ConversionError(f"{ontology}: {exc}") from None
+    noted = diagnostics or Diagnostics()
+    brushes = BrushReader(
+        colours,
+        masks_dir=masks_dir,
+        fetcher=fetcher if fetch_masks else None,
+        unknown_tools=unknown_tools,
+        warnings=noted.warnings,
+    )
     plan = Plan(
         source=source,
         rules=rules,
-        ontology=load_ontology(schema_map, ontology),
+        ontology=mapping,
         pivot=rbox_pivot,
         unknown_tools=unknown_tools,
         images_dir=images_dir,
         size_fetcher=fetcher if fetch_sizes else None,
+        brushes=brushes,
     )
-    skips = Skips(on_error, (diagnostics or Diagnostics()).skipped_input)
+    skips = Skips(on_error, noted.skipped_input)
     categories = first_pass(plan, validate, skips)
     info: dict[str, JSONValue] = {"ango:format": f"ango-{version}", "ango:source": str(source)}
     return Dataset(categories=categories, items=ExportItems(plan, categories, skips), info=info)

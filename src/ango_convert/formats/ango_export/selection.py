@@ -42,6 +42,9 @@ class Answer:
     objects: list[Any]
     classifications: list[Any]
     relations: list[Any]
+    #: The brush mask PNG (``brushDataUrl``) and NRRD medical mask of this answer.
+    brush_url: str | None = None
+    medical_brush_url: str | None = None
 
 
 def _folded(values: Sequence[str]) -> set[str]:
@@ -153,6 +156,8 @@ def _answer_of(task: Mapping[str, Any], version: Version, stage: str | None) -> 
         objects=_list(objects, objects_key),
         classifications=_list(source.get("classifications") or [], "classifications"),
         relations=_list(source.get("relations") or [], "relations"),
+        brush_url=text_or_none(source.get("brushDataUrl")),
+        medical_brush_url=text_or_none(source.get("medicalBrushDataUrl")),
     )
 
 
