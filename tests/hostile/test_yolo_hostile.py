@@ -100,7 +100,41 @@ CASES = [
         "yaml-alias-bomb",
         dataset(yaml=YAML.replace("names:\n  0: cat\n  1: dog\n", ALIASES + "names: *i\n")),
         EXIT_INPUT,
-        ("data.yaml", "names"),
+        ("data.yaml", "line", "aliases"),
+    ),
+    # An alias in a value a message shows (kpt_shape, a split entry): refused at the
+    # alias, whatever the value; before, the expanded value was formatted whole.
+    Case(
+        "yaml-alias-kpt-shape",
+        dataset(yaml=ALIASES + "kpt_shape: *f\n" + YAML),
+        EXIT_INPUT,
+        ("data.yaml", "line", "aliases"),
+    ),
+    Case(
+        "yaml-alias-train",
+        dataset(yaml=ALIASES + "val: *f\n" + YAML),
+        EXIT_INPUT,
+        ("data.yaml", "line", "aliases"),
+    ),
+    Case(
+        "yaml-merge-key",
+        dataset(yaml="base: &base {train: images/train}\n<<: *base\nnames: [cat, dog]\n"),
+        EXIT_INPUT,
+        ("data.yaml", "line", "aliases"),
+    ),
+    Case(
+        "yaml-names-over-class-cap",
+        dataset(yaml="train: images/train\nnames: [" + "c, " * 100_001 + "]\n"),
+        EXIT_INPUT,
+        ("data.yaml", "names", "100000 classes"),
+    ),
+    Case(
+        "yaml-huge-value-in-message",
+        dataset(
+            yaml="train: images/train\nnames: [cat, dog]\nkpt_shape: [" + "1, " * 50_000 + "]\n"
+        ),
+        EXIT_INPUT,
+        ("data.yaml", "kpt_shape", "..."),
     ),
     Case(
         "yaml-names-number",

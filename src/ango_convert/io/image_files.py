@@ -7,6 +7,7 @@ from pathlib import Path, PurePosixPath
 
 from ango_convert.errors import OutputError
 from ango_convert.io.imagesize import IMAGE_SUFFIXES
+from ango_convert.io.inside import Confinement
 from ango_convert.io.names import safe_relative_path
 from ango_convert.model import Item
 
@@ -15,20 +16,29 @@ class ImageFinder:
     """Finds an item's image: ``images_dir/<file name>``, then the image the reader
     found, then a file of the same base name (or, for a name without an image
     extension, the same stem) anywhere below ``images_dir``: indexed once, used only
-    when unique there."""
+    when unique there.
+
+    An image below ``images_dir`` that is a link leading outside it is refused (its bytes
+    would be copied into the output), and so is a FIFO or device named like an image."""
 
     def __init__(self, images_dir: Path | None) -> None:
         self.images_dir = images_dir
         self._index: dict[str, Path | None] | None = None
+        self._confine = Confinement(images_dir)
 
     def find(self, item: Item) -> Path | None:
-        """The image file for ``item``, or None when it cannot be found."""
+        """The image file for ``item``, or None when it cannot be found.
+
+        Raises:
+            ReadError: The image below ``images_dir`` is a link leading outside it.
+        """
         if self.images_dir is not None:
             try:
                 candidate = self.images_dir / safe_relative_path(item.file_name)
             except ValueError:
                 candidate = None
             if candidate is not None and candidate.is_file():
+                self._confine.check(candidate)
                 return candidate
         if item.image_path is not None and Path(item.image_path).is_file():
             return Path(item.image_path)
@@ -38,7 +48,10 @@ class ImageFinder:
         index = self._by_name()
         if PurePosixPath(base).suffix.lower() not in IMAGE_SUFFIXES:
             base = f"{base}.*"  # a name without an image extension matches by stem
-        return index.get(base)
+        found = index.get(base)
+        if found is not None:
+            self._confine.check(found)
+        return found
 
     def _by_name(self) -> dict[str, Path | None]:
         """Images below ``images_dir`` by base name and by ``stem.*``; an ambiguous key

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ango_convert.formats.voc.vocabulary import PixelConvention, corner_shift
+from ango_convert.io.inside import Confinement
 from ango_convert.io.names import is_plain_name, safe_relative_path
 
 
@@ -22,8 +23,11 @@ class Context:
     base: Path = field(init=False)
     shift: float = field(init=False)
     folders: dict[str, list[Path]] = field(default_factory=dict)
+    confine: Confinement = field(init=False)
 
     def __post_init__(self) -> None:
+        # Images and XML files stay inside the dataset (or the images folder given).
+        self.confine = Confinement(self.root, self.images_dir)
         annotations = self.root / "Annotations"
         self.base = annotations if annotations.is_dir() else self.root
         self.shift = corner_shift(self.convention)
@@ -73,12 +77,14 @@ def find_image(xml_path: Path, context: Context, file_name: str | None) -> Path 
         listing = context.listing(folder)
         for name in names:
             if name.partition("/")[0] in listing and (folder / name).is_file():
+                context.confine.check(folder / name, xml_path)
                 return folder / name
         if file_name is None:
             stem = xml_path.stem + "."
             found = sorted(n for n in listing if n.startswith(stem) and not n.endswith(".xml"))
             images = [folder / name for name in found if (folder / name).is_file()]
             if images:
+                context.confine.check(images[0], xml_path)
                 return images[0]
     return None
 

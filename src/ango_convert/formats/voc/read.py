@@ -11,6 +11,7 @@ from ango_convert.formats.voc.decode import Parsed, read_file
 from ango_convert.formats.voc.locate import Context
 from ango_convert.formats.voc.vocabulary import PixelConvention
 from ango_convert.io.inputs import read_bytes
+from ango_convert.io.inside import Confinement, is_regular
 from ango_convert.model import Category, Dataset, Item, JSONValue, checked_box
 from ango_convert.report import Diagnostics, skip_notes
 
@@ -54,7 +55,10 @@ def read(
     root, files = _layout(Path(source))
     splits = _read_splits(root)
     context = Context(root=root, images_dir=images_dir, convention=pixel_convention)
-    parsed = _read_files(files, context, skip_notes(diagnostics, on_error))
+    # Files found by listing a folder must stay inside it; a file named directly is the
+    # user's choice.
+    confine = None if Path(source).is_file() else context.confine
+    parsed = _read_files(files, context, skip_notes(diagnostics, on_error), confine)
     names = _category_names(parsed, class_names)
     ids = {name: index + 1 for index, name in enumerate(names)}
     categories = tuple(Category(id=ids[name], name=name) for name in names)
@@ -64,12 +68,20 @@ def read(
 
 
 def _read_files(
-    files: list[Path], context: Context, notes: list[dict[str, JSONValue]] | None
+    files: list[Path],
+    context: Context,
+    notes: list[dict[str, JSONValue]] | None,
+    confine: Confinement | None,
 ) -> list[Parsed]:
-    """Parse every file; with ``notes``, a file that does not read is noted and left out."""
+    """Parse every file; with ``notes``, a file that does not read is noted and left out.
+
+    A FIFO or device named ``*.xml``, or a link leading out of the dataset, is refused
+    (a FIFO would block the read forever)."""
     parsed = []
     for path in files:
         try:
+            if confine is not None:
+                confine.check(path)
             parsed.append(read_file(path, context))
         except ReadError as exc:
             if notes is None:
@@ -90,6 +102,8 @@ def detect(path: Path) -> bool:
 
 
 def _looks_like_voc(path: Path) -> bool:
+    if not is_regular(path):  # a FIFO named *.xml would block detection forever
+        return False
     try:
         with path.open("rb") as stream:
             head = stream.read(4096)

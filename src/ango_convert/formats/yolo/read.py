@@ -22,6 +22,7 @@ from ango_convert.formats.yolo.labels import (
 )
 from ango_convert.formats.yolo.layout import Layout
 from ango_convert.io.imagesize import image_size
+from ango_convert.io.inside import Confinement
 from ango_convert.model import Annotation, Category, Dataset, Item, JSONValue
 from ango_convert.report import Diagnostics, skip_notes
 
@@ -60,7 +61,7 @@ def read(
     layout = find_layout(Path(source))
     images = _unique_images(layout)
     notes = skip_notes(diagnostics, on_error)
-    found = _FileIndex()
+    found = _FileIndex(layout.root)
     labels = {image: _read_labels(image, layout, notes, found) for image, _ in images}
     unlabelled = sum(1 for label in labels.values() if label.path is None)
     if unlabelled:
@@ -112,8 +113,10 @@ def _unique_images(layout: Layout) -> list[tuple[Path, tuple[str | None, Path]]]
 class _FileIndex:
     """The regular files of each folder, listed once: no stat per label file."""
 
-    def __init__(self) -> None:
+    def __init__(self, root: Path) -> None:
         self._files: dict[str, frozenset[str]] = {}
+        #: Label files stay inside the dataset: a linked one's text would reach messages.
+        self.confine = Confinement(root)
 
     def has(self, path: str) -> bool:
         folder, name = os.path.split(path)
@@ -141,6 +144,7 @@ def _read_labels(
 ) -> _Labels:
     for candidate in label_candidate_names(str(image)):
         if found.has(candidate):
+            found.confine.check(candidate)
             return _Labels(candidate, parse_label_file(candidate, layout.names, notes))
     return _NO_LABELS
 
