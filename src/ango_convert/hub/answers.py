@@ -61,4 +61,7 @@ def chunks(response: requests.Response, deadline: Callable[[int], float]) -> Ite
         received += len(chunk)
         yield chunk
         if time.monotonic() > deadline(received):
-            raise AnswerTimeout(f"the answer did not end in time ({received} bytes came)")
+            raise AnswerTimeout(
+                f"the answer did not end in time, the timeout counting for all of it "
+                f"({received} bytes came)"
+            )

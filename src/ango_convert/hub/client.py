@@ -25,7 +25,7 @@ import requests
 
 from ango_convert import __version__
 from ango_convert.errors import AuthError, HubConnectionError, HubError
-from ango_convert.hub.answers import chunks, closed_on_error
+from ango_convert.hub.answers import AnswerTimeout, chunks, closed_on_error
 from ango_convert.hub.retry import (
     RetryPolicy,
     parse_retry_after,
@@ -116,6 +116,8 @@ def check_host(host: str) -> str:
 def _describe(exc: BaseException) -> str:
     """Name a requests exception and its root cause, such as ``ConnectionError
     (RemoteDisconnected)``; the URL is left out, the caller names it."""
+    if isinstance(exc, AnswerTimeout):
+        return str(exc)
     reason: BaseException = exc
     for _ in range(6):  # requests and urllib3 nest causes a few levels deep
         inner = getattr(reason, "reason", None)
