@@ -227,3 +227,12 @@ def test_bom_and_crlf_are_accepted(tmp_path: Path) -> None:
     convert_ok(plain, tmp_path / "plain.json", "coco")
     convert_ok(odd, tmp_path / "odd.json", "coco")
     assert (tmp_path / "odd.json").read_bytes() == (tmp_path / "plain.json").read_bytes()
+
+
+def test_two_point_polygon_line_in_a_segment_dataset_is_reported(tmp_path: Path) -> None:
+    """A 4-value line among polygons is read as a box (as Ultralytics does), with a
+    warning: it may have been meant as a 2-point polygon."""
+    label = "0 0.1 0.1 0.5 0.1 0.5 0.5\n0 0.1 0.1 0.5 0.5\n"
+    source = dataset(label=label)(tmp_path)
+    result = convert_ok(source, tmp_path / "out.json", "coco")
+    assert "1 label line(s) with 4 values in a segment dataset read as boxes" in result.stderr
