@@ -51,7 +51,8 @@ class Fault:
     """One planned misbehaviour, for the next request whose path starts with ``path``."""
 
     kind: str  # an HTTP status ("429", "500"...), "ok", "drop", "drop-after", "hang",
-    # "redirect", or for files "truncate"
+    # "redirect", "trickle" (200, then one byte every 0.1 s for up to 10 s), or for files
+    # "truncate"
     retry_after: str | None = None
     path: str = "/v2/"
 
@@ -225,6 +226,9 @@ class _Handler(BaseHTTPRequestHandler):
             state.hung.set()
             state.release.wait(10)
             self._drop()
+        elif fault.kind == "trickle":
+            self._read_body()
+            self._trickle()
         else:  # drop-after: the handler processes, then drops instead of answering
             self._drop_after = True
             return False
@@ -391,6 +395,9 @@ class _Handler(BaseHTTPRequestHandler):
         if fault is not None and fault.kind.isdigit():
             self._reply(int(fault.kind), {"status": "error", "message": "planned fault"})
             return
+        if fault is not None and fault.kind == "trickle":
+            self._trickle()
+            return
         if name != state.export_name:
             self._reply(404, {"message": "NoSuchKey"})
             return
@@ -448,6 +455,20 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(key, value)
         self.end_headers()
         self.wfile.write(data)
+
+    def _trickle(self) -> None:
+        """Answer 200, then a byte every 0.1 s: every socket read succeeds, the answer
+        never ends (within the server's 10 s bound)."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", "1000")
+        self.end_headers()
+        with contextlib.suppress(OSError):
+            for _ in range(100):
+                self.wfile.write(b" ")
+                self.wfile.flush()
+                time.sleep(0.1)
+        self._drop()
 
     def _drop(self) -> None:
         # SO_LINGER 0 turns close() into a reset: the client sees the connection die.

@@ -168,7 +168,7 @@ def test_export__split_zip_to_a_json_name_is_refused_and_nothing_is_left(
 @pytest.mark.parametrize(
     ("data", "where"),
     [
-        (b'[{"externalId": "a"}, {"externalId": ', "line 1 column"),
+        (b'[{"externalId": "a"}, {"externalId": ', "$[1] (line 1)"),
         (b'{"externalId": "a"}\n{"externalId": \n{"x": 1}\n', "line 2"),
         (zipped(**{"a.json": b"[1, 2"}), "a.json"),
         (zipped(**{"notes.txt": b"x"}), "no JSON or NDJSON file"),

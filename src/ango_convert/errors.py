@@ -25,6 +25,7 @@ knows the file and the place re-raises it as :class:`ReadError` ``from`` the cau
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,8 +54,31 @@ EXIT_UNLABELLED = 11
 EXIT_INTERRUPTED = 130
 
 
+#: Longest value a message shows (:func:`shown`), and longest message.
+MAX_SHOWN = 120
+MAX_MESSAGE = 2000
+
+
+_SHORT = reprlib.Repr()
+_SHORT.maxstring = _SHORT.maxother = MAX_SHOWN
+
+
+def shown(value: object) -> str:
+    """``repr(value)`` for a message, cut to :data:`MAX_SHOWN` characters: a value from the
+    data (a 100 MB externalId, an expanded YAML alias) is never formatted whole."""
+    if isinstance(value, str) and len(value) > MAX_SHOWN:
+        return f"{value[:MAX_SHOWN]!r}... ({len(value)} characters)"
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        text = repr(value)
+    else:
+        text = _SHORT.repr(value)
+    return text if len(text) <= MAX_SHOWN else f"{text[:MAX_SHOWN]}..."
+
+
 def _one_line(text: str) -> str:
-    """Keep messages on one line, whatever the data put into them."""
+    """Keep messages on one line, whatever the data put into them, and short."""
+    if len(text) > MAX_MESSAGE:
+        text = f"{text[:MAX_MESSAGE]}... ({len(text)} characters)"
     return " ".join(text.split())
 
 

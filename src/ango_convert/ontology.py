@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ango_convert.errors import ReadError
+from ango_convert.errors import ReadError, shown
 from ango_convert.io.inputs import json_path, load_json, load_yaml
 from ango_convert.model import Annotation, Category, Polygon
 
@@ -205,7 +205,9 @@ def load_schema_map(path: Path) -> Ontology:
             value = str(value)
         if not isinstance(value, str) or not value:
             raise ReadError(
-                path, json_path(str(key)), f"schemaId must be a non-empty string, got {value!r}"
+                path,
+                json_path(str(key)),
+                f"schemaId must be a non-empty string, got {shown(value)}",
             )
         flat[str(key)] = value
     return Ontology(flat_map=flat, source=str(path))

@@ -53,8 +53,10 @@ def values(box: object) -> tuple[float, float, float, float]:
             {"truncated": 1, "pose": "Left"},
         ),
         (
+            # Spaces without a line break are part of the name (" x" and "x" are two
+            # classes); a pretty-printed name's indentation is not.
             "<name> cat </name><occluded>true</occluded><difficult>yes</difficult>",
-            "cat",
+            " cat ",
             {"difficult": 1, "occluded": 1},
         ),
         (

@@ -181,14 +181,22 @@ def test_bom_and_crlf_are_accepted(tmp_path: Path) -> None:
     assert (tmp_path / "odd.out.json").read_bytes() == (tmp_path / "plain.out.json").read_bytes()
 
 
+#: Nested anchors: each level refers nine times to the one before (9**6 leaves at f).
+ALIASES = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + n)}: &{chr(98 + n)} [{', '.join(['*' + chr(97 + n)] * 9)}]\n" for n in range(5)
+)
+
+
 @pytest.mark.parametrize(
     ("text", "needles"),
     [
         ("cat: [" + "[" * 500 + "]" * 500 + "]\n", ("map.yaml", "nested too deeply")),
         ("cat: [s1\n", ("map.yaml", "line", "invalid YAML")),
         ("cat: [1, 2]\n", ("map.yaml", "$.cat", "schemaId must be a non-empty string")),
+        (ALIASES + "cat: *f\n", ("map.yaml", "line 2", "aliases")),
+        ("cat: [" + "1, " * 50_000 + "]\n", ("map.yaml", "$.cat", "...")),
     ],
-    ids=["deep", "truncated", "wrong-type"],
+    ids=["deep", "truncated", "wrong-type", "alias", "huge-value-in-message"],
 )
 def test_hostile_schema_map(tmp_path: Path, text: str, needles: tuple[str, ...]) -> None:
     schema_map = write(tmp_path, "map.yaml", text)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from ango_convert.errors import EXIT_INPUT
+from ango_convert.errors import EXIT_CONVERSION, EXIT_INPUT
 from tests.hostile.harness import Case, convert_ok, run_case, write
 
 Doc = dict[str, Any]
@@ -121,7 +121,7 @@ CASES = [
         "int-beyond-64-bit",
         replaced('"id": 1', '"id": 123456789012345678901234567890'),
         EXIT_INPUT,
-        ("bad.json", "$.annotations[0].image_id"),
+        ("bad.json", "$.images[0].id", "too large to keep exactly"),
     ),
     Case(
         "huge-finite-box",
@@ -220,6 +220,46 @@ CASES = [
         mutated(setter(("annotations", 0, "keypoints"), [1, 2, 2])),
         EXIT_INPUT,
         ("$.annotations[0].keypoints",),
+    ),
+    # Integers beyond 64 bits arrive as floats: refused where they are, not rounded.
+    Case(
+        "id-beyond-64-bits",
+        mutated(setter(("annotations", 0, "id"), 2**70)),
+        EXIT_INPUT,
+        ("$.annotations[0].id", "too large to keep exactly"),
+    ),
+    Case(
+        "image-id-below-int64",
+        mutated(setter(("images", 0, "id"), -(2**63) - 1)),
+        EXIT_INPUT,
+        ("$.images[0].id", "too large to keep exactly"),
+    ),
+    Case(
+        "two-distinct-ids-beyond-64-bits",
+        mutated(lambda d: [setter(("images", i, "id"), 2**64 + i)(d) for i in (0, 1)]),
+        EXIT_INPUT,
+        ("$.images[0].id", "too large to keep exactly"),
+    ),
+    Case(
+        "category-id-beyond-64-bits",
+        mutated(setter(("categories", 0, "id"), 2**64)),
+        EXIT_INPUT,
+        ("$.categories[0].id", "too large to keep exactly"),
+    ),
+    # A derived value that overflows (the area of a 1.7e308 box) is refused, not null.
+    Case(
+        "box-area-overflows",
+        mutated(setter(("annotations", 0, "bbox"), [1, 2, 1.7e308, 1.7e308])),
+        EXIT_CONVERSION,
+        ("item '1'", "area is not a finite number"),
+        to="coco",
+    ),
+    Case(
+        "polygon-area-overflows",
+        mutated(setter(("annotations", 0, "segmentation"), [[0, 0, 1.7e308, 0, 1.7e308, 1.7e308]])),
+        EXIT_CONVERSION,
+        ("item '1'", "area is not a finite number"),
+        to="coco",
     ),
     Case("missing-file", lambda folder: folder / "nothere.json", EXIT_INPUT, ("nothere.json",)),
     Case("folder-as-file", lambda folder: folder, EXIT_INPUT, ("folder",)),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Callable
 from pathlib import Path
@@ -154,3 +155,28 @@ def test_crlf_is_accepted(tmp_path: Path) -> None:
     convert_ok(tmp_path / "lf", tmp_path / "lf.json", "coco", "--from", "voc")
     convert_ok(tmp_path / "crlf", tmp_path / "crlf.json", "coco", "--from", "voc")
     assert (tmp_path / "crlf.json").read_bytes() == (tmp_path / "lf.json").read_bytes()
+
+
+def test_class_names_differing_by_spaces_stay_distinct(tmp_path: Path) -> None:
+    """``" x"`` and ``"x"`` are two classes (only a pretty-printed name's indentation,
+    which holds a line break, is stripped)."""
+    body = "\n".join([obj(name=" x"), obj(name="x"), obj(name="\n    cat\n  ")])
+    source = write(tmp_path / "in", "Annotations/a.xml", doc(body))
+    convert_ok(source.parent.parent, tmp_path / "out.json", "coco", "--from", "voc")
+    document = json.loads((tmp_path / "out.json").read_text())
+    assert sorted(c["name"] for c in document["categories"]) == [" x", "cat", "x"]
+
+
+def test_nested_dataset_inside_annotations_is_not_read_again(tmp_path: Path) -> None:
+    """An earlier output written inside ``Annotations/`` (its own ``Annotations/``) and
+    a hidden temp folder are left out, with a warning; plain sub-folders are read."""
+    root = tmp_path / "in"
+    write(root, "Annotations/a.xml", doc(obj()))
+    write(root, "Annotations/sub/b.xml", doc(obj()))
+    write(root, "Annotations/out/Annotations/a.xml", doc(obj(name="copy")))
+    write(root, "Annotations/.out.x1.tmp/Annotations/a.xml", doc(obj(name="temp")))
+    result = convert_ok(root, tmp_path / "out.json", "coco", "--from", "voc")
+    document = json.loads((tmp_path / "out.json").read_text())
+    assert [c["name"] for c in document["categories"]] == ["cat"]
+    assert len(document["images"]) == 2
+    assert "2 XML file(s) in nested Annotations/ or hidden folders left out" in result.stderr

@@ -100,7 +100,41 @@ CASES = [
         "yaml-alias-bomb",
         dataset(yaml=YAML.replace("names:\n  0: cat\n  1: dog\n", ALIASES + "names: *i\n")),
         EXIT_INPUT,
-        ("data.yaml", "names"),
+        ("data.yaml", "line", "aliases"),
+    ),
+    # An alias in a value a message shows (kpt_shape, a split entry): refused at the
+    # alias, whatever the value; before, the expanded value was formatted whole.
+    Case(
+        "yaml-alias-kpt-shape",
+        dataset(yaml=ALIASES + "kpt_shape: *f\n" + YAML),
+        EXIT_INPUT,
+        ("data.yaml", "line", "aliases"),
+    ),
+    Case(
+        "yaml-alias-train",
+        dataset(yaml=ALIASES + "val: *f\n" + YAML),
+        EXIT_INPUT,
+        ("data.yaml", "line", "aliases"),
+    ),
+    Case(
+        "yaml-merge-key",
+        dataset(yaml="base: &base {train: images/train}\n<<: *base\nnames: [cat, dog]\n"),
+        EXIT_INPUT,
+        ("data.yaml", "line", "aliases"),
+    ),
+    Case(
+        "yaml-names-over-class-cap",
+        dataset(yaml="train: images/train\nnames: [" + "c, " * 100_001 + "]\n"),
+        EXIT_INPUT,
+        ("data.yaml", "names", "100000 classes"),
+    ),
+    Case(
+        "yaml-huge-value-in-message",
+        dataset(
+            yaml="train: images/train\nnames: [cat, dog]\nkpt_shape: [" + "1, " * 50_000 + "]\n"
+        ),
+        EXIT_INPUT,
+        ("data.yaml", "kpt_shape", "..."),
     ),
     Case(
         "yaml-names-number",
@@ -193,3 +227,12 @@ def test_bom_and_crlf_are_accepted(tmp_path: Path) -> None:
     convert_ok(plain, tmp_path / "plain.json", "coco")
     convert_ok(odd, tmp_path / "odd.json", "coco")
     assert (tmp_path / "odd.json").read_bytes() == (tmp_path / "plain.json").read_bytes()
+
+
+def test_two_point_polygon_line_in_a_segment_dataset_is_reported(tmp_path: Path) -> None:
+    """A 4-value line among polygons is read as a box (as Ultralytics does), with a
+    warning: it may have been meant as a 2-point polygon."""
+    label = "0 0.1 0.1 0.5 0.1 0.5 0.5\n0 0.1 0.1 0.5 0.5\n"
+    source = dataset(label=label)(tmp_path)
+    result = convert_ok(source, tmp_path / "out.json", "coco")
+    assert "1 label line(s) with 4 values in a segment dataset read as boxes" in result.stderr

@@ -58,7 +58,8 @@ def hub_options(function: F) -> F:
             type=click.FloatRange(min=1),
             default=DEFAULT_TIMEOUT[1],
             show_default=True,
-            help="Seconds to wait for each answer.",
+            help="Seconds for each whole answer (a server trickling bytes is cut off; a "
+            "timed-out call is tried twice).",
         ),
     ]
     for decorator in reversed(decorators):

@@ -14,6 +14,8 @@ are final. This module knows nothing about converters.
 from __future__ import annotations
 
 import logging
+import math
+import time
 from collections.abc import Callable, Mapping
 from typing import IO, Any
 from urllib.parse import urlsplit, urlunsplit
@@ -23,6 +25,7 @@ import requests
 
 from ango_convert import __version__
 from ango_convert.errors import AuthError, HubConnectionError, HubError
+from ango_convert.hub.answers import AnswerTimeout, chunks, closed_on_error
 from ango_convert.hub.retry import (
     RetryPolicy,
     parse_retry_after,
@@ -41,16 +44,25 @@ REGIONAL_HOSTS: Mapping[str, str] = {
     "in": "https://in-api.ango.ai",
     "test": "https://testapi.ango.ai",
 }
-#: (connect, read) seconds. The read budget is generous because a label import of a
-#: full batch and an export request both answer only when the server is done.
+#: (connect, answer) seconds. The answer budget is generous because a label import of a
+#: full batch and an export request both answer only when the server is done. It bounds
+#: the whole answer, not each socket read: a server trickling a byte at a time is cut off.
 DEFAULT_TIMEOUT: tuple[float, float] = (10.0, 300.0)
-CHUNK = 1 << 16
+#: An exchange that runs out of time is tried this many times in all (not the policy's
+#: six): a silent server costs two timeouts, not half an hour.
+TIMEOUT_TRIES = 2
+#: Largest API answer read (real ones are a few MB at most); downloads have no cap.
+MAX_ANSWER_BYTES = 64 << 20
+#: A download may take its timeout plus one second per this many bytes received: a large
+#: export on a slow link finishes, a trickle does not.
+MIN_DOWNLOAD_RATE = 32 << 10
 NO_KEY = (
     "no API key: pass --api-key, set ANGO_API_KEY or put api_key in "
     "~/.config/ango-convert/config.toml"
 )
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 _MAX_ERROR_TEXT = 300
+_MAX_ERROR_BODY = 64 << 10
 
 
 class Secret:
@@ -104,6 +116,8 @@ def check_host(host: str) -> str:
 def _describe(exc: BaseException) -> str:
     """Name a requests exception and its root cause, such as ``ConnectionError
     (RemoteDisconnected)``; the URL is left out, the caller names it."""
+    if isinstance(exc, AnswerTimeout):
+        return str(exc)
     reason: BaseException = exc
     for _ in range(6):  # requests and urllib3 nest causes a few levels deep
         inner = getattr(reason, "reason", None)
@@ -190,13 +204,32 @@ class AngoClient:
             "User-Agent": f"ango-convert/{__version__}",
         }
 
+        what = f"{method} {url}"
+
         def attempt() -> requests.Response:
             # Redirects are not followed: requests would forward the apikey header.
-            return self._session.request(
-                method, url, headers=headers, timeout=self.timeout, allow_redirects=False, **kwargs
+            deadline = time.monotonic() + self.timeout[1]
+            response = self._session.request(
+                method,
+                url,
+                headers=headers,
+                timeout=self.timeout,
+                allow_redirects=False,
+                stream=True,
+                **kwargs,
             )
+            with closed_on_error(response):
+                body = bytearray()
+                for chunk in chunks(response, lambda _: deadline):
+                    body += chunk
+                    if len(body) > MAX_ANSWER_BYTES:
+                        raise HubError(
+                            f"the answer is larger than {MAX_ANSWER_BYTES >> 20} MB ({what})",
+                            response.status_code,
+                        )
+                response._content = bytes(body)  # what response.content returns from now on
+            return response
 
-        what = f"{method} {url}"
         response = self._with_retries(what, attempt)
         with response:
             return self._decode(response, what)
@@ -255,12 +288,16 @@ class AngoClient:
 
         def attempt() -> requests.Response:
             nonlocal written
+            started = time.monotonic()
             response = requests.get(url, stream=True, timeout=self.timeout)
-            if response.status_code >= 300:
-                return response
-            sink.seek(0)
-            sink.truncate()
-            written = _stream(response, sink, progress)
+            with closed_on_error(response):
+                if response.status_code >= 300:
+                    # An error page is read up to a small cap: its text is shown cut anyway.
+                    response._content = response.raw.read(_MAX_ERROR_BODY) or b""
+                    return response
+                sink.seek(0)
+                sink.truncate()
+                written = _stream(response, sink, progress, started + self.timeout[1])
             return response
 
         response = self._with_retries(f"GET {redact_url(url)}", attempt)
@@ -278,13 +315,15 @@ class AngoClient:
         self, what: str, attempt: Callable[[], requests.Response]
     ) -> requests.Response:
         tries = max(1, self.retry.attempts)
+        timeouts = 0
         for number in range(tries):
             last = number + 1 == tries
             try:
                 response = attempt()
             except requests.RequestException as exc:
                 reason = self._key.scrub(_describe(exc))
-                if last or not retryable_exception(exc):
+                timeouts += isinstance(exc, requests.Timeout)
+                if last or not retryable_exception(exc) or timeouts >= TIMEOUT_TRIES:
                     raise HubConnectionError(
                         f"{what}: no answer after {number + 1} "
                         f"tr{'y' if number == 0 else 'ies'}: {reason}"
@@ -317,11 +356,12 @@ def _stream(
     response: requests.Response,
     sink: IO[bytes],
     progress: Callable[[int, int | None], None] | None,
+    deadline: float = math.inf,
 ) -> int:
     length = response.headers.get("Content-Length")
     total = int(length) if length and length.isascii() and length.isdigit() else None
     written = 0
-    for chunk in response.iter_content(CHUNK):
+    for chunk in chunks(response, lambda got: deadline + got / MIN_DOWNLOAD_RATE):
         sink.write(chunk)
         written += len(chunk)
         if progress is not None:

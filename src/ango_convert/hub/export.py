@@ -22,13 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Literal
 
-import orjson
-
 from ango_convert.errors import HubError, OutputError, ReadError
-from ango_convert.formats.ango_export.archive import DATA_SUFFIXES
+from ango_convert.formats.ango_export.archive import DATA_SUFFIXES, check_sizes
+from ango_convert.formats.ango_export.limits import Limits
+from ango_convert.formats.ango_export.records import RecordNumbers
 from ango_convert.hub.client import AngoClient, redact_url
 from ango_convert.hub.sdk_export import SDK_EXPORT_PATH, sdk_export_params
-from ango_convert.io.inputs import parse_json
 from ango_convert.io.names import safe_relative_path
 from ango_convert.io.outputs import atomic_file, is_special, real_target
 from ango_convert.io.temps import lock, remove_stale_temps
@@ -158,9 +157,19 @@ def _finish(temp: Path, target: Path, source: str) -> ExportFile:
         raise OutputError(
             f"{target}: the export is a zip of {len(found.members)} files; save it as NAME.zip"
         )
-    with zipfile.ZipFile(temp) as archive, archive.open(found.members[0]) as member:
-        data = member.read()
-    temp.write_bytes(data)
+    # The member was checked against the caps; it is copied in chunks, not read whole.
+    extracted = temp.with_suffix(".member.part")
+    try:
+        with (
+            zipfile.ZipFile(temp) as archive,
+            archive.open(found.members[0]) as member,
+            extracted.open("wb") as out,
+        ):
+            shutil.copyfileobj(member, out)
+        os.replace(extracted, temp)
+    finally:
+        with contextlib.suppress(OSError):
+            extracted.unlink()
     return check_export(temp, source)
 
 
@@ -188,45 +197,41 @@ def _temp_beside(target: Path) -> Iterator[tuple[Path, IO[bytes]]]:
 def check_export(path: Path, source: str | None = None) -> ExportFile:
     """Tell an export file's encoding and count its asset records; it must parse.
 
+    The file is read record by record, as the export reader reads it, under the same
+    caps (:mod:`ango_convert.formats.ango_export.limits`): a zip member that would unpack
+    past them, or one endless line, is refused without being read whole.
+
     Raises:
-        HubError: The file is empty, not JSON/NDJSON, or a zip without such files.
+        HubError: The file is empty, not JSON/NDJSON, a zip without such files, or over
+            a cap.
     """
     label = source or str(path)
     try:
         if zipfile.is_zipfile(path):
             return _check_zip(path, label)
-        data = path.read_bytes()
-        kind, records = parse_records(data, label)
+        with path.open("rb") as stream:
+            kind, records = _count_records(stream, label)
+        size = path.stat().st_size
+    except OSError as exc:
+        raise HubError(f"the export download cannot be read: {exc.strerror or exc}") from None
     except ReadError as exc:
         raise HubError(f"the export download does not parse: {exc}") from None
-    return ExportFile(path, kind, records, len(data))
+    return ExportFile(path, kind, records, size)
 
 
-def parse_records(data: bytes, source: str) -> tuple[Literal["json", "ndjson"], int]:
-    """Parse JSON (an array, or one object) or NDJSON bytes; return the kind and count.
+def _count_records(stream: IO[bytes], label: str) -> tuple[Literal["json", "ndjson"], int]:
+    """The kind and the number of asset records of one JSON or NDJSON stream.
 
     Raises:
-        ReadError: Neither parses; the location comes from the more plausible one.
+        ReadError: It does not parse, an NDJSON line is not an object, or a cap is passed.
     """
-    try:
-        document = parse_json(data, source)
-    except ReadError:
-        lines = [line for line in data.splitlines() if line.strip()]
-        if len(lines) < 2 or data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] != b"{":
-            raise
-        return "ndjson", _count_ndjson(lines, source)
-    return "json", len(document) if isinstance(document, list) else 1
-
-
-def _count_ndjson(lines: Sequence[bytes], source: str) -> int:
-    for number, line in enumerate(lines, start=1):
-        try:
-            value = orjson.loads(line)
-        except orjson.JSONDecodeError as exc:
-            raise ReadError(source, f"line {number}", f"invalid NDJSON: {exc.msg}") from None
-        if not isinstance(value, dict):
-            raise ReadError(source, f"line {number}", "an NDJSON line must be a JSON object")
-    return len(lines)
+    records, array = 0, False
+    for raw in RecordNumbers().read_stream(stream, label):
+        array = raw.place.startswith("$[")
+        if not array and not isinstance(raw.value, dict):
+            raise ReadError(label, raw.place, "an NDJSON line must be a JSON object")
+        records += 1
+    return ("ndjson" if records > 1 and not array else "json"), records
 
 
 def _check_zip(path: Path, source: str) -> ExportFile:
@@ -238,10 +243,12 @@ def _check_zip(path: Path, source: str) -> ExportFile:
                 raise ReadError(
                     source, None, f"the zip holds no JSON or NDJSON file ({len(names)} files)"
                 )
-            records = sum(
-                parse_records(archive.read(name), f"{source}!{name}")[1] for name in members
-            )
-    except (zipfile.BadZipFile, OSError) as exc:
+            check_sizes(archive, list(members), source, Limits())
+            records = 0
+            for name in members:
+                with archive.open(name) as member:
+                    records += _count_records(member, f"{source}!{name}")[1]
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
         raise ReadError(source, None, f"damaged zip: {exc}") from None
     return ExportFile(path, "zip", records, path.stat().st_size, members)
 

@@ -7,6 +7,7 @@ from pathlib import Path, PurePosixPath
 
 from ango_convert.errors import OutputError
 from ango_convert.io.imagesize import IMAGE_SUFFIXES
+from ango_convert.io.inside import Confinement
 from ango_convert.io.names import safe_relative_path
 from ango_convert.io.overlap import OutputGuard
 from ango_convert.model import Item
@@ -18,7 +19,9 @@ class ImageFinder:
     extension, the same stem) anywhere below ``images_dir``: indexed once, used only
     when unique there.
 
-    An image found inside ``output`` (the folder being written) is refused: replacing
+    An image below ``images_dir`` that is a link leading outside it is refused (its bytes
+    would be copied into the output), and so is a FIFO or device named like an image.
+    An image found inside ``output`` (the folder being written) is refused too: replacing
     the folder would remove it, or link it to itself.
     """
 
@@ -26,12 +29,14 @@ class ImageFinder:
         self.images_dir = images_dir
         self._index: dict[str, Path | None] | None = None
         self._guard = OutputGuard(output)
+        self._confine = Confinement(images_dir)
 
     def find(self, item: Item) -> Path | None:
         """The image file for ``item``, or None when it cannot be found.
 
         Raises:
             OutputError: The image lies inside the output folder.
+            ReadError: The image below ``images_dir`` is a link leading outside it.
         """
         found = self._find(item)
         return None if found is None else self._guard.check(found)
@@ -43,6 +48,7 @@ class ImageFinder:
             except ValueError:
                 candidate = None
             if candidate is not None and candidate.is_file():
+                self._confine.check(candidate)
                 return candidate
         if item.image_path is not None and Path(item.image_path).is_file():
             return Path(item.image_path)
@@ -52,7 +58,10 @@ class ImageFinder:
         index = self._by_name()
         if PurePosixPath(base).suffix.lower() not in IMAGE_SUFFIXES:
             base = f"{base}.*"  # a name without an image extension matches by stem
-        return index.get(base)
+        found = index.get(base)
+        if found is not None:
+            self._confine.check(found)
+        return found
 
     def _by_name(self) -> dict[str, Path | None]:
         """Images below ``images_dir`` by base name and by ``stem.*``; an ambiguous key

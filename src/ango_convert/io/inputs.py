@@ -85,10 +85,13 @@ def json_path(*parts: str | int) -> str:
 
 
 def load_yaml(path: str | Path) -> Any:
-    """Read and safely parse a YAML file (no Python objects, no custom tags).
+    """Read and safely parse a YAML file (no Python objects, no custom tags, no aliases).
+
+    Aliases (``*name``, and so ``<<: *name`` merges) are refused: a few hundred bytes
+    of nested anchors expand to gigabytes, and no schema map or data.yaml needs them.
 
     Raises:
-        ReadError: Unreadable, invalid or too deeply nested YAML, with the line.
+        ReadError: Unreadable, invalid or too deeply nested YAML, or an alias, with the line.
     """
     import yaml  # only the commands that read YAML pay for it
 
@@ -96,10 +99,32 @@ def load_yaml(path: str | Path) -> Any:
     if yaml_too_deep(data):
         raise ReadError(path, None, "invalid YAML: nested too deeply")
     try:
-        return yaml.safe_load(data)
+        return yaml.load(data, Loader=_no_alias_loader())
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else None
         raise ReadError(path, where, f"invalid YAML: {getattr(exc, 'problem', exc)}") from None
     except RecursionError:  # PyYAML composes nested collections recursively
         raise ReadError(path, None, "invalid YAML: nested too deeply") from None
+
+
+_LOADER: Any = None
+
+
+def _no_alias_loader() -> Any:
+    """PyYAML's SafeLoader refusing aliases where they are composed (built once, lazily)."""
+    global _LOADER
+    if _LOADER is None:
+        import yaml
+
+        class NoAliasLoader(yaml.SafeLoader):
+            def compose_node(self, parent: Any, index: Any) -> Any:
+                if self.check_event(yaml.AliasEvent):
+                    mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+                    raise yaml.composer.ComposerError(
+                        None, None, "aliases (*name) are not allowed here", mark
+                    )
+                return super().compose_node(parent, index)
+
+        _LOADER = NoAliasLoader
+    return _LOADER

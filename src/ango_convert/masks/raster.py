@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
 
-from ango_convert.masks.rle import BoolArray, IntArray, array_to_mask
+from ango_convert.masks.crop import check_box, crop_to_counts
+from ango_convert.masks.rle import BoolArray, IntArray
 from ango_convert.model import Mask, Zone
 
 
@@ -24,8 +26,45 @@ def zones_to_mask(zones: Sequence[Zone], *, height: int, width: int, category_id
 
     Returns:
         The mask as uncompressed RLE.
+
+    Raises:
+        MaskTooLarge: The zones' bounding box (inside the image) is over
+            ``MAX_MASK_PIXELS`` (exit 5).
     """
-    return array_to_mask(rasterise(zones, height=height, width=width), category_id=category_id)
+    if height <= 0 or width <= 0:
+        raise ValueError(f"mask size must be positive, got {height} x {width}")
+    # Only the zones' bounding box (clipped to the image) is rasterised; the runs of the
+    # whole image are built from it without the image.
+    x0, y0, x1, y1 = _pixel_box(zones, height, width)
+    if x1 <= x0 or y1 <= y0:
+        return Mask(category_id=category_id, height=height, width=width, counts=(height * width,))
+    check_box(x1 - x0, y1 - y0)
+    moved = [_moved(zone, -x0, -y0) for zone in zones]
+    crop = rasterise(moved, height=y1 - y0, width=x1 - x0)
+    counts = crop_to_counts(crop, x0, y0, height, width)
+    return Mask(category_id=category_id, height=height, width=width, counts=counts)
+
+
+def _pixel_box(zones: Sequence[Zone], height: int, width: int) -> tuple[int, int, int, int]:
+    """Columns x0..x1 and rows y0..y1 (ends excluded) whose pixels may be inside a zone."""
+    points = [point for zone in zones for point in zone.outer]
+    if not points:
+        return 0, 0, 0, 0
+    xs = [p[0] for p in points]
+    ys = [p[1] for p in points]
+    # A pixel is inside when its centre is: centres from floor(min) to ceil(max) suffice.
+    x0 = min(max(math.floor(min(xs)), 0), width)
+    y0 = min(max(math.floor(min(ys)), 0), height)
+    x1 = min(max(math.ceil(max(xs)), 0), width)
+    y1 = min(max(math.ceil(max(ys)), 0), height)
+    return x0, y0, x1, y1
+
+
+def _moved(zone: Zone, dx: int, dy: int) -> Zone:
+    def move(ring: Sequence[tuple[float, float]]) -> tuple[tuple[float, float], ...]:
+        return tuple((px + dx, py + dy) for px, py in ring)
+
+    return Zone(outer=move(zone.outer), holes=tuple(move(hole) for hole in zone.holes))
 
 
 def rasterise(zones: Sequence[Zone], *, height: int, width: int) -> BoolArray:
@@ -37,10 +76,10 @@ def rasterise(zones: Sequence[Zone], *, height: int, width: int) -> BoolArray:
     # inside span with +1 at its start and -1 past its end; overlapping zones then add.
     order = np.lexsort((columns, rows, zone_ids))
     rows, columns = rows[order], columns[order]
-    delta = np.zeros((height, width + 1), dtype=np.int64)
+    delta = np.zeros((height, width + 1), dtype=np.int32)
     np.add.at(delta, (rows[0::2], columns[0::2]), 1)
     np.add.at(delta, (rows[1::2], columns[1::2]), -1)
-    return np.cumsum(delta[:, :width], axis=1) > 0
+    return np.cumsum(delta[:, :width], axis=1, dtype=np.int32) > 0
 
 
 def _crossings(

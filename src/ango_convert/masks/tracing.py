@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ango_convert.masks.rle import BoolArray, IntArray, mask_to_array
+from ango_convert.masks.crop import check_box, crop_to_array
+from ango_convert.masks.rle import BoolArray, IntArray, mask_bbox
 from ango_convert.model import Mask, Zone
 
 # Edge directions on screen (y down), numbered so that (d + 1) % 4 is a right turn.
@@ -23,17 +24,32 @@ def mask_to_zones(mask: Mask) -> tuple[Zone, ...]:
     Returns:
         One zone per 4-connected group of set pixels, ordered by their top-left vertex,
         with integer vertex coordinates.
+
+    Raises:
+        MaskTooLarge: The mask's bounding box is over ``MAX_MASK_PIXELS`` (exit 5).
     """
-    grid = mask_to_array(mask)
-    if not grid.any():
+    # Only the bounding box is decoded and traced: outside it every pixel is unset, as
+    # outside the image, so the zones are the same, shifted by the box's corner.
+    x, y, width, height = mask_bbox(mask)
+    if width == 0:
         return ()
+    check_box(width, height)
+    grid = crop_to_array(mask, x, y, width, height)
     start, end, direction = _boundary_edges(grid)
     successor = _successors(start, end, direction)
     label = _cycle_labels(successor)
     successor = _split_pinches(successor, label, end, direction)
     label = _cycle_labels(successor)
-    rings = _rings(successor, label, start, direction, mask.width)
-    return _assemble(rings, label, start, direction, mask.width, mask.height)
+    rings = _rings(successor, label, start, direction, width)
+    zones = _assemble(rings, label, start, direction, width, height)
+    return zones if x == y == 0 else tuple(_shifted(zone, x, y) for zone in zones)
+
+
+def _shifted(zone: Zone, dx: int, dy: int) -> Zone:
+    def move(ring: tuple[tuple[float, float], ...]) -> tuple[tuple[float, float], ...]:
+        return tuple((px + dx, py + dy) for px, py in ring)
+
+    return Zone(outer=move(zone.outer), holes=tuple(move(hole) for hole in zone.holes))
 
 
 def _boundary_edges(grid: BoolArray) -> tuple[IntArray, IntArray, IntArray]:

@@ -31,6 +31,7 @@ from typing import Any
 
 import orjson
 
+from ango_convert.errors import ConversionError, shown
 from ango_convert.formats.ango.geometry import Pivot, rotated_box_to_ango
 from ango_convert.model import (
     ATTR_COCO_AREA,
@@ -115,7 +116,11 @@ class AngoEncoder:
                     objects.append(plain)
                     continue
             prefix = annotation.group or f"{counter}"
-            for obj in self._encode_annotation(annotation, prefix):
+            try:
+                encoded = self._encode_annotation(annotation, prefix)
+            except ConversionError as exc:  # a mask too large to trace: name the item
+                raise type(exc)(f"item {shown(item.id)}, annotation {counter}: {exc}") from None
+            for obj in encoded:
                 objects.append(obj)
                 if annotation.group is not None and "objectId" in obj:
                     groups.setdefault(annotation.group, []).append(obj["objectId"])
@@ -209,7 +214,7 @@ class AngoEncoder:
         if isinstance(annotation, Mask):
             from ango_convert.masks import mask_to_zones
 
-            return "segmentation", _zones(mask_to_zones(annotation))
+            return "segmentation", _zones(mask_to_zones(annotation))  # MaskTooLarge: exit 5
         if isinstance(annotation, Polyline):
             return "polyline", _points(annotation.points)
         if isinstance(annotation, Point):

@@ -10,6 +10,7 @@ from typing import Any
 from ango_convert.errors import (
     OnError,
     ReadError,
+    shown,
 )
 from ango_convert.formats.ango.class_names import NameCollector
 from ango_convert.formats.ango.decode import AngoDecoder
@@ -86,7 +87,7 @@ def _item(
     source: Path,
 ) -> Item:
 
-    where = f"record {index} (externalId {record['key']!r})"
+    where = f"record {index} (externalId {shown(record['key'])})"
     try:
         annotations = decoder.decode_objects(
             record.get("objects") or (), record.get("relations") or ()

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ango_convert.errors import ReadError, SchemaValidationError
+from ango_convert.errors import ReadError, SchemaValidationError, shown
 from ango_convert.io.inputs import json_path
 from ango_convert.model import JSONValue
 
@@ -110,7 +110,7 @@ def refuse_duplicates(
     for index, record in records:
         key = record["key"]
         if key in first:
-            where = f"record {index} (externalId {key!r})"
+            where = f"record {index} (externalId {shown(key)})"
             error = ReadError(source, where, f"duplicate externalId (also record {first[key]})")
             _fail_or_note(error, notes)
             continue

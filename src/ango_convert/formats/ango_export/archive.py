@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import IO, TypeVar
 
 from ango_convert.errors import ReadError
+from ango_convert.formats.ango_export.limits import MB, RATIO_FLOOR, Limits
 
 #: Member (and file) name endings that hold export records.
 DATA_SUFFIXES = (".json", ".ndjson", ".jsonl")
@@ -33,13 +34,51 @@ def data_members(archive: zipfile.ZipFile) -> list[str]:
     return sorted(names)
 
 
-def read_members(path: Path, read_member: Callable[[IO[bytes], str], Iterator[T]]) -> Iterator[T]:
+def check_sizes(
+    archive: zipfile.ZipFile, members: list[str], label: Path | str, limits: Limits
+) -> None:
+    """Refuse a zip whose data members would unpack past the caps (see :mod:`.limits`),
+    before anything is unpacked.
+
+    Raises:
+        ReadError: A member's ratio, or the members' total, is over its cap.
+    """
+    total = 0
+    for name in members:
+        info = archive.getinfo(name)
+        total += info.file_size
+        if info.file_size > RATIO_FLOOR and info.file_size > limits.zip_ratio * max(
+            info.compress_size, 1
+        ):
+            raise ReadError(
+                f"{label}!{name}",
+                None,
+                f"unpacks {info.file_size / max(info.compress_size, 1):.0f} times larger than "
+                f"it is compressed ({info.file_size / MB:.0f} MB), over the cap of "
+                f"{limits.zip_ratio:g} (a decompression bomb? raise the cap with the read "
+                "option max_zip_ratio)",
+            )
+    if total > limits.unzipped_bytes:
+        raise ReadError(
+            label,
+            None,
+            f"the zip unpacks to {total / MB:.0f} MB, over the cap of "
+            f"{limits.unzipped_bytes / MB:g} MB (raise it with the read option max_unzipped_mb)",
+        )
+
+
+def read_members(
+    path: Path,
+    read_member: Callable[[IO[bytes], str], Iterator[T]],
+    limits: Limits | None = None,
+) -> Iterator[T]:
     """Yield what ``read_member(stream, label)`` yields for each data member, in order.
 
     ``label`` is ``<zip>!<member>``, the name messages give the member's records.
 
     Raises:
-        ReadError: The zip is damaged, holds no data member, or a member breaks.
+        ReadError: The zip is damaged, holds no data member, a member breaks, or the
+            members would unpack past the caps of ``limits``.
     """
     try:
         archive = zipfile.ZipFile(path)
@@ -49,6 +88,7 @@ def read_members(path: Path, read_member: Callable[[IO[bytes], str], Iterator[T]
         members = data_members(archive)
         if not members:
             raise ReadError(path, None, "the zip holds no .json, .ndjson or .jsonl file")
+        check_sizes(archive, members, path, limits or Limits())
         for name in members:
             label = f"{path}!{name}"
             try:

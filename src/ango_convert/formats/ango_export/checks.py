@@ -13,7 +13,7 @@ import logging
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
-from ango_convert.errors import Issue, ReadError, SchemaValidationError
+from ango_convert.errors import Issue, ReadError, SchemaValidationError, shown
 from ango_convert.formats.ango.decode import GEOMETRY_KEYS, OTHER_TOOL_KEYS, UnknownTools
 from ango_convert.formats.ango_export.frames import refuse_frames
 from ango_convert.formats.ango_export.items import ItemRules
@@ -36,7 +36,7 @@ _COMMON_OBJECT_KEYS = frozenset(
 def where(raw: RawRecord) -> str:
     """A record's place with its asset name: ``line 3 (externalId 'a.jpg')``."""
     try:
-        return f"{raw.place} (externalId {asset_key(raw.value)!r})"
+        return f"{raw.place} (externalId {shown(asset_key(raw.value))})"
     except (ValueError, AttributeError):
         return raw.place
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from ango_convert.errors import ReadError
+from ango_convert.errors import ReadError, shown
 from ango_convert.formats.ango_export.checks import where
+from ango_convert.formats.ango_export.limits import Limits
 from ango_convert.formats.ango_export.records import RawRecord, iter_records
 from ango_convert.formats.ango_export.selection import Selection, Version, asset_key, select
 from ango_convert.formats.ango_export.skips import Skips
@@ -38,8 +39,9 @@ class Duplicates:
         place = where(raw)
         if not skips.active:
             first = self._first_places({key}).get(key, "an earlier record")
-            raise ReadError(raw.source, place, f"duplicate externalId {key!r} (first at {first})")
-        skips.handle(ReadError(raw.source, place, f"duplicate externalId {key!r}"), raw.index)
+            reason = f"duplicate externalId {shown(key)} (first at {first})"
+            raise ReadError(raw.source, place, reason)
+        skips.handle(ReadError(raw.source, place, f"duplicate externalId {shown(key)}"), raw.index)
         note = skips.notes[-1]
         if isinstance(note, dict):
             self._pending.setdefault(key, []).append(note)
@@ -66,10 +68,14 @@ class Duplicates:
 
 
 def kept_keys(
-    source: Path, version: Version, choice: Selection, skips: Skips
+    source: Path,
+    version: Version,
+    choice: Selection,
+    skips: Skips,
+    limits: Limits | None = None,
 ) -> Iterator[tuple[str, str]]:
     """(asset key, place) of each record pass 1 keeps, read again (to name duplicates)."""
-    for raw in iter_records(source, tolerant=True):
+    for raw in iter_records(source, tolerant=True, limits=limits):
         if raw.error is not None or raw.index in skips.indices:
             continue
         try:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ango_convert.errors import ReadError, SchemaValidationError
@@ -22,6 +22,7 @@ from ango_convert.formats.ango_export.brush import BrushReader
 from ango_convert.formats.ango_export.checks import checked, log_left_out, schema_note, where
 from ango_convert.formats.ango_export.duplicates import Duplicates, kept_keys
 from ango_convert.formats.ango_export.items import ItemRules, build_items
+from ango_convert.formats.ango_export.limits import Limits
 from ango_convert.formats.ango_export.records import RawRecord, iter_records
 from ango_convert.formats.ango_export.selection import asset_key, select, why_left_out
 from ango_convert.formats.ango_export.sizes import SizeFinder
@@ -46,6 +47,7 @@ class Plan:
     images_dir: Path | None
     size_fetcher: Fetcher | None
     brushes: BrushReader | None = None
+    limits: Limits = field(default_factory=Limits)
 
 
 def first_pass(plan: Plan, validate: bool, skips: Skips) -> tuple[Category, ...]:
@@ -53,8 +55,10 @@ def first_pass(plan: Plan, validate: bool, skips: Skips) -> tuple[Category, ...]
     collector = NameCollector(plan.ontology)
     rules = plan.rules
     counts: Counter[str] = Counter()
-    duplicates = Duplicates(lambda: kept_keys(plan.source, rules.version, rules.selection, skips))
-    for raw in iter_records(plan.source, tolerant=skips.active):
+    duplicates = Duplicates(
+        lambda: kept_keys(plan.source, rules.version, rules.selection, skips, plan.limits)
+    )
+    for raw in iter_records(plan.source, tolerant=skips.active, limits=plan.limits):
         counts["records"] += 1
         try:
             answers = checked(raw, plan.rules, plan.unknown_tools, validate)
@@ -119,7 +123,7 @@ class ExportItems:
         )
         sizes = SizeFinder(plan.images_dir, plan.size_fetcher)
         skips = self._skips
-        for raw in iter_records(plan.source, tolerant=skips.active):
+        for raw in iter_records(plan.source, tolerant=skips.active, limits=plan.limits):
             if raw.index in skips.indices:
                 continue
             try:

@@ -19,6 +19,12 @@ from ango_convert.formats.ango_export.attributes import parse_attribute_map
 from ango_convert.formats.ango_export.brush import BrushReader, brush_colours
 from ango_convert.formats.ango_export.frames import Frames
 from ango_convert.formats.ango_export.items import ItemRules
+from ango_convert.formats.ango_export.limits import (
+    MAX_RECORD_MB,
+    MAX_UNZIPPED_MB,
+    MAX_ZIP_RATIO,
+    Limits,
+)
 from ango_convert.formats.ango_export.passes import ExportItems, Plan, first_pass
 from ango_convert.formats.ango_export.selection import Selection, TaskChoice, Version
 from ango_convert.formats.ango_export.skips import Skips
@@ -54,6 +60,9 @@ def read_v3(
     split_map: str = "",
     attribute_map: str = "",
     validate: bool = True,
+    max_record_mb: float = MAX_RECORD_MB,
+    max_zip_ratio: float = MAX_ZIP_RATIO,
+    max_unzipped_mb: float = MAX_UNZIPPED_MB,
     on_error: OnError = "strict",
     diagnostics: Diagnostics | None = None,
     fetcher: Fetcher | None = None,
@@ -86,6 +95,11 @@ def read_v3(
         attribute_map: Rename nested classifications, ``Occluded=difficult,Cut=truncated``
             (yes/no answers of difficult/truncated/occluded become VOC's 1/0).
         validate: Check each record against the bundled record schema.
+        max_record_mb: Longest NDJSON line or JSON array element, in MB (a longer one is
+            refused before it is read whole).
+        max_zip_ratio: Largest unpacked-to-compressed size ratio of a zip member (a
+            decompression bomb is refused before it is unpacked).
+        max_unzipped_mb: Most MB a zip's data members may unpack to, together.
         on_error: ``skip`` leaves out each asset record that does not parse (an NDJSON
             line), breaks the schema, repeats an externalId or does not decode, listing
             it in ``diagnostics.skipped_input``; the decoding pass adds its own while
@@ -131,6 +145,9 @@ def read_v2(
     split_map: str = "",
     attribute_map: str = "",
     validate: bool = True,
+    max_record_mb: float = MAX_RECORD_MB,
+    max_zip_ratio: float = MAX_ZIP_RATIO,
+    max_unzipped_mb: float = MAX_UNZIPPED_MB,
     on_error: OnError = "strict",
     diagnostics: Diagnostics | None = None,
     fetcher: Fetcher | None = None,
@@ -163,6 +180,9 @@ _SHARED_OPTIONS = (
     "split_map",
     "attribute_map",
     "validate",
+    "max_record_mb",
+    "max_zip_ratio",
+    "max_unzipped_mb",
     "on_error",
     "diagnostics",
     "fetcher",
@@ -195,6 +215,9 @@ def _read(
     split_map: str,
     attribute_map: str,
     validate: bool,
+    max_record_mb: float,
+    max_zip_ratio: float,
+    max_unzipped_mb: float,
     on_error: OnError,
     diagnostics: Diagnostics | None,
     fetcher: Fetcher | None,
@@ -209,6 +232,7 @@ def _read(
     try:
         splitter = Splitter.build(split_by, ratios, seed, split_map)
         names = parse_attribute_map(attribute_map)
+        limits = Limits.from_options(max_record_mb, max_zip_ratio, max_unzipped_mb)
     except ValueError as exc:
         raise ConversionError(str(exc)) from None
     rules = ItemRules(
@@ -241,6 +265,7 @@ def _read(
         images_dir=images_dir,
         size_fetcher=fetcher if fetch_sizes else None,
         brushes=brushes,
+        limits=limits,
     )
     skips = Skips(on_error, noted.skipped_input)
     categories = first_pass(plan, validate, skips)

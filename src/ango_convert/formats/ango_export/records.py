@@ -34,6 +34,7 @@ import orjson
 from ango_convert.errors import ReadError
 from ango_convert.formats.ango_export import archive
 from ango_convert.formats.ango_export.json_array import ArraySplitter
+from ango_convert.formats.ango_export.limits import Limits, record_too_long
 
 #: Bytes looked at to tell the encoding and the shape.
 SNIFF_BYTES = 65536
@@ -60,24 +61,29 @@ class RawRecord:
     error: ReadError | None = None
 
 
-def iter_records(path: Path, *, tolerant: bool = False) -> Iterator[RawRecord]:
+def iter_records(
+    path: Path, *, tolerant: bool = False, limits: Limits | None = None
+) -> Iterator[RawRecord]:
     """Yield every record of an export file (JSON, NDJSON or zip), one at a time.
 
     Args:
         path: The export.
         tolerant: Yield an NDJSON line that does not parse as a record with ``error``
             set, instead of raising.
+        limits: Caps on one record and on what a zip unpacks to (see :mod:`.limits`).
 
     Raises:
-        ReadError: The file is missing, truncated or not JSON; names the record's place.
+        ReadError: The file is missing, truncated or not JSON, or a cap is passed; names
+            the record's place.
     """
     if str(path) == "-":
         raise ReadError(path, None, "an export is read twice, so it cannot come from stdin")
     if not path.is_file():
         raise ReadError(path, None, "no such file" if not path.exists() else "is not a file")
-    numbers = RecordNumbers(tolerant)
+    limits = limits or Limits()
+    numbers = RecordNumbers(tolerant, limits)
     if zipfile.is_zipfile(path):
-        yield from archive.read_members(path, numbers.read_stream)
+        yield from archive.read_members(path, numbers.read_stream, limits)
         return
     with path.open("rb") as stream:
         yield from numbers.read_stream(stream, str(path))
@@ -98,9 +104,10 @@ class RecordNumbers:
     """Reads streams into records numbered across them (the members of a zip), raising
     on a broken NDJSON line or, ``tolerant``, handing it on as an error record."""
 
-    def __init__(self, tolerant: bool = False) -> None:
+    def __init__(self, tolerant: bool = False, limits: Limits | None = None) -> None:
         self.next = 0
         self.tolerant = tolerant
+        self.limits = limits or Limits()
 
     def take(self) -> int:
         """The next record's index."""
@@ -119,7 +126,8 @@ class RecordNumbers:
             raise ReadError(label, None, "file is empty, expected a JSON array or NDJSON")
         if first == "[":
             with _text_view(buffered, encoding) as text:
-                for place, value in ArraySplitter(text, label).elements():
+                splitter = ArraySplitter(text, label, max_record=self.limits.record_bytes)
+                for place, value in splitter.elements():
                     yield RawRecord(label, place, self.take(), value)
         elif first == "{" and encoding == "utf-8":
             # orjson parses UTF-8 bytes directly: no text decoding for the usual export.
@@ -132,16 +140,21 @@ class RecordNumbers:
 
     def _object_or_lines(self, text: IO[Any], label: str) -> Iterator[RawRecord]:
         """NDJSON, or one JSON object spread over several lines (a one-asset export)."""
-        number, first_line = 1, text.readline()
+        number, first_line = 1, self._line(text, label, 1)
         while first_line and not first_line.strip():  # blank lines before the first record
-            number, first_line = number + 1, text.readline()
+            number += 1
+            first_line = self._line(text, label, number)
         try:
             value = orjson.loads(first_line)
         except orjson.JSONDecodeError as exc:
-            second = text.readline()
+            second = self._line(text, label, number + 1)
             if not _is_record_line(second):
                 # The first line is not a whole object: a pretty-printed single record.
-                whole = first_line + second + text.read()
+                cap = self.limits.record_bytes
+                rest = max(cap + 1 - len(first_line) - len(second), 0)  # read(-n) reads all
+                whole = first_line + second + text.read(rest)
+                if len(whole) > cap:
+                    raise ReadError(label, f"line {number}", record_too_long(self.limits)) from None
                 value = _loads_whole(whole, label, number - 1)
                 yield RawRecord(label, f"line {number}", self.take(), value)
                 return
@@ -153,8 +166,22 @@ class RecordNumbers:
         yield RawRecord(label, f"line {number}", self.take(), value)
         yield from self._lines(text, label, start=number + 1)
 
+    def _line(self, text: IO[Any], label: str, number: int) -> Any:
+        """One line, refused when it is longer than the record cap (an NDJSON bomb is
+        one endless line: it must not be read whole)."""
+        cap = self.limits.record_bytes
+        line = text.readline(cap + 1)
+        if len(line) > cap:
+            raise ReadError(label, f"line {number}", record_too_long(self.limits)) from None
+        return line
+
     def _lines(self, text: IO[Any], label: str, start: int) -> Iterator[RawRecord]:
-        for number, line in enumerate(text, start=start):
+        number = start - 1
+        while True:
+            number += 1
+            line = self._line(text, label, number)
+            if not line:
+                return
             try:
                 value = orjson.loads(line)
             except orjson.JSONDecodeError as exc:

@@ -8,6 +8,7 @@ data) take a direct path that writes the same entries.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from itertools import chain
 from typing import Any, Literal
 
-from ango_convert.errors import UnsupportedAnnotationError
+from ango_convert.errors import ConversionError, UnsupportedAnnotationError, shown
 from ango_convert.formats.coco.json_stream import IdAssigner, JsonArray
 from ango_convert.formats.coco.keys import ANNOTATION_KEYS, ATTR_RLE
 from ango_convert.geometry import bounds, ring_area, rotated_box_corners
@@ -128,7 +129,10 @@ class AnnotationWriter:
 
     def add_item(self, item: Item, image_id: int) -> None:
         if lone_boxes(item):  # the common case: one entry per box, in order
-            self._add_boxes(item.annotations, image_id)  # type: ignore[arg-type]
+            try:
+                self._add_boxes(item.annotations, image_id)  # type: ignore[arg-type]
+            except OverflowError as exc:
+                raise ConversionError(f"item {shown(item.id)}: {exc}") from None
             return
         for parts in self._group(item):
             self._add(parts, item, image_id)
@@ -141,6 +145,10 @@ class AnnotationWriter:
             count += 1
             attributes = box.attributes
             wanted, area = attributes.get(ATTR_COCO_ID), attributes.get(ATTR_COCO_AREA)
+            if not _is_number(area):
+                area = box.width * box.height
+                if area - area:  # inf or NaN, from a box too large: JSON would say null
+                    raise OverflowError(_overflow(area, [box.x, box.y, box.width, box.height]))
             entry: dict[str, Any] = {
                 "id": take(
                     wanted if wanted is None or type(wanted) is int else int_or_none(wanted)
@@ -148,7 +156,7 @@ class AnnotationWriter:
                 "image_id": image_id,
                 "category_id": box.category_id,
                 "segmentation": [],
-                "area": area if _is_number(area) else box.width * box.height,
+                "area": area,
                 "bbox": [box.x, box.y, box.width, box.height],
                 "iscrowd": 1 if attributes.get(ATTR_ISCROWD) in (1, True) else 0,
             }
@@ -214,19 +222,25 @@ class AnnotationWriter:
             self.holed += 1
             from ango_convert import masks  # numpy: imported only when a mask is met
 
-            shape = masks.zones_to_mask(
-                shape.zones,
-                height=item.height or 0,
-                width=item.width or 0,
-                category_id=shape.category_id,
-            )
+            try:
+                shape = masks.zones_to_mask(
+                    shape.zones,
+                    height=item.height or 0,
+                    width=item.width or 0,
+                    category_id=shape.category_id,
+                )
+            except ConversionError as exc:  # a zone too large to rasterise: name the item
+                raise type(exc)(f"item {shown(item.id)}: {exc}") from None
         bbox = _bbox(parts, shape, attributes)
+        area = _area(parts, shape, bbox, attributes)
+        if not math.isfinite(area):  # a box of 1.7e308 squared: JSON would say null
+            raise ConversionError(f"item {shown(item.id)}: {_overflow(area, bbox)}")
         entry: dict[str, Any] = {
             "id": self.ids.take(int_or_none(attributes.get(ATTR_COCO_ID))),
             "image_id": image_id,
             "category_id": parts.category_id,
             "segmentation": _segmentation(shape, attributes),
-            "area": _area(parts, shape, bbox, attributes),
+            "area": area,
             "bbox": bbox,
             "iscrowd": _iscrowd(attributes.get(ATTR_ISCROWD)),
         }
@@ -339,3 +353,9 @@ def _is_number(value: object) -> bool:
 
 def _iscrowd(value: object) -> int:
     return 1 if value in (1, True) else 0
+
+
+def _overflow(area: float, bbox: BBox) -> str:
+    return (
+        f"an annotation's area is not a finite number ({area}): its box {shown(bbox)} is too large"
+    )

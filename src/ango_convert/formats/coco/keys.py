@@ -84,9 +84,19 @@ def as_str(value: object, where: Where) -> str:
     return value
 
 
+#: Integral floats from this size on are refused: JSON integers beyond 64 bits arrive as
+#: floats (orjson), so two different ids could read as one, or change when written.
+_EXACT_FLOAT = 2.0**53
+
+
 def as_int(value: object, where: Where) -> int:
-    """An integer; integral floats (``3.0``, written by some tools) are accepted."""
+    """An integer; integral floats (``3.0``, written by some tools) are accepted, up to
+    2**53 (beyond it a float is an integer over 64 bits that could not be kept exactly)."""
     if isinstance(value, float) and value.is_integer():
+        if abs(value) >= _EXACT_FLOAT:
+            raise Located(
+                where, "an integer too large to keep exactly (over 64 bits): use a smaller id"
+            )
         return int(value)
     if isinstance(value, float) and math.isfinite(value):
         raise Located(where, f"expected an integer, got {value!r}")

@@ -159,10 +159,17 @@ def _size_value(raw: RawAnnotation, tag: str, text: str | None) -> int | None:
     return int(value)
 
 
+_SPACE = " \t\r\n"
+
+
 def _object(obj: RawObject, shift: float) -> DecodedObject:
     """One ``<object>``; it runs once per box, so the usual values are tested first."""
-    name = obj.name.strip() if obj.name else None
-    if not name:
+    name = obj.name
+    if name and (name[0] in _SPACE or name[-1] in _SPACE):
+        # Indentation of a pretty-printed <name> (it holds a line break) is not part of
+        # the name; other spaces are kept, so " x" and "x" stay two classes.
+        name = name.strip() if "\n" in name or "\r" in name else name
+    if not name or not name.strip():
         raise Invalid(obj.element, "<object> has no <name>")
     if obj.corners is None:
         raise Invalid(obj.element, f"object {name!r} has no <bndbox>")

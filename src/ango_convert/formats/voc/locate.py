@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ango_convert.formats.voc.vocabulary import PixelConvention, corner_shift
+from ango_convert.io.inside import Confinement
 from ango_convert.io.names import is_plain_name, safe_relative_path
 
 
@@ -22,8 +23,12 @@ class Context:
     base: Path = field(init=False)
     shift: float = field(init=False)
     folders: dict[str, list[Path]] = field(default_factory=dict)
+    links: dict[str, frozenset[str]] = field(default_factory=dict)
+    confine: Confinement = field(init=False)
 
     def __post_init__(self) -> None:
+        # Images and XML files stay inside the dataset (or the images folder given).
+        self.confine = Confinement(self.root, self.images_dir)
         annotations = self.root / "Annotations"
         self.base = annotations if annotations.is_dir() else self.root
         self.shift = corner_shift(self.convention)
@@ -47,11 +52,27 @@ class Context:
         key = str(folder)  # a Path hashes its parts anew on every lookup
         if key not in self.listings:
             try:
-                # listdir: thousands of plain strings, no Path objects needed.
-                self.listings[key] = frozenset(os.listdir(folder))  # noqa: PTH208
+                # scandir: thousands of plain strings, no Path objects needed, and which
+                # names are links (to be checked) without a system call per name.
+                with os.scandir(folder) as entries:
+                    listed = [(entry.name, entry.is_symlink()) for entry in entries]
             except OSError:
-                self.listings[key] = frozenset()
+                listed = []
+            self.listings[key] = frozenset(name for name, _ in listed)
+            self.links[key] = frozenset(name for name, link in listed if link)
         return self.listings[key]
+
+    def check_image(self, folder: Path, name: str, xml_path: Path) -> Path:
+        """``folder / name``, refused when it is (or goes through) a link leading out.
+
+        Raises:
+            ReadError: Named after the XML file: the image is a link leading outside.
+        """
+        image = folder / name
+        head, below, _ = name.partition("/")
+        if below or head in self.links.get(str(folder), ()):  # below a folder: look
+            self.confine.check(image, xml_path)
+        return image
 
 
 def item_id(path: Path, base: Path) -> str:
@@ -73,13 +94,13 @@ def find_image(xml_path: Path, context: Context, file_name: str | None) -> Path 
         listing = context.listing(folder)
         for name in names:
             if name.partition("/")[0] in listing and (folder / name).is_file():
-                return folder / name
+                return context.check_image(folder, name, xml_path)
         if file_name is None:
             stem = xml_path.stem + "."
             found = sorted(n for n in listing if n.startswith(stem) and not n.endswith(".xml"))
             images = [folder / name for name in found if (folder / name).is_file()]
             if images:
-                return images[0]
+                return context.check_image(folder, images[0].name, xml_path)
     return None
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import re
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ango_convert.errors import OnError, ReadError
@@ -11,8 +14,12 @@ from ango_convert.formats.voc.decode import Parsed, read_file
 from ango_convert.formats.voc.locate import Context
 from ango_convert.formats.voc.vocabulary import PixelConvention
 from ango_convert.io.inputs import read_bytes
+from ango_convert.io.inside import Confinement, is_regular
 from ango_convert.model import Category, Dataset, Item, JSONValue, checked_box
 from ango_convert.report import Diagnostics, skip_notes
+
+#: The reader's logger.
+logger = logging.getLogger("ango_convert.formats.voc")
 
 #: Split lists are read in this priority; anything else comes after, trainval last.
 SPLIT_PRIORITY = ("train", "val", "test")
@@ -51,10 +58,22 @@ def read(
     Raises:
         ReadError: Malformed or hostile XML, bad numbers, a box with xmax < xmin.
     """
-    root, files = _layout(Path(source))
+    found = _layout(Path(source))
+    root, files = found.root, found.files
+    if found.nested:
+        message = (
+            f"{found.nested} XML file(s) in nested Annotations/ or hidden folders left out "
+            "(another dataset, such as an earlier output, or an interrupted run's temp)"
+        )
+        (diagnostics or Diagnostics()).warnings.append(message)
+        if diagnostics is None:
+            logger.warning("%s", message)
     splits = _read_splits(root)
     context = Context(root=root, images_dir=images_dir, convention=pixel_convention)
-    parsed = _read_files(files, context, skip_notes(diagnostics, on_error))
+    # Files found by listing a folder must stay inside it; a file named directly is the
+    # user's choice.
+    confine = context.confine if found.suspects else None
+    parsed = _read_files(files, context, skip_notes(diagnostics, on_error), confine, found.suspects)
     names = _category_names(parsed, class_names)
     ids = {name: index + 1 for index, name in enumerate(names)}
     categories = tuple(Category(id=ids[name], name=name) for name in names)
@@ -64,12 +83,21 @@ def read(
 
 
 def _read_files(
-    files: list[Path], context: Context, notes: list[dict[str, JSONValue]] | None
+    files: list[Path],
+    context: Context,
+    notes: list[dict[str, JSONValue]] | None,
+    confine: Confinement | None,
+    suspects: set[str],
 ) -> list[Parsed]:
-    """Parse every file; with ``notes``, a file that does not read is noted and left out."""
+    """Parse every file; with ``notes``, a file that does not read is noted and left out.
+
+    A FIFO or device named ``*.xml``, or a link leading out of the dataset, is refused
+    (a FIFO would block the read forever)."""
     parsed = []
     for path in files:
         try:
+            if confine is not None and str(path) in suspects:
+                confine.check(path)
             parsed.append(read_file(path, context))
         except ReadError as exc:
             if notes is None:
@@ -90,6 +118,8 @@ def detect(path: Path) -> bool:
 
 
 def _looks_like_voc(path: Path) -> bool:
+    if not is_regular(path):  # a FIFO named *.xml would block detection forever
+        return False
     try:
         with path.open("rb") as stream:
             head = stream.read(4096)
@@ -106,18 +136,57 @@ def _annotations_dir(folder: Path) -> Path | None:
     return years[0] if len(years) == 1 else None
 
 
-def _layout(source: Path) -> tuple[Path, list[Path]]:
-    """The dataset root (parent of Annotations/) and the XML files, sorted."""
+@dataclass
+class _Found:
+    """The XML files of a VOC folder, as a walk of it found them."""
+
+    root: Path
+    files: list[Path]
+    #: Files left out as another dataset's (a nested ``Annotations/``, a hidden folder).
+    nested: int = 0
+    #: Links and non-regular files, to be checked before they are opened.
+    suspects: set[str] = field(default_factory=set)
+
+
+def _layout(source: Path) -> _Found:
+    """The dataset root (parent of Annotations/) and the XML files, sorted.
+
+    Sub-folders are read (item ids keep them), but not one named ``Annotations`` below
+    the annotations folder (another dataset: an output written inside this one would be
+    read again on the next run) nor a hidden one (a temp folder of an interrupted run).
+    The walk's listings say which files are links or not regular, so the plain ones cost
+    no extra system call.
+    """
     if source.is_file():
-        return source.parent, [source]
+        return _Found(source.parent, [source])
     if not source.is_dir():
         raise ReadError(source, None, "no such file or folder")
     annotations = _annotations_dir(source)
     folder = annotations or source
-    files = sorted(folder.rglob("*.xml"), key=_parts)
-    if not files:
+    found = _Found(annotations.parent if annotations else source, [])
+    pending = [str(folder)]
+    while pending:
+        where = pending.pop()
+        with os.scandir(where) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name == "Annotations" or entry.name.startswith("."):
+                        found.nested += _count_xml(entry.path)
+                    else:
+                        pending.append(entry.path)
+                elif entry.name.endswith(".xml"):
+                    if entry.is_symlink() or not entry.is_file(follow_symlinks=False):
+                        found.suspects.add(entry.path)
+                    found.files.append(Path(entry.path))
+    found.files.sort(key=_parts)
+    if not found.files:
         raise ReadError(folder, None, "no .xml annotation files found")
-    return (annotations.parent if annotations else source), files
+    return found
+
+
+def _count_xml(folder: str) -> int:
+    """XML files below a folder that is left out (for the warning)."""
+    return sum(1 for _, _, names in os.walk(folder) for name in names if name.endswith(".xml"))
 
 
 def _parts(path: Path) -> tuple[str, ...]:

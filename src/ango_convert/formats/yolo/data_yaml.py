@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from ango_convert.errors import ReadError
+from ango_convert.errors import ReadError, shown
 from ango_convert.formats.yolo.dataset_files import (
     common_folder,
     image_list,
@@ -64,7 +64,7 @@ def read_data_yaml(path: Path) -> Layout:
             except (OSError, ValueError) as exc:  # too long for the file system, a NUL...
                 if isinstance(exc, ReadError):
                     raise
-                raise ReadError(path, key, f"{str(entry)[:80]!r}: not a usable path") from exc
+                raise ReadError(path, key, f"{shown(entry)}: not a usable path") from exc
     if not layout.sources:
         raise ReadError(path, None, "names no train, val or test images")
     return layout
@@ -100,6 +100,9 @@ def _names_from_yaml(path: Path, document: dict[str, Any]) -> dict[int, str]:
         if not 0 < count <= MAX_CLASSES:
             raise ReadError(path, "nc", f"expected 1..{MAX_CLASSES} classes, got {count}")
         return {index: f"class{index}" for index in range(count)}
+    if isinstance(names, (list, dict)) and len(names) > MAX_CLASSES:
+        # The same cap as nc: a list of millions of names would crawl (2M took 40 s).
+        raise ReadError(path, "names", f"expected 1..{MAX_CLASSES} classes, got {len(names)}")
     if isinstance(names, list):
         return {index: _name(path, name) for index, name in enumerate(names)}
     if isinstance(names, dict):
@@ -108,7 +111,9 @@ def _names_from_yaml(path: Path, document: dict[str, Any]) -> dict[int, str]:
             try:
                 result[int(key)] = _name(path, name)
             except ValueError:
-                raise ReadError(path, "names", f"class id {key!r} is not a whole number") from None
+                raise ReadError(
+                    path, "names", f"class id {shown(key)} is not a whole number"
+                ) from None
         return dict(sorted(result.items()))
     raise ReadError(path, "names", "expected names as a list or a {id: name} mapping")
 
@@ -150,7 +155,7 @@ def _kpt_shape(path: Path, document: dict[str, Any]) -> KptShape | None:
         return None
     valid = isinstance(shape, list) and len(shape) == 2 and all(isinstance(v, int) for v in shape)
     if not valid or shape[0] < 1 or shape[1] not in (2, 3):
-        raise ReadError(path, "kpt_shape", f"expected [K, 2] or [K, 3], got {shape!r}")
+        raise ReadError(path, "kpt_shape", f"expected [K, 2] or [K, 3], got {shown(shape)}")
     return int(shape[0]), int(shape[1])
 
 
@@ -159,13 +164,13 @@ def _inside(config: Path, key: str, entry: str, base: Path, root: Path) -> Path:
     if not is_within(target, root) and entry.startswith("../"):
         target = (base / entry[3:]).resolve()
     if not is_within(target, root):
-        raise ReadError(config, key, f"{entry!r} points outside the dataset folder {root}")
+        raise ReadError(config, key, f"{shown(entry)} points outside the dataset folder {root}")
     return target
 
 
 def _source(config: Path, key: str, target: Path, root: Path) -> Source:
     if target.is_dir():
-        return Source(key, list_images(target), target)
+        return Source(key, list_images(target, root), target)
     if target.suffix.lower() in IMAGE_SUFFIXES and target.is_file():
         return Source(key, [target], target.parent)
     if target.is_file():

@@ -12,18 +12,24 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from ango_convert.errors import ReadError
+from ango_convert.errors import ReadError, shown
 from ango_convert.io.imagesize import IMAGE_SUFFIXES
 from ango_convert.io.inputs import read_bytes
+from ango_convert.io.inside import OUTSIDE, Confinement
 
 _DRIVE = re.compile(r"[A-Za-z]:")
 
 
-def list_images(folder: Path) -> list[Path]:
+def list_images(folder: Path, root: Path | None = None) -> list[Path]:
     """Every regular image file below a folder, sorted, skipping hidden folders.
 
     Devices and pipes named like images are skipped: reading their header could block.
+
+    Raises:
+        ReadError: An image is a link leading outside ``root`` (the dataset folder;
+            ``folder`` when None): its bytes would be copied into an output.
     """
+    confine = Confinement(root or folder)
     found: list[str] = []
     pending = [str(folder)]
     while pending:
@@ -32,6 +38,8 @@ def list_images(folder: Path) -> list[Path]:
                 if entry.is_dir(follow_symlinks=False) and not entry.name.startswith("."):
                     pending.append(entry.path)
                 elif entry.is_file() and _suffix(entry.name) in IMAGE_SUFFIXES:
+                    if entry.is_symlink() and not confine.allows(entry.path):
+                        raise ReadError(entry.path, None, OUTSIDE)
                     found.append(entry.path)
     return [Path(path) for path in sorted(found)]
 
@@ -84,7 +92,7 @@ def locate(config: Path, where: str, entry: str, folder: Path, root: Path) -> Pa
                 return resolved
         except (OSError, ValueError):  # too long for the file system, a NUL...
             continue
-    raise ReadError(config, where, f"{entry!r} not found inside the dataset folder {root}")
+    raise ReadError(config, where, f"{shown(entry)} not found inside the dataset folder {root}")
 
 
 def is_within(path: Path, root: Path) -> bool:

@@ -21,6 +21,7 @@ from ango_convert.formats.yolo.label_map import read_label_map
 from ango_convert.formats.yolo.layout import Layout, Source
 from ango_convert.formats.yolo.obj_data import read_names_file, read_obj_data
 from ango_convert.io.imagesize import IMAGE_SUFFIXES
+from ango_convert.io.inside import Confinement, is_regular
 
 YAML_NAMES = ("data.yaml", "data.yml", "dataset.yaml", "dataset.yml")
 NAMES_FILES = ("classes.txt", "obj.names", "classes.names")
@@ -92,11 +93,15 @@ def _bare_folder(folder: Path, names_path: Path) -> Layout:
     layout = Layout(root=folder, names=read_names_file(names_path), sources=[])
     images_root = folder / "images"
     if not images_root.is_dir():
-        layout.sources.append(Source(None, list_images(folder), folder))
+        layout.sources.append(Source(None, list_images(folder, folder), folder))
         return layout
+    confine = Confinement(folder)
     loose = [p for p in images_root.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES]
+    loose = [p for p in loose if is_regular(p)]  # a FIFO named a.png would block the read
+    for image in loose:
+        confine.check(image)
     if loose:
         layout.sources.append(Source(None, sorted(loose), images_root))
     for split_dir in sorted(p for p in images_root.iterdir() if p.is_dir()):
-        layout.sources.append(Source(split_dir.name, list_images(split_dir), split_dir))
+        layout.sources.append(Source(split_dir.name, list_images(split_dir, folder), split_dir))
     return layout

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -22,6 +22,7 @@ from ango_convert.formats.yolo.labels import (
 )
 from ango_convert.formats.yolo.layout import Layout
 from ango_convert.io.imagesize import image_size
+from ango_convert.io.inside import OUTSIDE, Confinement
 from ango_convert.model import Annotation, Category, Dataset, Item, JSONValue
 from ango_convert.report import Diagnostics, skip_notes
 
@@ -60,7 +61,7 @@ def read(
     layout = find_layout(Path(source))
     images = _unique_images(layout)
     notes = skip_notes(diagnostics, on_error)
-    found = _FileIndex()
+    found = _FileIndex(layout.root)
     labels = {image: _read_labels(image, layout, notes, found) for image, _ in images}
     unlabelled = sum(1 for label in labels.values() if label.path is None)
     if unlabelled:
@@ -69,6 +70,8 @@ def read(
     chosen = task if task != "auto" else decide_task(rows, layout.kpt_shape)
     if chosen == "pose" and layout.kpt_shape is None:
         raise ReadError(source, None, "task pose needs kpt_shape: [K, 2 or 3] in data.yaml")
+    if chosen == "segment":
+        _warn_box_lines(labels.values(), diagnostics)
     ids = _category_ids(layout)
     items = tuple(_items(images, labels, chosen, layout, ids, notes))
     info: dict[str, Any] = {"source_format": "yolo", "yolo:task": chosen}
@@ -99,6 +102,21 @@ def detect(path: Path) -> bool:
     )
 
 
+def _warn_box_lines(labels: Iterable[_Labels], diagnostics: Diagnostics | None) -> None:
+    """In a segment dataset a 4-value line is read as a box, as Ultralytics does; it may
+    have been meant as a 2-point polygon (which no tool can draw), so say how many."""
+    count = sum(1 for label in labels for row in label.rows if len(row.values) == 4)
+    if count:
+        message = (
+            f"{count} label line(s) with 4 values in a segment dataset read as boxes "
+            "(a 2-point polygon cannot be told from a box)"
+        )
+        if diagnostics is not None:
+            diagnostics.warnings.append(message)
+        else:
+            logger.warning("%s", message)
+
+
 def _unique_images(layout: Layout) -> list[tuple[Path, tuple[str | None, Path]]]:
     seen: dict[Path, tuple[str | None, Path]] = {}
     for source in layout.sources:
@@ -112,17 +130,30 @@ def _unique_images(layout: Layout) -> list[tuple[Path, tuple[str | None, Path]]]
 class _FileIndex:
     """The regular files of each folder, listed once: no stat per label file."""
 
-    def __init__(self) -> None:
+    def __init__(self, root: Path) -> None:
         self._files: dict[str, frozenset[str]] = {}
+        self._links: dict[str, frozenset[str]] = {}
+        #: Label files stay inside the dataset: a linked one's text would reach messages.
+        self._confine = Confinement(root)
 
     def has(self, path: str) -> bool:
+        """True for a regular label file (a FIFO is none).
+
+        Raises:
+            ReadError: The file is a link leading outside the dataset folder.
+        """
         folder, name = os.path.split(path)
         if folder not in self._files:
             try:
                 with os.scandir(folder) as entries:
-                    self._files[folder] = frozenset(e.name for e in entries if e.is_file())
+                    listed = [e for e in entries if e.is_file()]
             except OSError:
-                self._files[folder] = frozenset()
+                listed = []
+            self._files[folder] = frozenset(e.name for e in listed)
+            # Only links are resolved (the listing says which): no syscall per plain file.
+            self._links[folder] = frozenset(e.name for e in listed if e.is_symlink())
+        if name in self._links[folder] and not self._confine.allows(path):
+            raise ReadError(path, None, OUTSIDE)
         return name in self._files[folder]
 
 
