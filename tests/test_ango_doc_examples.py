@@ -26,6 +26,7 @@ DOCS = "https://docs.imerit.net/data/importing-and-exporting-annotations/importi
 IMPORT = f"{DOCS}/ango-import-format"
 BRUSH = f"{DOCS}/importing-brush-traces"
 NRRD = f"{DOCS}/importing-nrrd-annotations"
+SDK_DOCS = "https://docs.ango.ai/sdk/sdk-documentation"
 
 Records = list[dict[str, Any]]
 
@@ -281,6 +282,40 @@ EXAMPLES: dict[str, Records] = {
         for n in (1, 2)
     ],
 }
+# IMPORT (docs.imerit.net), "Warning for Video Pre-Annotations": data carries the file name
+# with its extension, next to an externalId without one.
+EXAMPLES["video v2, data and externalId"] = [
+    {
+        "data": "cam4_1700000000000_1700000300000.mp4",
+        "externalId": "cam4_1700000000000_1700000300000",
+        "objects": [{"schemaId": "s-van", "page": 0, "bounding-box": box(1, 2, 3, 4)}],
+    }
+]
+# SDK_DOCS, "import_labels(project_id, labels)": titled boxes sharing one schemaId.
+EXAMPLES["sdk import_labels"] = [
+    {
+        "externalId": "grid 512x512.png",
+        "objects": [
+            {"schemaId": "s-sq", "title": "sq", "bounding-box": box(side, side, side, side)}
+            for side in (40, 160, 320)
+        ],
+    }
+]
+# The classification tool pages (Checkbox, Radio, Single/Multiple Dropdown, Text) carry no
+# import JSON; the IMPORT page's classification examples give the record shape, the answer
+# a string for single-answer tools and a list for multi-answer ones.
+EXAMPLES["classification types"] = [
+    {
+        "externalId": "survey.jpg",
+        "classifications": [
+            {"schemaId": "s-radio", "answer": "Indoor"},
+            {"schemaId": "s-single", "answer": "Evening"},
+            {"schemaId": "s-text", "answer": "two people, one dog"},
+            {"schemaId": "s-check", "answer": ["Blurry", "Dark"]},
+            {"schemaId": "s-multi", "answer": ["Rain"], "lock": False},
+        ],
+    }
+]
 # NRRD: "either of them is enough": data alone, and assetId as the SDK keys an asset.
 EXAMPLES["medical brush, data only"] = [
     {key: value for key, value in EXAMPLES["medical brush"][0].items() if key != "externalId"}
@@ -458,7 +493,7 @@ BROKEN: list[tuple[str, Callable[[Records], None], str, tuple[str, ...]]] = [
         "nested multi-dropdown",
         _set((0, "classifications", 0, "classifications", 0, "answer"), {"Era": 1}),
         "$[0].classifications[0].classifications[0].answer",
-        ("{'Era': 1}", "type"),
+        ("{'Era': 1}", "'string', 'array', 'number', 'boolean', 'null'"),
     ),
     (
         "nested multi-dropdown",
@@ -501,6 +536,30 @@ BROKEN: list[tuple[str, Callable[[Records], None], str, tuple[str, ...]]] = [
         _drop((*OBJ, "bounding-box")),
         "$[0].objects[0]",
         ("needs exactly one tool key", "it has lock, schemaId"),
+    ),
+    (
+        "classification types",
+        _set((0, "classifications", 3, "answer"), [["Blurry"]]),
+        "$[0].classifications[3].answer",
+        ("answer[0]: ['Blurry'] is not of type 'string', 'number'",),
+    ),
+    (
+        "classification types",
+        _set((0, "classifications", 4, "schemaId"), ""),
+        "$[0].classifications[4].schemaId",
+        ("''", "non-empty"),
+    ),
+    (
+        "video v2, data and externalId",
+        _set((0, "externalId"), ""),
+        "$[0].externalId",
+        ("''", "non-empty"),
+    ),
+    (
+        "sdk import_labels",
+        _set((0, "objects", 1, "title"), 5),
+        "$[0].objects[1].title",
+        ("5", "string"),
     ),
     ("brush", _set((0, "brushDataUrl"), 5), "$[0].brushDataUrl", ("5", "string")),
     ("brush", _drop((0, "externalId")), "$[0]", ("externalId, data, assetId",)),
@@ -551,7 +610,7 @@ def test_broken_example_names_the_wrong_key_with_its_path(
     assert "'bounding-box' is a required property" not in message
     # Same key, same place, in the SDK body (paths under jsonContent).
     (sdk_issue,) = issues_of({"project": "p1", "jsonContent": records})
-    assert sdk_issue == issue.replace("$[0]", "$.jsonContent[0]", 1)
+    assert sdk_issue == issue.replace("$[0]", "$.jsonContent[0]")
 
 
 def test_one_broken_payload_gets_every_error_with_its_path() -> None:
@@ -592,3 +651,25 @@ def test_one_broken_payload_gets_every_error_with_its_path() -> None:
     assert "$.labels[1].answer.objects[0].ner" in seed_paths
     assert "$.labels[5].brushDataUrl" in seed_paths
     assert len(seed_paths) == len(issues)
+
+
+def test_sdk_create_attachment_example_validates() -> None:
+    # SDK_DOCS, "create_attachment(project_id, attachments)": assets keyed by externalId,
+    # each with IMAGE/TEXT/VIDEO attachments.
+    body = {
+        "project": "p1",
+        "attachments": [
+            {
+                "externalId": "shelf_1.png",
+                "attachments": [
+                    {"type": "IMAGE", "value": "https://cdn.example.org/ref.jpg"},
+                    {"type": "TEXT", "value": "Count the cans."},
+                ],
+            },
+            {
+                "externalId": "shelf_2.png",
+                "attachments": [{"type": "VIDEO", "value": "https://cdn.example.org/walk.mp4"}],
+            },
+        ],
+    }
+    assert validation.validate(body) == "ango-attachments-sdk"
