@@ -14,12 +14,16 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
+from click.testing import CliRunner
 
 from ango_convert import validation
-from ango_convert.errors import SchemaValidationError
+from ango_convert.cli.main import cli
+from ango_convert.errors import EXIT_INVALID, SchemaValidationError
 from ango_convert.hub.upload import to_seed
 
 DOCS = "https://docs.imerit.net/data/importing-and-exporting-annotations/importing-annotations"
@@ -673,3 +677,26 @@ def test_sdk_create_attachment_example_validates() -> None:
         ],
     }
     assert validation.validate(body) == "ango-attachments-sdk"
+
+
+def test_cli_validate_passes_every_example_and_lists_every_error_of_a_broken_one(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    good = tmp_path / "docs.json"
+    good.write_bytes(orjson.dumps([r for records in EXAMPLES.values() for r in records]))
+    result = runner.invoke(cli, ["validate", str(good)])
+    assert result.exit_code == 0, result.output
+
+    broken = copy.deepcopy(EXAMPLES["audio"] + EXAMPLES["tree-dropdown"])
+    broken[0]["objects"][0]["ner"]["start"] = "1.25"
+    broken[2]["classifications"][0]["answer"] = {"Plants": "Trees"}
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(orjson.dumps(broken))
+    result = runner.invoke(cli, ["validate", str(bad)])
+    assert result.exit_code == EXIT_INVALID
+    assert f"{bad}: $[0].objects[0].ner.start: '1.25' is not of type 'number'" in result.output
+    assert (
+        f"{bad}: $[2].classifications[0].answer: {{'Plants': 'Trees'}} is not of type "
+        "'string', 'array', 'number', 'boolean', 'null'"
+    ) in result.output
+    assert "Traceback" not in result.output
