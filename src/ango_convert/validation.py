@@ -146,6 +146,9 @@ def _describe(error: ValidationError) -> str:
     # oneOf/anyOf failures say only "is not valid under any of the given schemas"; the
     # closest branch's own error tells the user what to fix.
     if error.context:
+        typed = _describe_type_choice(error)
+        if typed is not None:
+            return _shorten(typed)
         deepest = best_match(error.context)
         if deepest is not None:
             where = deepest.json_path
@@ -154,6 +157,41 @@ def _describe(error: ValidationError) -> str:
                 text = f"{where}: {text}"
             return _shorten(text)
     return _shorten(error.message)
+
+
+def _describe_type_choice(error: ValidationError) -> str | None:
+    """Name the accepted types where a oneOf/anyOf picks a branch by the value's type.
+
+    best_match would report the first branch (``[['a']] is not of type 'string'`` for an
+    answer that may also be a list); this reports the error inside the one branch whose
+    type fits, or every accepted type when none fits.
+    """
+    if not isinstance(error.validator_value, list):
+        return None
+    branches: dict[Any, list[ValidationError]] = {}
+    for sub in error.context or ():
+        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+    fitting = [
+        errors
+        for errors in branches.values()
+        if not any(sub.validator == "type" and not sub.relative_path for sub in errors)
+    ]
+    if len(fitting) == 1 and len(branches) == len(error.validator_value):
+        deepest = best_match(fitting[0])
+        if deepest is None:
+            return None
+        if deepest.json_path == error.json_path:
+            return str(deepest.message)
+        return f"{deepest.json_path}: {deepest.message}"
+    if fitting:
+        return None
+    names: list[str] = []
+    for branch in error.validator_value:
+        kind = branch.get("type") if isinstance(branch, Mapping) else None
+        names.extend([kind] if isinstance(kind, str) else list(kind or ()))
+    if not names:
+        return None
+    return f"{error.instance!r} is not of type {', '.join(repr(name) for name in names)}"
 
 
 def _key_branches(error: ValidationError) -> list[list[str]] | None:
