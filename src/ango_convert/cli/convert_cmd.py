@@ -48,6 +48,12 @@ from ango_convert.cli.options import FormatName, emit_report, mapping_options, r
     help="skip: convert what reads and list each unreadable annotation, label line, XML "
     "file or record (file, place, reason) in the report instead of stopping.",
 )
+@click.option(
+    "--task",
+    type=click.Choice(["detect", "segment", "obb", "pose"]),
+    help="YOLO: the task to write. Left out, the task that holds the most objects "
+    "exactly is chosen (and named), or the run refuses with the counts per kind.",
+)
 @mapping_options
 @click.pass_context
 def convert(
@@ -62,6 +68,7 @@ def convert(
     report_path: Path | None,
     download_images: bool,
     on_error: str,
+    task: str | None,
     schema_map: Path | None,
     ontology: Path | None,
     title_only: bool,
@@ -95,6 +102,7 @@ def convert(
         "project": project,
         "overwrite": overwrite,
         "on_error": on_error if on_error != "strict" else None,
+        "task": task,
     }
     read_options, write_options = route_options(reader, writer, shorthands, read_pairs, write_pairs)
     if no_validate and "validate" in {o.name for o in registry.options_of(writer)}:

@@ -33,7 +33,6 @@ from ango_convert.model import (
     JSONValue,
     Keypoints,
     Mask,
-    Point,
     Polygon,
     RotatedBox,
     Zone,
@@ -138,6 +137,9 @@ class AnnotationWriter:
         take, add = self.ids.take, self.entries.add
         count = 0
         for box in boxes:
+            if box.width <= 0 or box.height <= 0:
+                self.report.skipped["zero-area box"] += 1
+                continue
             count += 1
             attributes = box.attributes
             wanted, area = attributes.get(ATTR_COCO_ID), attributes.get(ATTR_COCO_AREA)
@@ -163,9 +165,9 @@ class AnnotationWriter:
             raise UnsupportedAnnotationError(
                 "coco",
                 dict(self.refused),
-                "pass on_unsupported='skip' to leave them out, or 'approximate' to write "
-                "rotated boxes as polygons and points as zero-size boxes (polylines are "
-                "skipped)",
+                "pass {on_unsupported=skip} to leave them out, or {on_unsupported=approximate} "
+                "to write rotated boxes as polygons (points and polylines are skipped: COCO "
+                "has no zero-area box)",
             )
         if self.holed:
             self.report.warnings.append(
@@ -180,7 +182,6 @@ class AnnotationWriter:
             annotation = self._supported(original)
             if annotation is None:
                 continue
-            self.report.annotations += 1
             key = (annotation.group, annotation.category_id) if annotation.group else None
             parts = open_groups.get(key) if key else None
             if parts is None or not parts.slot_free(annotation):
@@ -221,6 +222,10 @@ class AnnotationWriter:
                 category_id=shape.category_id,
             )
         bbox = _bbox(parts, shape, attributes)
+        if not (bbox[2] > 0 and bbox[3] > 0):  # COCOeval and torchvision need an area
+            self.report.skipped[f"zero-area {parts.members()[0].kind}"] += 1
+            return
+        self.report.annotations += 1  # one object per entry, as every writer counts
         entry: dict[str, Any] = {
             "id": self.ids.take(int_or_none(attributes.get(ATTR_COCO_ID))),
             "image_id": image_id,
@@ -241,21 +246,12 @@ class AnnotationWriter:
 
 
 def _approximate(annotation: Annotation) -> Annotation | None:
-    """Rotated box -> polygon of its corners; point -> zero-size box; else None."""
+    """Rotated box -> polygon of its corners; else None (a lone point has no box: a
+    zero-size one would stop torchvision training and skew COCOeval)."""
     if isinstance(annotation, RotatedBox):
         return Polygon(
             category_id=annotation.category_id,
             zones=(Zone(outer=rotated_box_corners(annotation)),),
-            group=annotation.group,
-            attributes=annotation.attributes,
-        )
-    if isinstance(annotation, Point):
-        return Box(
-            category_id=annotation.category_id,
-            x=annotation.x,
-            y=annotation.y,
-            width=0,
-            height=0,
             group=annotation.group,
             attributes=annotation.attributes,
         )
@@ -289,7 +285,18 @@ def _bbox(parts: _Parts, shape: Polygon | Mask | None, attributes: Mapping[str, 
     if isinstance(shape, Polygon):
         return _span(point for zone in shape.zones for point in zone.outer)
     assert parts.pose is not None  # a group always has at least one member
-    return _span((x, y) for x, y, v in parts.pose.points if v > 0)
+    return _padded(_span((x, y) for x, y, v in parts.pose.points if v > 0))
+
+
+def _padded(bbox: BBox) -> BBox:
+    """A pose's box at least one pixel each way: points in a line (or one labelled point)
+    span no area, and COCOeval's OKS and torchvision divide by it."""
+    x, y, width, height = bbox
+    if width < 1:
+        x, width = x - (1 - width) / 2, 1
+    if height < 1:
+        y, height = y - (1 - height) / 2, 1
+    return [x, y, width, height]
 
 
 def _span(points: Iterable[tuple[float, float]]) -> BBox:

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from ango_convert.errors import ConversionError
-from ango_convert.formats.lossy import Unsupported, annotation_bounds, box_from_bounds
+from ango_convert.formats.lossy import (
+    Unsupported,
+    annotation_bounds,
+    box_from_bounds,
+    points_have_area,
+)
 from ango_convert.formats.yolo.labels import KptShape, Task, format_value
 from ango_convert.geometry import ring_area, rotated_box_corners
 from ango_convert.model import XY, Annotation, Box, Item, Keypoints, Polygon, RotatedBox
@@ -24,8 +29,10 @@ class Encoder:
         classes: Mapping[int, int],
         kpt_shape: KptShape | None,
         policy: Unsupported,
+        keypoint_classes: Collection[int] = (),
     ) -> None:
         self.task = task
+        self.keypoint_classes = frozenset(keypoint_classes)
         self.classes = classes
         self.kpt_shape = kpt_shape
         self.policy = policy
@@ -46,8 +53,12 @@ class Encoder:
                 self.policy.drop(annotation.kind)
                 continue
             values = self._values(annotation)
-            if values is not None:
-                lines.append(self._line(item, annotation, values))
+            if values is None:
+                continue
+            if not points_have_area(values):
+                self.policy.degenerate(annotation.kind)
+                continue
+            lines.append(self._line(item, annotation, values))
         return lines
 
     def _detect_lines(self, item: Item) -> list[str]:
@@ -73,6 +84,9 @@ class Encoder:
                 if made is None:
                     continue
                 box = made
+            if box.width <= 0 or box.height <= 0:
+                self.policy.degenerate(annotation.kind)
+                continue
             cls = classes.get(box.category_id)
             if cls is None:
                 cls = self._class_of(item, box)  # raises, naming the item
@@ -103,6 +117,9 @@ class Encoder:
         if bounds is None:
             self.policy.drop(kind)
             return None
+        if bounds[2] <= bounds[0] or bounds[3] <= bounds[1]:
+            self.policy.degenerate(kind)
+            return None
         if not self.policy.approximate(kind):
             return None
         return box_from_bounds(annotation, bounds)
@@ -122,6 +139,9 @@ class Encoder:
         if bounds is None:
             self.policy.drop(kind)
             return None
+        if bounds[2] <= bounds[0] or bounds[3] <= bounds[1]:
+            self.policy.degenerate(kind)
+            return None
         if not self.policy.approximate(kind):
             return None
         return self._shape(box_from_bounds(annotation, bounds))
@@ -138,8 +158,18 @@ class Encoder:
     def _pose_lines(self, item: Item) -> list[str]:
         """Pair each Box with the Keypoints of its group, one line per pair."""
         slots: dict[str, dict[str, Annotation]] = {}
+        posed = {a.group for a in item.annotations if isinstance(a, Keypoints) and a.group}
         for index, annotation in enumerate(item.annotations):
             self._check_points(item, annotation)
+            if (
+                annotation.category_id not in self.keypoint_classes
+                and not isinstance(annotation, Keypoints)
+                and not (annotation.group and annotation.group in posed)
+            ):
+                # a pose line needs keypoints: zeros for a class that has none would
+                # teach the model points that do not exist
+                self.policy.drop(annotation.kind)
+                continue
             if not isinstance(annotation, (Box, Keypoints)):
                 box = self._pose_fallback(annotation)
                 if box is not None:
@@ -158,7 +188,9 @@ class Encoder:
                 box = self._box_from_pose(pose)
             elif pose is None and "approximated" not in slot:
                 self.converted["box without keypoints"] += 1
-            if box is not None:
+            if box is not None and (box.width <= 0 or box.height <= 0):
+                self.policy.degenerate("keypoints" if pose is not None else box.kind)
+            elif box is not None:
                 lines.append(
                     self._pose_line(item, box, pose if isinstance(pose, Keypoints) else None)
                 )
@@ -177,6 +209,9 @@ class Encoder:
         bounds = annotation_bounds(annotation)
         if bounds is None:
             self.policy.drop(annotation.kind)
+            return None
+        if bounds[2] <= bounds[0] or bounds[3] <= bounds[1]:
+            self.policy.degenerate(annotation.kind)
             return None
         if not self.policy.approximate(annotation.kind):
             return None

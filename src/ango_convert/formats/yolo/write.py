@@ -153,11 +153,12 @@ def write(
     settings = _Settings(
         target, ImageFinder(images_dir), images, default_split, layout, on_unsupported, overwrite
     )
-    plan = _first_plan(requested, items, dataset)
+    plan = _first_plan(requested, items, dataset, on_unsupported)
     try:
-        return _write_pass(dataset, items, ordered, settings, Planner(requested, plan, dataset))
+        planner = Planner(requested, plan, dataset, on_unsupported)
+        return _write_pass(dataset, items, ordered, settings, planner)
     except Restart as restart:
-        planner = Planner(requested, restart.plan, dataset)
+        planner = Planner(requested, restart.plan, dataset, on_unsupported)
         return _write_pass(dataset, items, ordered, settings, planner)
 
 
@@ -174,10 +175,12 @@ class _Settings:
     overwrite: bool
 
 
-def _first_plan(requested: Task, items: Iterable[Item], dataset: Dataset) -> Plan:
+def _first_plan(
+    requested: Task, items: Iterable[Item], dataset: Dataset, on_unsupported: OnUnsupported
+) -> Plan:
     """Exact for items in memory; for streamed items, provisional unless it cannot change."""
     if isinstance(items, Sequence):
-        return exact_plan(requested, Stats().add_all(items), dataset)
+        return exact_plan(requested, Stats().add_all(items), dataset, on_unsupported)
     if requested == "auto":
         return Plan("detect", settled=False)
     return Plan(requested, settled=requested != "pose")
@@ -220,7 +223,10 @@ def _write_pass(
             _write_item(output, encoder, item)
         files.close()
         unsized.check()
-        policy.finish()
+        planner.check_final()
+        if planner.plan.note:
+            report.steps.append(planner.plan.note)
+        policy.finish(_hint(planner.plan))
         _missing_images(output.missing, output.missing_count, settings.images, report)
         _write_configs(output, dataset, ordered, encoder.kpt_shape)
     report.warnings += encoder.notes()
@@ -228,7 +234,21 @@ def _write_pass(
 
 
 def _encoder(plan: Plan, classes: dict[int, int], policy: Unsupported) -> Encoder:
-    return Encoder(task=plan.task, classes=classes, kpt_shape=plan.kpt_shape, policy=policy)
+    return Encoder(
+        task=plan.task,
+        classes=classes,
+        kpt_shape=plan.kpt_shape,
+        policy=policy,
+        keypoint_classes=plan.keypoint_classes,
+    )
+
+
+def _hint(plan: Plan) -> str:
+    """What to do about refused objects: another task, or leave them out."""
+    return (
+        "pass {on_unsupported=skip} to leave them out or {on_unsupported=approximate} to "
+        f"write their boxes, or choose another task than {plan.task} with {{task=TASK}}"
+    )
 
 
 def _write_configs(
@@ -308,8 +328,8 @@ class _Unsized:
             return
         raise ConversionError(
             f"YOLO needs each image's size to normalise coordinates; {self.count} "
-            f"item(s) have none: {_listed(self.shown, self.count)}. Pass the images folder "
-            "(--images) so their headers can be read."
+            f"item(s) have none: {_listed(self.shown, self.count)}",
+            "pass the images folder with {images_dir=DIR} so their headers can be read",
         )
 
 
@@ -373,5 +393,5 @@ def _missing_images(
         return
     text = f"{count} image(s) not found: {_listed(missing, count)}"
     if images != "auto":
-        raise ConversionError(f"{text}; pass the images folder with --images")
+        raise ConversionError(text, "pass the images folder with {images_dir=DIR}")
     report.warnings.append(f"{text}; labels were written without them")
