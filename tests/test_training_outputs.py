@@ -1,0 +1,284 @@
+"""Outputs that trainers accept as they are (issue 13): the YOLO task chosen or refused
+out loud, hints in the caller's language, no zero-area box anywhere, and every bundled
+sample scoring AP 1.0 against itself in pycocotools once converted to COCO."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import yaml
+from click.testing import CliRunner
+from pycocotools.coco import COCO
+from pycocotools.cocoeval import COCOeval
+
+from ango_convert import api
+from ango_convert.cli.main import cli
+from ango_convert.errors import ConversionError, UnsupportedAnnotationError
+from ango_convert.formats import yolo
+from ango_convert.model import Box, Category, Dataset, Item, Keypoints, Point, Polygon, Zone
+from tests.conftest import SAMPLES
+from tests.training_checks import assert_trainable, degenerate_boxes
+
+COCO_SAMPLE = SAMPLES / "coco" / "annotations.json"
+
+
+def _run(runner: CliRunner, *args: str | Path) -> Any:
+    return runner.invoke(cli, [str(arg) for arg in args])
+
+
+# --- task choice -----------------------------------------------------------------------
+
+
+def test_task__mixed_kinds_refused_naming_task_and_counts(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    result = _run(runner, "convert", COCO_SAMPLE, "--to", "yolo", "-o", tmp_path / "ds")
+    assert result.exit_code == 5
+    message = result.stderr
+    assert "2 box, 1 keypoints, 2 mask, 2 polygon" in message
+    assert "detect keeps 2, obb 2, segment 4, pose 1" in message
+    assert "--task segment" in message and "--on-unsupported skip" in message
+    assert "on_unsupported='" not in message and "task='" not in message
+    assert not (tmp_path / "ds").exists()
+
+
+def test_task__python_callers_read_keywords(tmp_path: Path) -> None:
+    with pytest.raises(ConversionError) as caught:
+        api.convert(COCO_SAMPLE, tmp_path / "ds", to="yolo")
+    text = str(caught.value)
+    assert "task='segment'" in text and "on_unsupported='skip'" in text
+    assert "--task" not in text and "--on-unsupported" not in text
+
+
+def test_task__chosen_and_named_on_one_line(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "ds"
+    result = _run(
+        runner, "convert", COCO_SAMPLE, "--to", "yolo", "-o", out, "--on-unsupported", "skip"
+    )
+    assert result.exit_code == 0, result.output
+    (line,) = [text for text in result.stderr.splitlines() if text.startswith("task ")]
+    assert line.startswith("task segment: it holds the most objects exactly, 4 of 7")
+    config = yaml.safe_load((out / "data.yaml").read_text())
+    assert "kpt_shape" not in config
+    assert assert_trainable(out) >= 5
+
+
+def test_task__flag_pose_never_gives_keypoints_to_classes_without(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    out = tmp_path / "ds"
+    result = _run(
+        runner, "convert", COCO_SAMPLE, "--to", "yolo", "-o", out,
+        "--task", "pose", "--on-unsupported", "skip",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    rows = [
+        line.split()
+        for path in sorted(out.rglob("labels/**/*.txt"))
+        for line in path.read_text().splitlines()
+    ]
+    names = yaml.safe_load((out / "data.yaml").read_text())["names"]
+    assert [names[int(row[0])] for row in rows] == ["person"]  # cars and dogs left out
+    assert "skipped 2 box, 2 mask, 2 polygon" in result.stderr
+    assert_trainable(out)
+
+
+def test_task__flag_refused_where_it_does_not_apply(runner: CliRunner, tmp_path: Path) -> None:
+    result = _run(
+        runner, "convert", COCO_SAMPLE, "--to", "coco", "-o", tmp_path / "c.json",
+        "--task", "pose",
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "--task does not apply" in result.output
+
+
+def _item(name: str, *annotations: Any) -> Item:
+    return Item(id=name, file_name=f"{name}.png", width=100, height=100, annotations=annotations)
+
+
+PERSON = Category(id=2, name="person", keypoint_names=("left_eye", "right_eye", "nose"))
+CAR = Category(id=1, name="car")
+
+
+def _pose(group: str | None = None) -> Keypoints:
+    return Keypoints(category_id=2, points=((10, 10, 2), (20, 10, 2), (15, 20, 1)), group=group)
+
+
+def _box(category: int = 1, group: str | None = None) -> Box:
+    return Box(category_id=category, x=5, y=5, width=30, height=30, group=group)
+
+
+class _Reread:
+    """Items a reader streams: a fresh iterator on every pass, never a sequence."""
+
+    def __init__(self, items: list[Item]) -> None:
+        self.items = items
+        self.passes = 0
+
+    def __iter__(self) -> Iterator[Item]:
+        self.passes += 1
+        return iter(self.items)
+
+
+@pytest.mark.parametrize("streamed", [False, True], ids=["in-memory", "streamed"])
+def test_task__most_objects_wins_in_memory_and_streamed(tmp_path: Path, streamed: bool) -> None:
+    # three cars first, then two people with poses: detect keeps 3, pose keeps 2 (and a
+    # box of a person's class), so detect is chosen, even after the stream saw a pose
+    items = [
+        _item("a", _box(), _box(), _box()),
+        _item("b", _box(2, "p"), _pose("p"), _pose()),
+    ]
+    dataset = Dataset(categories=(CAR, PERSON), items=_Reread(items) if streamed else items)
+    report = yolo.write.write(dataset, tmp_path / "ds", on_unsupported="skip")
+    assert report.steps == [
+        "task detect: it holds the most objects exactly, 3 of 5 (3 box, 2 keypoints); "
+        "the others would keep obb 3, segment 3, pose 2; the rest follows on_unsupported=skip"
+    ]
+    assert report.annotations == 4  # 3 cars + the person's box; the lone pose has no box
+    assert report.skipped["keypoints"] == 2
+    assert_trainable(tmp_path / "ds")
+
+
+@pytest.mark.parametrize("streamed", [False, True], ids=["in-memory", "streamed"])
+def test_task__pose_when_keypoint_classes_dominate(tmp_path: Path, streamed: bool) -> None:
+    items = [_item("a", _box()), _item("b", _box(2, "p"), _pose("p"), _pose(), _box(2))]
+    dataset = Dataset(categories=(CAR, PERSON), items=_Reread(items) if streamed else items)
+    report = yolo.write.write(dataset, tmp_path / "ds", on_unsupported="skip")
+    assert report.steps[0].startswith("task pose: it holds the most objects exactly, 3 of 4")
+    config = yaml.safe_load((tmp_path / "ds" / "data.yaml").read_text())
+    assert config["kpt_shape"] == [3, 3]
+    labels = {p.stem: p.read_text().splitlines() for p in (tmp_path / "ds").rglob("*.txt")}
+    assert labels["a"] == []  # the car: no invented keypoints
+    assert {line.split()[0] for line in labels["b"]} == {"1"}
+    assert report.skipped == {"box": 1}
+
+
+def test_task__all_held_named_without_refusal(tmp_path: Path) -> None:
+    polygon = Polygon(category_id=1, zones=(Zone(outer=((0, 0), (10, 0), (10, 10))),))
+    dataset = Dataset(categories=(CAR,), items=(_item("a", _box(), polygon),))
+    report = yolo.write.write(dataset, tmp_path / "ds")
+    assert report.steps == ["task segment: it holds all 2 object(s) (1 box, 1 polygon)"]
+
+
+# --- messages --------------------------------------------------------------------------
+
+
+def test_messages__coco_writer_names_the_flag(runner: CliRunner, tmp_path: Path) -> None:
+    source = SAMPLES / "ango" / "export_v3.ndjson"  # it has a point
+    images = SAMPLES / "ango" / "images"
+    result = _run(
+        runner, "convert", source, "--to", "coco", "-o", tmp_path / "c.json", "--images", images
+    )
+    assert result.exit_code == 5
+    assert "--on-unsupported skip" in result.stderr
+    assert "on_unsupported=" not in result.stderr
+    with pytest.raises(UnsupportedAnnotationError, match="on_unsupported='skip'"):
+        api.convert(source, tmp_path / "c.json", to="coco", read_options={"images_dir": images})
+
+
+def test_messages__yolo_writer_hint_names_flags(runner: CliRunner, tmp_path: Path) -> None:
+    result = _run(
+        runner, "convert", COCO_SAMPLE, "--to", "yolo", "-o", tmp_path / "ds", "--task", "detect"
+    )
+    assert result.exit_code == 5
+    assert "--on-unsupported approximate" in result.stderr and "--task TASK" in result.stderr
+
+
+# --- no degenerate geometry --------------------------------------------------------------
+
+
+def test_degenerate__lone_points_and_flat_shapes_never_become_zero_boxes(tmp_path: Path) -> None:
+    flat = Polygon(category_id=1, zones=(Zone(outer=((0, 5), (10, 5), (20, 5))),))
+    items = (
+        _item("a", Point(category_id=1, x=3, y=4), flat, _box()),
+        _item("b", Box(category_id=1, x=1, y=1, width=0, height=5)),
+    )
+    dataset = Dataset(categories=(CAR,), items=items)
+    for target, kwargs in [
+        ("out.json", {}),
+        ("voc", {"images": "none"}),
+        ("yolo", {"task": "detect", "images": "none"}),
+    ]:
+        name = {"out.json": "coco", "voc": "voc", "yolo": "yolo"}[target]
+        report = api.write(dataset, tmp_path / target, name, on_unsupported="approximate", **kwargs)
+        assert report.annotations == 1, name
+        assert report.skipped["zero-area box"] == 1, name
+        assert_trainable(tmp_path / target)
+
+
+def test_degenerate__checker_finds_them(tmp_path: Path) -> None:
+    coco = tmp_path / "c.json"
+    coco.write_text(json.dumps({"annotations": [{"id": 1, "bbox": [1, 1, 0, 3]}]}))
+    labels = tmp_path / "y" / "labels" / "train"
+    labels.mkdir(parents=True)
+    (labels / "a.txt").write_text("0 0.5 0.5 0.1 0\n0 0.1 0.1 0.2 0.1 0.3 0.1\n")
+    voc = tmp_path / "v" / "a.xml"
+    voc.parent.mkdir()
+    voc.write_text(
+        "<annotation><object><bndbox><xmin>3</xmin><ymin>1</ymin><xmax>3</xmax>"
+        "<ymax>5</ymax></bndbox></object></annotation>"
+    )
+    assert len(degenerate_boxes(tmp_path)) == 4
+
+
+# --- pycocotools: every sample scores AP 1.0 against itself --------------------------------
+
+SAMPLE_SOURCES = {
+    "coco": (COCO_SAMPLE, ()),
+    "voc": (SAMPLES / "voc", ()),
+    "yolo-detect": (SAMPLES / "yolo" / "detect" / "data.yaml", ()),
+    "yolo-seg": (SAMPLES / "yolo" / "seg" / "data.yaml", ()),
+    "yolo-obb": (SAMPLES / "yolo" / "obb" / "data.yaml", ()),
+    "yolo-pose": (SAMPLES / "yolo" / "pose" / "data.yaml", ()),
+    "ango-v3": (SAMPLES / "ango" / "export_v3.ndjson", ("--images", SAMPLES / "ango" / "images")),
+    "ango-v2": (SAMPLES / "ango" / "export_v2.json", ("--images", SAMPLES / "ango" / "images")),
+}
+
+
+def _self_ap(path: Path, iou_type: str) -> float:
+    """AP of the file's own annotations as detections, over those the type scores."""
+    document = json.loads(path.read_text())
+    if iou_type == "segm":
+        document["annotations"] = [e for e in document["annotations"] if e["segmentation"]]
+    if iou_type == "keypoints":
+        document["annotations"] = [e for e in document["annotations"] if e.get("keypoints")]
+    gt = COCO()
+    gt.dataset = document
+    gt.createIndex()
+    entries = document["annotations"]
+    detections = gt.loadRes([dict(entry, score=1.0) for entry in entries])
+    evaluation = COCOeval(gt, detections, iou_type)
+    if iou_type == "keypoints":
+        count = len(entries[0]["keypoints"]) // 3
+        evaluation.params.kpt_oks_sigmas = np.full(count, 0.05)
+    evaluation.evaluate()
+    evaluation.accumulate()
+    evaluation.summarize()
+    return float(evaluation.stats[0])
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+@pytest.mark.parametrize("name", list(SAMPLE_SOURCES))
+def test_pycocotools__each_sample_scores_ap_1(
+    runner: CliRunner, tmp_path: Path, name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source, extra = SAMPLE_SOURCES[name]
+    out = tmp_path / "coco.json"
+    result = _run(
+        runner, "convert", source, "--to", "coco", "-o", out,
+        "--on-unsupported", "approximate", *extra,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert_trainable(out)
+    entries = COCO(str(out)).dataset["annotations"]  # loads in pycocotools
+    assert entries
+    assert _self_ap(out, "bbox") == pytest.approx(1.0)
+    if any(entry["segmentation"] for entry in entries):
+        assert _self_ap(out, "segm") == pytest.approx(1.0)
+    if any(entry.get("keypoints") for entry in entries):
+        assert _self_ap(out, "keypoints") == pytest.approx(1.0)
