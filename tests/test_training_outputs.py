@@ -20,7 +20,17 @@ from ango_convert import api
 from ango_convert.cli.main import cli
 from ango_convert.errors import ConversionError, UnsupportedAnnotationError
 from ango_convert.formats import yolo
-from ango_convert.model import Box, Category, Dataset, Item, Keypoints, Point, Polygon, Zone
+from ango_convert.model import (
+    ATTR_ISCROWD,
+    Box,
+    Category,
+    Dataset,
+    Item,
+    Keypoints,
+    Point,
+    Polygon,
+    Zone,
+)
 from tests.conftest import SAMPLES
 from tests.training_checks import assert_trainable, degenerate_boxes
 
@@ -84,7 +94,7 @@ def test_task__flag_pose_never_gives_keypoints_to_classes_without(
     ]
     names = yaml.safe_load((out / "data.yaml").read_text())["names"]
     assert [names[int(row[0])] for row in rows] == ["person"]  # cars and dogs left out
-    assert "skipped 2 box, 2 mask, 2 polygon" in result.stderr
+    assert "skipped 2 box, 1 crowd mask, 1 mask, 2 polygon" in result.stderr
     assert_trainable(out)
 
 
@@ -282,3 +292,32 @@ def test_pycocotools__each_sample_scores_ap_1(
         assert _self_ap(out, "segm") == pytest.approx(1.0)
     if any(entry.get("keypoints") for entry in entries):
         assert _self_ap(out, "keypoints") == pytest.approx(1.0)
+
+
+# --- crowd and difficult ----------------------------------------------------------------
+
+
+def test_crowd_and_difficult__out_of_yolo_by_default_and_counted(tmp_path: Path) -> None:
+    crowd = Box(category_id=1, x=1, y=1, width=9, height=9, attributes={ATTR_ISCROWD: 1})
+    difficult = Box(category_id=1, x=2, y=2, width=9, height=9, attributes={"difficult": 1})
+    plain = Box(category_id=1, x=3, y=3, width=9, height=9, attributes={"difficult": 0})
+    dataset = Dataset(categories=(CAR,), items=(_item("a", crowd, difficult, plain),))
+    report = yolo.write.write(dataset, tmp_path / "ds")
+    assert report.skipped == {"crowd box": 1, "difficult box": 1}
+    assert report.annotations == 1
+    (label,) = (tmp_path / "ds").rglob("*.txt")
+    assert label.read_text().splitlines() == ["0 0.075 0.075 0.09 0.09"]
+    kept = yolo.write.write(dataset, tmp_path / "kept", keep_crowd=True)
+    assert kept.annotations == 3 and not kept.skipped
+
+
+def test_crowd_and_difficult__kept_from_the_cli(runner: CliRunner, tmp_path: Path) -> None:
+    default = _run(runner, "convert", SAMPLES / "voc", "--to", "yolo", "-o", tmp_path / "a")
+    assert default.exit_code == 0, default.output
+    assert "3 annotation(s)" in default.stderr and "skipped 1 difficult box" in default.stderr
+    kept = _run(
+        runner, "convert", SAMPLES / "voc", "--to", "yolo", "-o", tmp_path / "b",
+        "-W", "keep_crowd=true",
+    )  # fmt: skip
+    assert kept.exit_code == 0, kept.output
+    assert "4 annotation(s)" in kept.stderr and "skipped" not in kept.stderr

@@ -81,7 +81,8 @@ class TestYoloWrite:
         assert label_map["1"]["keypoint_names"] == ["nose", "left eye", "right eye"]
         classes = {row[0] for rows in labels_of(tmp_path / "out").values() for row in rows}
         assert classes == {0.0, 1.0}
-        assert report.skipped["polygon"] == 2
+        assert report.skipped["polygon"] == 1
+        assert report.skipped["crowd polygon"] == 1  # crowd stays out of training labels
         # Reading the folder back restores the source ids through label_map.json.
         back = yolo.read.read(tmp_path / "out")
         assert [(c.id, c.name) for c in back.categories] == [(3, "car"), (90, "person")]
@@ -197,7 +198,8 @@ class TestYoloWrite:
             "classification": 1,
             "point": 1,
             "box": 1,
-            "polygon": 2,
+            "polygon": 1,
+            "crowd polygon": 1,
             "polyline": 1,
             "rotated-box": 1,
         }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Collection, Mapping
 
@@ -14,7 +15,16 @@ from ango_convert.formats.lossy import (
 )
 from ango_convert.formats.yolo.labels import KptShape, Task, format_value
 from ango_convert.geometry import ring_area, rotated_box_corners
-from ango_convert.model import XY, Annotation, Box, Item, Keypoints, Polygon, RotatedBox
+from ango_convert.model import (
+    ATTR_ISCROWD,
+    XY,
+    Annotation,
+    Box,
+    Item,
+    Keypoints,
+    Polygon,
+    RotatedBox,
+)
 
 _DETECT_LINE = "%d %.10g %.10g %.10g %.10g"
 
@@ -30,8 +40,10 @@ class Encoder:
         kpt_shape: KptShape | None,
         policy: Unsupported,
         keypoint_classes: Collection[int] = (),
+        keep_crowd: bool = False,
     ) -> None:
         self.task = task
+        self.keep_crowd = keep_crowd
         self.keypoint_classes = frozenset(keypoint_classes)
         self.classes = classes
         self.kpt_shape = kpt_shape
@@ -42,6 +54,8 @@ class Encoder:
         """The item's label lines; what the task cannot hold goes to the policy."""
         for _ in item.classifications:
             self.policy.drop("classification")
+        if not self.keep_crowd:
+            item = self._without_crowd(item)
         if self.task == "pose":
             return self._pose_lines(item)
         if self.task == "detect":
@@ -60,6 +74,23 @@ class Encoder:
                 continue
             lines.append(self._line(item, annotation, values))
         return lines
+
+    def _without_crowd(self, item: Item) -> Item:
+        """The item without crowd regions and difficult objects, each counted: trainers
+        leave them out of the loss (Ultralytics' own COCO converter drops crowd)."""
+        left_out = None
+        for annotation in item.annotations:
+            attributes = annotation.attributes
+            if not attributes:
+                continue
+            flag = _ignored_flag(attributes)
+            if flag:
+                self.policy.report.skipped[f"{flag} {annotation.kind}"] += 1
+                left_out = (left_out or set()) | {id(annotation)}
+        if left_out is None:
+            return item
+        kept = tuple(a for a in item.annotations if id(a) not in left_out)
+        return dataclasses.replace(item, annotations=kept)
 
     def _detect_lines(self, item: Item) -> list[str]:
         """One ``cls cx cy w h`` line per box, the only place detect lines are printed.
@@ -257,6 +288,15 @@ class Encoder:
             f"{count} {kind} written in {self.task} form"
             for kind, count in sorted(self.converted.items())
         ]
+
+
+def _ignored_flag(attributes: Mapping[str, object]) -> str:
+    """``crowd`` (COCO iscrowd) or ``difficult`` (VOC) when the object has that flag set."""
+    if attributes.get(ATTR_ISCROWD) in (1, True):
+        return "crowd"
+    if attributes.get("difficult") in (1, True):
+        return "difficult"
+    return ""
 
 
 def _boxed_groups(item: Item) -> set[str]:

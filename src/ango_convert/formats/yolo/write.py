@@ -115,6 +115,7 @@ def write(
     on_unsupported: OnUnsupported = "error",
     overwrite: bool = False,
     default_split: str = "train",
+    keep_crowd: bool = False,
 ) -> WriteReport:
     """Write a YOLO dataset folder, Ultralytics or darknet layout.
 
@@ -134,6 +135,9 @@ def write(
         on_unsupported: What to do with annotations the task cannot hold.
         overwrite: Replace an existing non-empty ``target``.
         default_split: The split for items without a ``split``.
+        keep_crowd: Write crowd regions (COCO ``iscrowd``) and VOC ``difficult``
+            objects as ordinary labels; by default they are left out and counted in
+            ``report.skipped`` (``crowd box``, ``difficult box``...), as trainers expect.
 
     Returns:
         What was written, skipped and approximated.
@@ -151,7 +155,14 @@ def write(
     if iter(items) is items:  # a one-shot iterator cannot be read twice: hold it
         items = tuple(items)
     settings = _Settings(
-        target, ImageFinder(images_dir), images, default_split, layout, on_unsupported, overwrite
+        target,
+        ImageFinder(images_dir),
+        images,
+        default_split,
+        layout,
+        on_unsupported,
+        overwrite,
+        keep_crowd,
     )
     plan = _first_plan(requested, items, dataset, on_unsupported)
     try:
@@ -173,6 +184,7 @@ class _Settings:
     layout: LayoutName
     on_unsupported: OnUnsupported
     overwrite: bool
+    keep_crowd: bool = False
 
 
 def _first_plan(
@@ -197,7 +209,7 @@ def _write_pass(
     report = WriteReport(target=str(settings.target))
     policy = Unsupported(FORMAT_NAME, settings.on_unsupported, report)
     classes = {category.id: index for index, category in enumerate(ordered)}
-    encoder = _encoder(planner.plan, classes, policy)
+    encoder = _encoder(planner.plan, classes, policy, settings.keep_crowd)
     unsized = _Unsized()
     with (
         atomic_dir(settings.target, overwrite=settings.overwrite) as temp,
@@ -219,7 +231,7 @@ def _write_pass(
                 unsized.add(item.id)
                 continue
             if planner.admit(item, iterator):
-                encoder = _encoder(planner.plan, classes, policy)
+                encoder = _encoder(planner.plan, classes, policy, settings.keep_crowd)
             _write_item(output, encoder, item)
         files.close()
         unsized.check()
@@ -233,8 +245,11 @@ def _write_pass(
     return report
 
 
-def _encoder(plan: Plan, classes: dict[int, int], policy: Unsupported) -> Encoder:
+def _encoder(
+    plan: Plan, classes: dict[int, int], policy: Unsupported, keep_crowd: bool = False
+) -> Encoder:
     return Encoder(
+        keep_crowd=keep_crowd,
         task=plan.task,
         classes=classes,
         kpt_shape=plan.kpt_shape,
