@@ -321,3 +321,59 @@ def test_crowd_and_difficult__kept_from_the_cli(runner: CliRunner, tmp_path: Pat
     )  # fmt: skip
     assert kept.exit_code == 0, kept.output
     assert "4 annotation(s)" in kept.stderr and "skipped" not in kept.stderr
+
+
+# --- pose metadata --------------------------------------------------------------------------
+
+
+def test_pose__flip_idx_from_left_right_names(tmp_path: Path) -> None:
+    person = Category(
+        id=2, name="person", keypoint_names=("nose", "Left Eye", "right_eye", "L_knee", "r_knee")
+    )
+    pose = Keypoints(category_id=2, points=tuple((10.0 + i, 10.0 + i, 2) for i in range(5)))
+    dataset = Dataset(categories=(person,), items=(_item("a", pose),))
+    yolo.write.write(dataset, tmp_path / "ds")
+    config = yaml.safe_load((tmp_path / "ds" / "data.yaml").read_text())
+    assert config["flip_idx"] == [0, 2, 1, 4, 3]
+
+
+def test_pose__no_flip_idx_without_pairs(tmp_path: Path) -> None:
+    person = Category(id=2, name="person", keypoint_names=("a", "b", "c"))
+    dataset = Dataset(categories=(person,), items=(_item("a", _pose()),))
+    yolo.write.write(dataset, tmp_path / "ds")
+    assert "flip_idx" not in yaml.safe_load((tmp_path / "ds" / "data.yaml").read_text())
+
+
+def test_pose__mismatched_skeletons_convert_with_a_warning(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    # as pose toolkits ship them: a 17-point skeleton on 14 keypoints, and a skeleton on a
+    # category without keypoints
+    names = [f"kp{i}" for i in range(14)]
+    skeleton = [[i, i + 1] for i in range(1, 17)]
+    document = {
+        "images": [{"id": 1, "file_name": "a.jpg", "width": 100, "height": 100}],
+        "categories": [
+            {"id": 1, "name": "person", "keypoints": names, "skeleton": skeleton},
+            {"id": 2, "name": "ball", "skeleton": [[1, 2]]},
+        ],
+        "annotations": [
+            {
+                "id": 1, "image_id": 1, "category_id": 1, "bbox": [10, 10, 50, 50],
+                "keypoints": [value for v in range(14) for value in (20 + v, 20 + v, 2)],
+                "num_keypoints": 14, "iscrowd": 0, "area": 2500,
+            },
+            {"id": 2, "image_id": 1, "category_id": 2, "bbox": [1, 1, 5, 5], "iscrowd": 0},
+        ],
+    }  # fmt: skip
+    source = tmp_path / "pose.json"
+    source.write_text(json.dumps(document))
+    ontology = _run(runner, "ontology", source, "-o", tmp_path / "ontology.json")
+    assert ontology.exit_code == 0, ontology.output
+    result = _run(runner, "convert", source, "--to", "coco", "-o", tmp_path / "out.json")
+    assert result.exit_code == 0, result.output
+    assert "skeleton edge(s) [[14, 15], [15, 16], [16, 17]]" in result.stderr
+    assert "categories[1].skeleton" in result.stderr
+    written = json.loads((tmp_path / "out.json").read_text())
+    assert written["categories"][0]["skeleton"] == skeleton[:13]
+    assert_trainable(tmp_path / "out.json")

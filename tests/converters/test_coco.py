@@ -43,6 +43,7 @@ from ango_convert.model import (
     RotatedBox,
     Zone,
 )
+from ango_convert.report import Diagnostics
 from tests.conftest import GOLDEN, SAMPLES
 
 SAMPLE = SAMPLES / "coco" / "annotations.json"
@@ -695,12 +696,22 @@ def test_bad_input_gets_one_located_line(tmp_path: Path, change: Any, message: s
     assert str(caught.value) == f"{path}: {message}"
 
 
-def test_skeleton_out_of_range(tmp_path: Path) -> None:
+def test_skeleton_out_of_range__dropped_with_a_warning(tmp_path: Path) -> None:
+    # pose toolkits ship a 17-point skeleton on 14 keypoints, or one on a category
+    # without keypoints: metadata, so the edges go and the read goes on
     document = minimal()
-    document["categories"][0].update(keypoints=["a", "b"], skeleton=[[1, 3]])
+    document["categories"][0].update(keypoints=["a", "b"], skeleton=[[1, 3], [1, 2]])
+    document["categories"].append({"id": 9, "name": "bare", "skeleton": [[1, 2]]})
     path = save(tmp_path, document)
-    with pytest.raises(ReadError, match=r"categories\[0\]\.skeleton\[0\]: skeleton edge \[1, 3\]"):
-        coco.read.read(path)
+    diagnostics = Diagnostics()
+    dataset = coco.read.read(path, diagnostics=diagnostics)
+    assert [c.skeleton for c in dataset.categories] == [((0, 1),), ()]
+    assert diagnostics.warnings == [
+        "$.categories[0].skeleton: skeleton edge(s) [[1, 3]] name keypoints outside 1..2; "
+        "dropped",
+        "$.categories[1].skeleton: skeleton edge(s) [[1, 2]] name keypoints outside 1..0; "
+        "dropped",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ Writing: no ``path`` key (see :mod:`.write`), flow-style lists as Ultralytics' o
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -196,12 +197,61 @@ def write_data_yaml(
     config["names"] = {index: category.name for index, category in enumerate(ordered)}
     if kpt_shape is not None:
         config["kpt_shape"] = list(kpt_shape)
-        flip = dataset.info.get("yolo:flip_idx")
-        if isinstance(flip, list) and len(flip) == kpt_shape[0]:
+        kept = dataset.info.get("yolo:flip_idx")
+        flip: list[Any] | None = None
+        if isinstance(kept, list) and len(kept) == kpt_shape[0]:
+            flip = kept
+        else:
+            flip = flip_index(ordered, kpt_shape[0])
+        if flip is not None:
             config["flip_idx"] = flip
     text = yaml.dump(config, Dumper=_ConfigDumper, sort_keys=False, allow_unicode=True)
     write_into(temp, "data.yaml", text.encode("utf-8"))
     report.files.append("data.yaml")
+
+
+# A side word at a word start, ending where a lower-case letter does not follow
+# (``left_eye``, ``leftEye``, ``L_knee``; not ``lefty``).
+_SIDES = re.compile(r"(?<![A-Za-z])([Ll]eft|[Rr]ight|LEFT|RIGHT|[LlRr])(?![a-z])")
+
+
+def flip_index(categories: Sequence[Category], count: int) -> list[int] | None:
+    """``flip_idx`` from keypoint names that pair left and right (``left_eye`` and
+    ``right_eye``, ``l_knee`` and ``r_knee``): without it Ultralytics turns off flip
+    augmentation. None when no pair is found or the pose classes disagree."""
+    found: list[int] | None = None
+    for category in categories:
+        names = category.keypoint_names
+        if len(names) != count:
+            continue
+        index = {_key(name): position for position, name in enumerate(names)}
+        flip = [index.get(_key(_mirrored(name)), i) for i, name in enumerate(names)]
+        if found is not None and flip != found:
+            return None
+        found = flip
+    if found is None or found == list(range(count)):
+        return None
+    if any(found[found[i]] != i for i in range(count)):  # not a pairing: do not guess
+        return None
+    return found
+
+
+def _key(name: str) -> str:
+    """``Left Eye``, ``left_eye`` and ``left-eye`` alike."""
+    return re.sub(r"[^0-9a-z]+", "", name.lower())
+
+
+def _mirrored(name: str) -> str:
+    swap = {"left": "right", "right": "left", "l": "r", "r": "l"}
+
+    def side(match: re.Match[str]) -> str:
+        word = match.group(0)
+        other = swap[word.lower()]
+        if word.isupper() and len(word) > 1:
+            return other.upper()
+        return other.capitalize() if word[0].isupper() else other
+
+    return _SIDES.sub(side, name)
 
 
 class _ConfigDumper(yaml.SafeDumper):
