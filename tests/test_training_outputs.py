@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 import yaml
 from click.testing import CliRunner
+from pycocotools import mask as mask_utils
 from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
 
@@ -377,3 +378,63 @@ def test_pose__mismatched_skeletons_convert_with_a_warning(
     written = json.loads((tmp_path / "out.json").read_text())
     assert written["categories"][0]["skeleton"] == skeleton[:13]
     assert_trainable(tmp_path / "out.json")
+
+
+# --- crowd through Ango ----------------------------------------------------------------------
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_crowd__rle_through_ango_with_the_generated_ontology(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    # a hole-free crowd region: Ango holds it as polygons, COCO must get RLE back
+    height, width = 12, 16
+    pixels = np.zeros((height, width), dtype=np.uint8, order="F")
+    pixels[2:7, 3:11] = 1
+    pixels[7:10, 5:8] = 1
+    rle = mask_utils.encode(pixels)
+    document = {
+        "images": [{"id": 1, "file_name": "crowd.png", "width": width, "height": height}],
+        "categories": [{"id": 1, "name": "people"}],
+        "annotations": [
+            {
+                "id": 1, "image_id": 1, "category_id": 1, "iscrowd": 1,
+                "segmentation": {"size": [height, width], "counts": rle["counts"].decode()},
+                "bbox": [3, 2, 8, 8], "area": int(pixels.sum()),
+            },
+            {
+                "id": 2, "image_id": 1, "category_id": 1, "iscrowd": 0,
+                "segmentation": [[0, 0, 2, 0, 2, 2]], "bbox": [0, 0, 2, 2], "area": 2,
+            },
+        ],
+    }  # fmt: skip
+    source = tmp_path / "coco.json"
+    source.write_text(json.dumps(document))
+    ontology = tmp_path / "ontology.json"
+    assert _run(runner, "ontology", source, "-o", ontology).exit_code == 0
+    questions = {
+        child["title"] for tool in json.loads(ontology.read_text())["tools"]
+        for child in tool["classifications"]
+    }  # fmt: skip
+    assert "iscrowd" in questions
+    payload = tmp_path / "payload.json"
+    result = _run(
+        runner, "convert", source, "--to", "ango", "--project", "p1",
+        "--ontology", ontology, "-o", payload,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "not sent" not in result.stderr
+    back = tmp_path / "back.json"
+    result = _run(
+        runner, "convert", payload, "--to", "coco", "--ontology", ontology,
+        "-R", f"reference={source}", "-o", back,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    entries = {entry["iscrowd"]: entry for entry in json.loads(back.read_text())["annotations"]}
+    crowd = entries[1]
+    assert isinstance(crowd["segmentation"], dict)  # RLE, as COCO keeps crowd regions
+    segmentation = dict(crowd["segmentation"])
+    segmentation["counts"] = segmentation["counts"].encode()
+    assert (mask_utils.decode(segmentation) == pixels).all()
+    assert entries[0]["segmentation"] == [[0, 0, 2, 0, 2, 2]]
+    assert_trainable(back)

@@ -211,8 +211,10 @@ class AnnotationWriter:
     def _add(self, parts: _Parts, item: Item, image_id: int) -> None:
         attributes = parts.attributes()
         shape = parts.shape
-        if isinstance(shape, Polygon) and any(zone.holes for zone in shape.zones):
-            self.holed += 1
+        crowd = _iscrowd(attributes.get(ATTR_ISCROWD)) == 1
+        holed = isinstance(shape, Polygon) and any(zone.holes for zone in shape.zones)
+        if isinstance(shape, Polygon) and (holed or crowd):  # COCO keeps crowd as RLE
+            self.holed += holed
             from ango_convert import masks  # numpy: imported only when a mask is met
 
             shape = masks.zones_to_mask(
