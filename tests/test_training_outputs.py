@@ -32,6 +32,7 @@ from ango_convert.model import (
     Polygon,
     Zone,
 )
+from tests import imagebytes
 from tests.conftest import SAMPLES
 from tests.training_checks import assert_trainable, degenerate_boxes
 
@@ -438,3 +439,95 @@ def test_crowd__rle_through_ango_with_the_generated_ontology(
     assert (mask_utils.decode(segmentation) == pixels).all()
     assert entries[0]["segmentation"] == [[0, 0, 2, 0, 2, 2]]
     assert_trainable(back)
+
+
+# --- layouts from other tools -----------------------------------------------------------------
+
+
+def _voc_xml(name: str, box: tuple[int, int, int, int] = (2, 3, 20, 30)) -> str:
+    xmin, ymin, xmax, ymax = box
+    return (
+        f"<annotation><filename>{name}</filename><size><width>64</width><height>48</height>"
+        "<depth>3</depth></size><object><name>cat</name><bndbox>"
+        f"<xmin>{xmin}</xmin><ymin>{ymin}</ymin><xmax>{xmax}</xmax><ymax>{ymax}</ymax>"
+        "</bndbox></object></annotation>"
+    )
+
+
+def _put(path: Path, data: str | bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, str):
+        path.write_text(data, encoding="utf-8")
+    else:
+        path.write_bytes(data)
+
+
+def _roboflow_voc(root: Path) -> None:
+    """Roboflow's Pascal VOC export: each split folder holds its images and XML."""
+    for split in ("train", "valid", "test"):
+        for n in range(2):
+            _put(root / split / f"{split}{n}.jpg", imagebytes.jpeg(64, 48))
+            _put(root / split / f"{split}{n}.xml", _voc_xml(f"{split}{n}.jpg"))
+
+
+def _kaggle_voc(root: Path) -> None:
+    """Kaggle-style: annotations/ and images/ side by side."""
+    for n in range(3):
+        _put(root / "images" / f"img{n}.png", imagebytes.png(64, 48))
+        _put(root / "annotations" / f"img{n}.xml", _voc_xml(f"img{n}.png"))
+
+
+def _nested_voc(root: Path) -> None:
+    """Splits nested two levels down, each a VOCdevkit of its own."""
+    for split in ("train", "val"):
+        folder = root / "data" / split
+        _put(folder / "JPEGImages" / "a.jpg", imagebytes.jpeg(64, 48))
+        _put(folder / "Annotations" / "a.xml", _voc_xml("a.jpg"))
+
+
+@pytest.mark.parametrize(
+    ("build", "count", "splits"),
+    [
+        (_roboflow_voc, 6, {"train", "val", "test"}),
+        (_kaggle_voc, 3, {"train"}),
+        (_nested_voc, 2, {"train"}),
+    ],
+    ids=["roboflow", "kaggle", "nested"],
+)
+def test_layouts__voc_detected_and_converted(
+    runner: CliRunner, tmp_path: Path, build: Any, count: int, splits: set[str]
+) -> None:
+    source = tmp_path / "src"
+    build(source)
+    assert api.detect(source) == "voc"
+    out = tmp_path / "ds"
+    result = _run(runner, "convert", source, "--to", "yolo", "-o", out, "--images", source)
+    assert result.exit_code == 0, result.output
+    assert f"wrote {count} item(s), {count} annotation(s)" in result.stderr
+    assert set(yaml.safe_load((out / "data.yaml").read_text())) >= splits
+    assert len(list(out.rglob("images/*/*.*"))) == count  # every image found and copied
+    assert_trainable(out)
+
+
+def test_layouts__roboflow_yolo_valid_spelled_val_and_a_missing_split(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    # data.yaml as Roboflow writes it: ../<split>/images, "valid"; here the download has
+    # "val/" and no test/ folder at all
+    source = tmp_path / "src"
+    _put(
+        source / "data.yaml",
+        "train: ../train/images\nval: ../valid/images\ntest: ../test/images\n"
+        "nc: 1\nnames: ['cat']\n",
+    )
+    for split in ("train", "val"):
+        _put(source / split / "images" / "a.jpg", imagebytes.jpeg(64, 48))
+        _put(source / split / "labels" / "a.txt", "0 0.5 0.5 0.25 0.25\n")
+    assert api.detect(source / "data.yaml") == "yolo"
+    out = tmp_path / "coco.json"
+    result = _run(runner, "convert", source / "data.yaml", "--to", "coco", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert "test" in result.stderr and "do not exist" in result.stderr
+    images = json.loads(out.read_text())["images"]
+    assert len(images) == 2
+    assert_trainable(out)

@@ -25,6 +25,8 @@ class Context:
 
     def __post_init__(self) -> None:
         annotations = self.root / "Annotations"
+        if not annotations.is_dir():
+            annotations = self.root / "annotations"  # Kaggle-style, beside images/
         self.base = annotations if annotations.is_dir() else self.root
         self.shift = corner_shift(self.convention)
 
@@ -38,6 +40,7 @@ class Context:
                 parent,
                 self.root / "JPEGImages",
                 parent.parent / "JPEGImages",
+                self.root / "images",  # Kaggle-style annotations/ + images/
             )
             self.folders[key] = list(dict.fromkeys(d for d in candidates if d is not None))
         return self.folders[key]

@@ -54,21 +54,52 @@ def read_data_yaml(path: Path) -> Layout:
     names = _names_from_yaml(path, document)
     layout = Layout(root=root, names=names, sources=[], kpt_shape=_kpt_shape(path, document))
     layout.info.update(_pose_extras(document, layout.kpt_shape))
+    missing: list[str] = []
     for key in SPLIT_KEYS:
         entries = document.get(key)
         if entries in (None, ""):
             continue
         for entry in entries if isinstance(entries, list) else [entries]:
             try:
-                target = _inside(path, key, str(entry), base, root)
+                target = _spelled(_inside(path, key, str(entry), base, root), root)
+                if not target.exists():  # a split left out of the download: go on
+                    missing.append(f"{key} ({target})")
+                    continue
                 layout.sources.append(_source(path, key, target, root))
             except (OSError, ValueError) as exc:  # too long for the file system, a NUL...
                 if isinstance(exc, ReadError):
                     raise
                 raise ReadError(path, key, f"{str(entry)[:80]!r}: not a usable path") from exc
     if not layout.sources:
+        if missing:
+            raise ReadError(path, None, f"no split folder exists: {', '.join(missing)}")
         raise ReadError(path, None, "names no train, val or test images")
+    if missing:
+        layout.warnings.append(
+            f"{path}: split folder(s) {', '.join(missing)} do not exist; the others convert"
+        )
     return layout
+
+
+#: Spellings of the validation split folder that exporters mix up (Roboflow's data.yaml
+#: names ``valid`` where a renamed download has ``val``, and the other way round).
+_VAL_SPELLINGS = {"valid": ("val", "validation"), "val": ("valid", "validation")}
+
+
+def _spelled(target: Path, root: Path) -> Path:
+    """``target``, or the same path with ``valid``/``val`` swapped when only that exists."""
+    if target.exists():
+        return target
+    try:
+        parts = target.relative_to(root).parts
+    except ValueError:
+        return target
+    for index, part in enumerate(parts):
+        for other in _VAL_SPELLINGS.get(part.lower(), ()):
+            candidate = root.joinpath(*parts[:index], other, *parts[index + 1 :])
+            if candidate.exists():
+                return candidate
+    return target
 
 
 def _load_yaml(path: Path) -> dict[str, Any]:
