@@ -5,6 +5,7 @@ sample scoring AP 1.0 against itself in pycocotools once converted to COCO."""
 from __future__ import annotations
 
 import json
+import shlex
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -531,3 +532,38 @@ def test_layouts__roboflow_yolo_valid_spelled_val_and_a_missing_split(
     images = json.loads(out.read_text())["images"]
     assert len(images) == 2
     assert_trainable(out)
+
+
+# --- the README's commands run as written ----------------------------------------------------
+
+
+def _readme_sample_commands() -> list[str]:
+    """Every ``ango-convert convert samples/...`` line of the README's code blocks."""
+    readme = (SAMPLES.parent / "README.md").read_text(encoding="utf-8")
+    return [
+        line.strip()
+        for line in readme.splitlines()
+        if line.strip().startswith("ango-convert convert samples/")
+    ]
+
+
+def test_readme__has_sample_commands_for_exports_and_yolo() -> None:
+    commands = _readme_sample_commands()
+    assert any("samples/ango/export_v3" in c and "--to coco" in c for c in commands)
+    assert any("samples/ango/" in c and "--to yolo" in c for c in commands)
+    assert any("--to yolo" in c and "--task" in c for c in commands)
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+@pytest.mark.parametrize("command", _readme_sample_commands())
+def test_readme__sample_commands_run_as_written(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    args = shlex.split(command, comments=True)[1:]
+    # run from a scratch folder (outputs land there), with samples/ where the README has it
+    (tmp_path / "samples").symlink_to(SAMPLES, target_is_directory=True)
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, f"{command}\n{result.output}"
+    if args[args.index("--to") + 1] in ("coco", "yolo", "voc"):
+        assert_trainable(Path(args[args.index("-o") + 1]))

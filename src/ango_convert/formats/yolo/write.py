@@ -25,11 +25,16 @@ never an overwrite. Coordinates are normalised by the item size and printed with
 significant digits. Items with objects but without a size are sized from their image
 header when the image is found; otherwise one error lists them.
 
-``task="auto"`` picks pose when keypoints are present, else segment for polygons or
-masks, else obb for rotated boxes, else detect. Kinds the task holds exactly in another
-form are written so and listed in the warnings (a box as a 4-point polygon or an
-angle-0 oriented box; a rotated box as a polygon; a pose's missing box from its
-points, or a box without keypoints as a pose with every point unlabelled). Lossy
+``task="auto"`` picks the task that holds the most objects exactly (the simplest of
+equals, see :func:`.plan.choose`) and says so in ``report.steps``; when none holds them
+all and ``on_unsupported`` is ``"error"`` it refuses with the count per kind. Kinds the
+task holds exactly in another form are written so and listed in the warnings (a box as
+a 4-point polygon or an angle-0 oriented box; a rotated box as a polygon; a pose's
+missing box from its points, or a box of a keypoint class without keypoints as a pose
+with every point unlabelled). Pose never gives keypoints to a class that has none: its
+objects are left out. Crowd regions and VOC ``difficult`` objects are left out and
+counted unless ``keep_crowd``; no zero-area box is written (counted as ``zero-area
+<kind>``). Lossy
 changes follow ``on_unsupported``: multi-part or holed polygons keep their largest
 outer ring, and anything else becomes its bounding box; points and whole-item
 classifications cannot be written at all.
