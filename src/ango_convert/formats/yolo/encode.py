@@ -81,7 +81,8 @@ class Encoder:
         left_out = None
         for annotation in item.annotations:
             attributes = annotation.attributes
-            if not attributes:
+            # cheap truth tests first: most objects carry iscrowd 0 or no flag at all
+            if not attributes or not (attributes.get(ATTR_ISCROWD) or attributes.get("difficult")):
                 continue
             flag = _ignored_flag(attributes)
             if flag:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from ango_convert.errors import ConversionError
 from ango_convert.formats.yolo.labels import KptShape, Task
-from ango_convert.model import Dataset, Item, Keypoints
+from ango_convert.model import Box, Dataset, Item, Keypoints
 
 _RANK: dict[str, int] = {"detect": 0, "obb": 1, "segment": 2, "pose": 3}
 
@@ -47,30 +47,46 @@ class Stats:
     """What the plan depends on: the annotation kinds and keypoint counts seen, and the
     objects per kind (a box and the keypoints of its group are one object)."""
 
-    kinds: set[str] = field(default_factory=set)
+    seen: set[str] = field(default_factory=set)  # kinds other than lone boxes
     counts: set[int] = field(default_factory=set)
-    objects: Counter[str] = field(default_factory=Counter)
+    others: Counter[str] = field(default_factory=Counter)  # objects other than boxes
     box_classes: Counter[int] = field(default_factory=Counter)  # boxes counted as boxes
     keypoint_classes: set[int] = field(default_factory=set)
 
+    @property
+    def kinds(self) -> set[str]:
+        """The annotation kinds seen."""
+        return (self.seen | {"box"}) if self.box_classes else self.seen
+
+    @property
+    def objects(self) -> Counter[str]:
+        """Objects per kind: a box and the keypoints of its group are one ``keypoints``."""
+        merged = Counter(self.others)
+        if self.box_classes:
+            merged["box"] = sum(self.box_classes.values())
+        return merged
+
     def add(self, item: Item) -> None:
-        """Take in one item's annotations."""
-        objects = self.objects
+        """Take in one item's annotations (boxes, the bulk of most data, cheaply)."""
+        boxes = self.box_classes
         posed: set[str] | None = None
         for annotation in item.annotations:
-            kind = annotation.kind
-            self.kinds.add(kind)
-            if kind == "box":
-                if annotation.group:
+            if type(annotation) is Box:
+                group = annotation.group
+                if group is not None:
                     if posed is None:
                         posed = _posed_groups(item)
-                    if annotation.group in posed:
+                    if group in posed:
+                        self.seen.add("box")
                         continue  # counted with its keypoints
-                self.box_classes[annotation.category_id] += 1
-            elif isinstance(annotation, Keypoints):
+                boxes[annotation.category_id] += 1
+                continue
+            kind = annotation.kind
+            self.seen.add(kind)
+            if isinstance(annotation, Keypoints):
                 self.counts.add(len(annotation.points))
                 self.keypoint_classes.add(annotation.category_id)
-            objects[kind] += 1
+            self.others[kind] += 1
 
     def add_all(self, items: Iterable[Item]) -> Stats:
         """Take in every item; returns itself."""
@@ -80,7 +96,8 @@ class Stats:
 
     def kept(self, task: Task, keypoint_classes: Collection[int]) -> int:
         """How many objects ``task`` holds exactly."""
-        count = sum(self.objects[kind] for kind in HOLDS[task])
+        objects = self.objects
+        count = sum(objects[kind] for kind in HOLDS[task])
         if task == "pose":
             count += sum(n for cls, n in self.box_classes.items() if cls in keypoint_classes)
         return count
@@ -151,13 +168,14 @@ def choose(
     Raises:
         ConversionError: No task holds every object and ``on_unsupported`` is ``error``.
     """
-    total = sum(stats.objects.values())
+    objects = stats.objects
+    total = sum(objects.values())
     kept = {task: stats.kept(task, keypoint_classes) for task in HOLDS}
     best: Task = "detect"
     for task in HOLDS:  # simplest first: an equal count keeps the simpler task
         if kept[task] > kept[best]:
             best = task
-    kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(stats.objects.items()))
+    kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(objects.items()))
     if kept[best] == total:
         return best, f"task {best}: it holds all {total} object(s) ({kinds or 'none'})"
     others = ", ".join(f"{task} {kept[task]}" for task in HOLDS if task != best)
