@@ -20,7 +20,7 @@ from pycocotools.cocoeval import COCOeval
 
 from ango_convert import api
 from ango_convert.cli.main import cli
-from ango_convert.errors import ConversionError, UnsupportedAnnotationError
+from ango_convert.errors import ConversionError, UnknownFormatError, UnsupportedAnnotationError
 from ango_convert.formats import yolo
 from ango_convert.model import (
     ATTR_ISCROWD,
@@ -567,3 +567,12 @@ def test_readme__sample_commands_run_as_written(
     assert result.exit_code == 0, f"{command}\n{result.output}"
     if args[args.index("--to") + 1] in ("coco", "yolo", "voc"):
         assert_trainable(Path(args[args.index("-o") + 1]))
+
+
+def test_messages__unknown_format_names_from(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    result = _run(runner, "convert", tmp_path / "empty", "--to", "coco", "-o", tmp_path / "c.json")
+    assert result.exit_code == 2
+    assert "cannot tell the format; name it with --from FORMAT (coco," in result.stderr
+    with pytest.raises(UnknownFormatError, match="from_format='FORMAT'"):
+        api.convert(tmp_path / "empty", tmp_path / "c.json", to="coco")
