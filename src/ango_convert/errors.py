@@ -90,7 +90,7 @@ class AngoConvertError(Exception):
 
     def message(self, form: Callable[[str, str], str] = keyword_form) -> str:
         """The message with its hint's options rendered by ``form``."""
-        base = Exception.__str__(self)
+        base = super().__str__()  # the builtin base's own text (OSError's, ValueError's...)
         return f"{base}; {render_hint(self.hint, form)}" if self.hint else base
 
     def __str__(self) -> str:
