@@ -31,7 +31,7 @@ class TestConvert:
         )
         assert result.exit_code == 0, result.output
         assert json.loads(out.read_text())["project"] == "p9"
-        assert "wrote 3 item(s), 8 annotation(s)" in result.stderr
+        assert "wrote 3 item(s), 7 annotation(s)" in result.stderr  # objects, not parts
 
     def test_convert__stdout(self, runner: CliRunner, flat_payload: Path) -> None:
         result = runner.invoke(

@@ -90,15 +90,22 @@ names = st.text(_name_chars, min_size=1, max_size=12).filter(
 def boxes(draw: st.DrawFn, categories: int) -> Box:
     x = draw(st.integers(0, 2 * WIDTH - 2)) / 2
     y = draw(st.integers(0, 2 * HEIGHT - 2)) / 2
-    width = draw(st.integers(0, int(2 * (WIDTH - x)))) / 2
-    height = draw(st.integers(0, int(2 * (HEIGHT - y)))) / 2
+    # at least half a pixel: training outputs leave zero-area boxes out (tested apart)
+    width = draw(st.integers(1, int(2 * (WIDTH - x)))) / 2
+    height = draw(st.integers(1, int(2 * (HEIGHT - y)))) / 2
     return Box(category_id=draw(st.integers(1, categories)), x=x, y=y, width=width, height=height)
 
 
 @st.composite
 def polygons(draw: st.DrawFn, categories: int) -> Polygon:
     point = st.tuples(st.integers(0, WIDTH).map(float), st.integers(0, HEIGHT).map(float))
-    ring = tuple(draw(st.lists(point, min_size=3, max_size=5, unique=True)))
+    ring = tuple(
+        draw(
+            st.lists(point, min_size=3, max_size=5, unique=True).filter(
+                lambda ring: len({x for x, _ in ring}) > 1 and len({y for _, y in ring}) > 1
+            )
+        )
+    )
     return Polygon(category_id=draw(st.integers(1, categories)), zones=(Zone(outer=ring),))
 
 

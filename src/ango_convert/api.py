@@ -162,10 +162,9 @@ def detect(source: Path) -> str:
         raise ReadError(source, None, "no such file or folder")
     name = registry.detect_format(source)
     if name is None:
-        raise UnknownFormatError(
-            f"{source}: cannot tell the format; name it with --from "
-            f"({', '.join(registry.available())})"
-        )
+        error = UnknownFormatError(f"{source}: cannot tell the format")
+        error.hint = f"name it with {{from_format=FORMAT}} ({', '.join(registry.available())})"
+        raise error
     return name
 
 

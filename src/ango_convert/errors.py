@@ -25,8 +25,9 @@ knows the file and the place re-raises it as :class:`ReadError` ``from`` the cau
 
 from __future__ import annotations
 
+import re
 import reprlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -82,10 +83,44 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+#: An option named in a message: ``{on_unsupported=skip}``, rendered per caller.
+_OPTION = re.compile(r"\{(\w+)=([^{}]*)\}")
+
+
+def keyword_form(name: str, value: str) -> str:
+    """How Python callers pass an option: ``on_unsupported='skip'``, ``title_only=True``."""
+    if value in ("True", "False", "None"):
+        return f"{name}={value}"
+    return f"{name}={value!r}"
+
+
+def render_hint(template: str, form: Callable[[str, str], str] = keyword_form) -> str:
+    """A hint with each ``{name=value}`` option written in the caller's language.
+
+    Python callers get keywords (``on_unsupported='skip'``); the command line renders
+    the same template with its flags (``--on-unsupported skip``).
+    """
+    return _OPTION.sub(lambda match: form(match[1], match[2]), template)
+
+
 class AngoConvertError(Exception):
-    """Root of every error the toolkit raises on purpose."""
+    """Root of every error the toolkit raises on purpose.
+
+    An error may carry a ``hint``: what to do about it, with the options it names
+    written ``{name=value}``; ``str()`` renders them as Python keywords and
+    :meth:`message` as whatever the caller speaks (the CLI passes its flags).
+    """
 
     exit_code = EXIT_ERROR
+    hint: str = ""
+
+    def message(self, form: Callable[[str, str], str] = keyword_form) -> str:
+        """The message with its hint's options rendered by ``form``."""
+        base = super().__str__()  # the builtin base's own text (OSError's, ValueError's...)
+        return f"{base}; {render_hint(self.hint, form)}" if self.hint else base
+
+    def __str__(self) -> str:
+        return self.message()
 
 
 class FormatError(AngoConvertError, LookupError):
@@ -156,9 +191,17 @@ class SchemaValidationError(AngoConvertError, ValueError):
 
 
 class ConversionError(AngoConvertError, ValueError):
-    """The data cannot be converted as asked (unmapped classes, missing sizes...)."""
+    """The data cannot be converted as asked (unmapped classes, missing sizes...).
+
+    ``hint`` says what to do, naming options as ``{name=value}`` (see
+    :func:`render_hint`): Python callers read keywords, CLI users flags.
+    """
 
     exit_code = EXIT_CONVERSION
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.hint = hint
 
 
 class UnsupportedAnnotationError(ConversionError):
@@ -168,10 +211,7 @@ class UnsupportedAnnotationError(ConversionError):
         self.format_name = format_name
         self.counts = dict(counts)
         parts = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
-        message = f"format {format_name!r} cannot hold {parts}"
-        if hint:
-            message += f"; {hint}"
-        super().__init__(message)
+        super().__init__(f"format {format_name!r} cannot hold {parts}", hint)
 
 
 class OutputError(AngoConvertError, OSError):

@@ -3,10 +3,26 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ango_convert.errors import OnError
-from ango_convert.model import JSONValue
+from ango_convert.model import Annotation, JSONValue
+
+
+def count_objects(annotations: Iterable[Annotation]) -> int:
+    """Objects among ``annotations``: those sharing a group and a class (a box, its
+    polygon and its keypoints) are one; every other annotation is one of its own."""
+    count = 0
+    seen: set[tuple[str, int]] = set()
+    for annotation in annotations:
+        group = annotation.group
+        if group is None:
+            count += 1
+        elif (group, annotation.category_id) not in seen:
+            seen.add((group, annotation.category_id))
+            count += 1
+    return count
 
 
 @dataclass
@@ -16,7 +32,8 @@ class WriteReport:
     Attributes:
         target: Where the output went.
         items: Items (images, assets) written.
-        annotations: Annotations written.
+        annotations: Objects written, counted one way by every writer (see
+            :func:`count_objects`): a box and the keypoints of its group are one object.
         skipped: Annotations left out, by kind, because the target cannot hold them and
             the user opted in to skipping.
         approximated: Annotations converted with loss, by kind (a polygon written as its

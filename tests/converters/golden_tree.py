@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from ango_convert.io.imagesize import IMAGE_SUFFIXES
+from tests.training_checks import assert_trainable
 
 MANIFEST = "images.txt"
 
@@ -40,7 +41,9 @@ def _parsed(path: Path) -> object:
 
 
 def assert_tree_matches(output: Path, golden: Path, update: bool) -> None:
-    """Assert ``output`` has the same files and contents as ``golden``."""
+    """Assert ``output`` has the same files and contents as ``golden``, and that it holds
+    no zero-area box (golden files must train)."""
+    assert_trainable(output)
     files = _files(output)
     images = _images(files)
     texts = {name: path for name, path in files.items() if name not in images}

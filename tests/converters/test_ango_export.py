@@ -24,6 +24,7 @@ from ango_convert.formats.ango_export.read import read_v2, read_v3
 from ango_convert.model import Box, Dataset, Item, Polygon, RotatedBox
 from tests.conftest import GOLDEN, SAMPLES
 from tests.converters.golden_tree import assert_tree_matches
+from tests.training_checks import assert_trainable
 
 ANGO = SAMPLES / "ango"
 V3_JSON = ANGO / "export_v3.json"
@@ -52,6 +53,7 @@ def _coco(source: Path, target: Path, **read: object) -> dict[str, object]:
 
 def _golden_json(output: Path, name: str, update: bool) -> None:
     golden = GOLD / name
+    assert_trainable(output)
     if update:
         golden.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(output, golden)

@@ -98,7 +98,7 @@ class TestWrite:
         assert "person (bounding-box) x1; person (point) x3" in message
         assert "weather (classification) x1" in message
         assert "car" not in message.split(": ", 1)[1]
-        assert "--title-only" in message
+        assert "title_only=True" in message
         assert not (tmp_path / "payload.json").exists()
 
     def test_write__title_only_accepts_unmapped(self, tmp_path: Path) -> None:

@@ -75,15 +75,31 @@ def test_item_xml_is_what_lxml_writes(
     assert root.findtext("object/part/name") == _NOT_XML.sub("", part)
 
 
-def test_empty_inclusive_box_survives_float_rounding(tmp_path: Path) -> None:
-    # Written as ymin 1.477, ymax 0.477; read back, 0.477 + 1 falls just below 1.477.
-    box = Box(category_id=1, x=0.0, y=0.477, width=0.0, height=0.0)
+def test_subpixel_inclusive_box_survives_float_rounding(tmp_path: Path) -> None:
+    # Written as ymin 1.477, ymax 0.977; read back, 0.977 + 1 - 1.477 is not exactly 0.5.
+    box = Box(category_id=1, x=0.0, y=0.477, width=0.5, height=0.5)
     item = Item(id="a", file_name="a.jpg", annotations=(box,))
     dataset = Dataset(categories=(Category(id=1, name="c"),), items=(item,))
     voc.write.write(dataset, tmp_path / "o", pixel_convention="inclusive")
     (back,) = next(iter(voc.read.read(tmp_path / "o", pixel_convention="inclusive"))).annotations
     assert isinstance(back, Box)
-    assert (back.x, back.y, back.width, back.height) == pytest.approx((0, 0.477, 0, 0), abs=1e-9)
+    assert (back.x, back.y, back.width, back.height) == pytest.approx(
+        (0, 0.477, 0.5, 0.5), abs=1e-9
+    )
+
+
+def test_zero_area_box_left_out_and_reported(tmp_path: Path) -> None:
+    boxes = (
+        Box(category_id=1, x=0.0, y=0.477, width=0.0, height=0.0),
+        Box(category_id=1, x=1, y=1, width=2, height=0.0),
+        Box(category_id=1, x=1, y=1, width=2, height=3),
+    )
+    item = Item(id="a", file_name="a.jpg", annotations=boxes)
+    dataset = Dataset(categories=(Category(id=1, name="c"),), items=(item,))
+    report = voc.write.write(dataset, tmp_path / "o")
+    assert report.skipped == {"zero-area box": 2}
+    (back,) = next(iter(voc.read.read(tmp_path / "o"))).annotations
+    assert isinstance(back, Box) and (back.width, back.height) == (2, 3)
 
 
 SILENT = st.fixed_dictionaries(

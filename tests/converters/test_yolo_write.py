@@ -27,6 +27,7 @@ from ango_convert.model import (
     Item,
     Keypoints,
     Polygon,
+    Polyline,
     RotatedBox,
     Zone,
 )
@@ -80,7 +81,8 @@ class TestYoloWrite:
         assert label_map["1"]["keypoint_names"] == ["nose", "left eye", "right eye"]
         classes = {row[0] for rows in labels_of(tmp_path / "out").values() for row in rows}
         assert classes == {0.0, 1.0}
-        assert report.skipped["polygon"] == 2
+        assert report.skipped["polygon"] == 1
+        assert report.skipped["crowd polygon"] == 1  # crowd stays out of training labels
         # Reading the folder back restores the source ids through label_map.json.
         back = yolo.read.read(tmp_path / "out")
         assert [(c.id, c.name) for c in back.categories] == [(3, "car"), (90, "person")]
@@ -180,7 +182,9 @@ class TestYoloWrite:
         assert (tmp_path / "out/labels/train/a.txt").read_text() == "0 0 0 1 0 1 1\n"
 
     def test_write__pose_pairs_by_group(self, tmp_path: Path) -> None:
-        report = yolo.write.write(tiny_dataset(), tmp_path / "out", on_unsupported="approximate")
+        report = yolo.write.write(
+            tiny_dataset(), tmp_path / "out", task="pose", on_unsupported="skip"
+        )
         config = yaml.safe_load((tmp_path / "out" / "data.yaml").read_text())
         assert config["kpt_shape"] == [3, 3]
         rows = labels_of(tmp_path / "out")["street scene.v2.final"]
@@ -188,7 +192,17 @@ class TestYoloWrite:
         assert pose_row[5:] == pytest.approx(
             [60 / 640, 70 / 480, 2, 0, 0, 0, 66 / 640, 71 / 480, 1]
         )
-        assert report.skipped == {"classification": 1, "point": 1}
+        # car has no keypoints: its objects are left out, never given zero keypoints
+        assert all(row[0] == 1 for rows in labels_of(tmp_path / "out").values() for row in rows)
+        assert report.skipped == {
+            "classification": 1,
+            "point": 1,
+            "box": 1,
+            "polygon": 1,
+            "crowd polygon": 1,
+            "polyline": 1,
+            "rotated-box": 1,
+        }
         assert "1 box written" not in " ".join(report.warnings)
 
     def test_write__classifications_refused(self, tmp_path: Path) -> None:
@@ -299,14 +313,23 @@ class TestYoloDetectLines:
                 Box(category_id=2, x=0.1, y=0.2, width=0.3, height=1 / 3),
                 "1 0.025 0.03666666667 0.03 0.03333333333",
             ),
-            (Box(category_id=1, x=1, y=2, width=-0.0, height=0.0), "0 0.1 0.2 0 0"),  # no "-0"
-            (Box(category_id=1, x=0, y=-1e-9, width=3, height=0), "0 0.15 -1e-10 0.3 0"),
+            (Box(category_id=1, x=0, y=-2e-9, width=3, height=2e-9), "0 0.15 -1e-10 0.3 2e-10"),
             (Box(category_id=1, x=0, y=0, width=10, height=10), "0 0.5 0.5 1 1"),
         ],
-        ids=["ten-digits", "negative-zero", "tiny-negative", "whole-image"],
+        ids=["ten-digits", "tiny-negative", "whole-image"],
     )
     def test_box_line(self, box: Box, line: str) -> None:
         assert self.lines(box) == [line]
+
+    def test_zero_area_boxes_left_out_and_reported(self) -> None:
+        report = WriteReport(target="t")
+        zero = (
+            Box(category_id=1, x=1, y=2, width=-0.0, height=0.0),
+            Box(category_id=1, x=0, y=-1e-9, width=3, height=0),
+            Polyline(category_id=1, points=((1, 1), (5, 1))),
+        )
+        assert self.lines(*zero, policy="approximate", report=report) == []
+        assert report.skipped == {"zero-area box": 2, "zero-area polyline": 1}
 
     def test_other_kinds_become_boxes_in_the_same_format(self) -> None:
         polygon = Polygon(category_id=2, zones=(Zone(outer=((1.0, 1.0), (5.0, 1.0), (5.0, 4.0))),))

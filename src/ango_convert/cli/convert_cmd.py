@@ -63,6 +63,12 @@ from ango_convert.io.overlap import refuse_overlap
     help="skip: convert what reads and list each unreadable annotation, label line, XML "
     "file or record (file, place, reason) in the report instead of stopping.",
 )
+@click.option(
+    "--task",
+    type=click.Choice(["detect", "segment", "obb", "pose"]),
+    help="YOLO: the task to write. Left out, the task that holds the most objects "
+    "exactly is chosen (and named), or the run refuses with the counts per kind.",
+)
 @mapping_options
 @click.pass_context
 def convert(
@@ -79,6 +85,7 @@ def convert(
     masks_dir: Path | None,
     brush_url_base: str | None,
     on_error: str,
+    task: str | None,
     schema_map: Path | None,
     ontology: Path | None,
     title_only: bool,
@@ -119,6 +126,7 @@ def convert(
         "project": project,
         "overwrite": overwrite,
         "on_error": on_error if on_error != "strict" else None,
+        "task": task,
     }
     read_options, write_options = route_options(reader, writer, shorthands, read_pairs, write_pairs)
     if no_validate and "validate" in {o.name for o in registry.options_of(writer)}:

@@ -57,6 +57,31 @@ COMMANDS = {
 
 logger = logging.getLogger("ango_convert")
 
+#: Options that have a flag of their own; any other writer option is ``-W name=value``.
+FLAGS = {
+    "on_unsupported": "--on-unsupported",
+    "on_error": "--on-error",
+    "task": "--task",
+    "images_dir": "--images",
+    "schema_map": "--schema-map",
+    "ontology": "--ontology",
+    "overwrite": "--overwrite",
+    "from_format": "--from",
+    "project": "--project",
+    "title_only": "--title-only",
+    "external_id": "--external-id",
+}
+
+
+def flag_form(name: str, value: str) -> str:
+    """How a CLI user passes an option that an error's hint names."""
+    flag = FLAGS.get(name)
+    if flag is None:
+        return f"-W {name}={value}"
+    if value in ("", "True", "true"):  # a switch
+        return flag
+    return f"{flag} {value}"
+
 
 class LazyGroup(click.Group):
     """A group that imports each command's module only when that command runs."""
@@ -82,7 +107,7 @@ class LazyGroup(click.Group):
         try:
             return super().invoke(ctx)
         except AngoConvertError as exc:
-            _fail(ctx, str(exc), exc.exit_code, exc)
+            _fail(ctx, exc.message(flag_form), exc.exit_code, exc)
         except KeyboardInterrupt:
             _fail(ctx, "interrupted; outputs were left as they were", EXIT_INTERRUPTED, None)
         except (click.exceptions.Exit, click.ClickException, click.Abort):

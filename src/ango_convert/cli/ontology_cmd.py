@@ -12,8 +12,9 @@ import click
 from ango_convert import api
 from ango_convert.cli.hub_common import hub_options, make_client
 from ango_convert.cli.options import FormatName, parse_pairs
+from ango_convert.formats.ango.encode import ISCROWD_QUESTION
 from ango_convert.io.outputs import dump_json, write_bytes_atomic
-from ango_convert.model import Classification, Dataset
+from ango_convert.model import ATTR_ISCROWD, Classification, Dataset
 from ango_convert.ontology import build_category_schema, tool_for
 
 
@@ -100,6 +101,8 @@ def schema_for(dataset: Dataset) -> dict[str, Any]:
         for annotation in item.annotations:
             kinds[annotation.category_id].add(tool_for(annotation))
             attributes.update(key for key in annotation.attributes if ":" not in key)
+            if annotation.attributes.get(ATTR_ISCROWD) in (1, True):
+                attributes.add(ISCROWD_QUESTION)  # sent as a nested answer: keep its question
         titles.update(_titles(item.classifications))
     return build_category_schema(dataset.categories, kinds, attributes, titles)
 

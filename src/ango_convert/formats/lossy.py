@@ -69,6 +69,17 @@ def mask_bounds(mask: Mask) -> Bounds | None:
     return float(min(cols)), float(min(rows)), float(max(cols) + 1), float(max(rows) + 1)
 
 
+def has_area(box: Box) -> bool:
+    """True when the box covers some area (training outputs hold no other)."""
+    return box.width > 0 and box.height > 0
+
+
+def points_have_area(points: list[tuple[float, float]]) -> bool:
+    """True when the points' bounding box covers some area."""
+    x0, y0, x1, y1 = bounds(points)
+    return x1 > x0 and y1 > y0
+
+
 def box_from_bounds(annotation: Annotation, box_bounds: Bounds) -> Box:
     """A Box with the annotation's class, group and attributes over the given bounds."""
     x0, y0, x1, y1 = box_bounds
@@ -116,8 +127,13 @@ class Unsupported:
         else:
             self.report.skipped[kind] += 1
 
+    def degenerate(self, kind: str) -> None:
+        """Record an object whose box has no area: training outputs never hold one (a
+        zero-size box stops torchvision and skews COCOeval), whatever the mode."""
+        self.report.skipped[f"zero-area {kind}"] += 1
+
     def finish(self, hint: str = "") -> None:
         """Raise the collected refusals, if any."""
         if self.refused:
-            text = hint or "pass on_unsupported='skip' or 'approximate' (--on-unsupported)"
+            text = hint or "pass {on_unsupported=skip} or {on_unsupported=approximate}"
             raise UnsupportedAnnotationError(self.format_name, dict(self.refused), text)

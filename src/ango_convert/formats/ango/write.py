@@ -21,7 +21,7 @@ from ango_convert.io.inputs import json_path
 from ango_convert.io.outputs import atomic_file
 from ango_convert.model import Dataset, Item
 from ango_convert.ontology import Ontology, load_ontology
-from ango_convert.report import WriteReport
+from ango_convert.report import WriteReport, count_objects
 
 ExternalId = Literal["name", "basename", "stem"]
 Shape = Literal["seed", "flat"]
@@ -83,8 +83,8 @@ def write(
     """
     if not project:
         raise ConversionError(
-            "the 'ango' payload needs a project id (--project ID); "
-            "use --to ango-flat for the flat format without one"
+            "the 'ango' payload needs a project id",
+            "pass {project=ID}, or write format 'ango-flat' for the flat format without one",
         )
     return _write(
         dataset,
@@ -229,8 +229,8 @@ def _records(
         key = external_id_for(item, mode)
         if key in seen:
             raise ConversionError(
-                f"externalId {key!r} would label two items ({seen[key]!r} and {item.file_name!r});"
-                " choose another --external-id mode"
+                f"externalId {key!r} would label two items ({seen[key]!r} and {item.file_name!r})",
+                "choose another mode: {external_id=basename} or {external_id=stem}",
             )
         seen[key] = item.file_name
         extra: dict[str, Any] = {}
@@ -242,7 +242,7 @@ def _records(
                 report.annotations += len(brushes)
         answer = encoder.encode(item)
         report.items += 1
-        report.annotations += len(item.annotations)
+        report.annotations += count_objects(item.annotations)
         if shape == "flat":
             yield {"externalId": key, **answer, **extra}
         else:
@@ -281,8 +281,8 @@ def _refuse_unmapped(encoder: AngoEncoder, mapping: Ontology) -> None:
     listed = "; ".join(f"{name} x{unmapped[name]}" for name in names[:MAX_LISTED])
     more = f"; and {len(names) - MAX_LISTED} more" if len(names) > MAX_LISTED else ""
     raise ConversionError(
-        f"{len(names)} name(s) have no schemaId in {mapping.source}: {listed}{more}; "
-        "add them to the map, or pass --title-only to send titles"
+        f"{len(names)} name(s) have no schemaId in {mapping.source}: {listed}{more}",
+        "add them to the map, or pass {title_only=True} to send titles",
     )
 
 

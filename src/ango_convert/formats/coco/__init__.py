@@ -39,9 +39,12 @@ Writing (one JSON file, atomically; ``-`` writes stdout):
   exactly at pixel centres, with a warning in the report.
 * Rotated boxes, polylines and points are not COCO kinds: they raise
   UnsupportedAnnotationError unless ``on_unsupported`` is ``"skip"`` (left out, counted)
-  or ``"approximate"``: a rotated box becomes the polygon of its corners and a point a
-  zero-size box at its position (both counted as approximated); polylines are skipped,
-  as closing them into a polygon would invent an area.
+  or ``"approximate"``: a rotated box becomes the polygon of its corners (counted as
+  approximated); points and polylines are skipped (counted), as a zero-size box would stop
+  torchvision training and closing a line into a polygon would invent an area.
+* No zero-area box is written: an entry whose box has no area is left out and counted as
+  ``zero-area <kind>``; a pose without a box gets one at least a pixel each way. Crowd
+  regions (``iscrowd``) are written as RLE, as COCO keeps them.
 * COCO requires every image's width and height: items without them raise
   ConversionError naming them.
 * The items are read once and the file is written as they arrive (annotations wait in

@@ -28,7 +28,9 @@ from ango_convert.model import Category, Dataset, Item, JSONValue
 Skip = Callable[[Located], None]
 
 
-def parse_document(document: object, skip: Skip | None = None) -> Dataset:
+def parse_document(
+    document: object, skip: Skip | None = None, warnings: list[str] | None = None
+) -> Dataset:
     """Build a Dataset from parsed COCO JSON.
 
     Args:
@@ -36,6 +38,8 @@ def parse_document(document: object, skip: Skip | None = None) -> Dataset:
         skip: Collect-and-continue: called with each bad category, image or annotation,
             which is then left out (annotations of a left-out image or category follow).
             None raises instead.
+        warnings: Where metadata faults that do not stop the read are told (skeleton
+            edges naming keypoints the category lacks, which are dropped).
 
     Raises:
         Located: The first problem found, with its JSON path.
@@ -45,7 +49,7 @@ def parse_document(document: object, skip: Skip | None = None) -> Dataset:
     category_ids: dict[int, int] = {}  # id -> index of the record that has it
     for index, record in enumerate(section(root, "categories")):
         try:
-            decode_category(categories, category_ids, record, index)
+            decode_category(categories, category_ids, record, index, warnings)
         except ValueError as exc:
             _left_out(exc, ("categories", index), skip)
     images: dict[int, ImageSlot] = {}

@@ -34,7 +34,6 @@ from ango_convert.model import (
     JSONValue,
     Keypoints,
     Mask,
-    Point,
     Polygon,
     RotatedBox,
     Zone,
@@ -142,6 +141,9 @@ class AnnotationWriter:
         take, add = self.ids.take, self.entries.add
         count = 0
         for box in boxes:
+            if box.width <= 0 or box.height <= 0:
+                self.report.skipped["zero-area box"] += 1
+                continue
             count += 1
             attributes = box.attributes
             wanted, area = attributes.get(ATTR_COCO_ID), attributes.get(ATTR_COCO_AREA)
@@ -171,9 +173,9 @@ class AnnotationWriter:
             raise UnsupportedAnnotationError(
                 "coco",
                 dict(self.refused),
-                "pass on_unsupported='skip' to leave them out, or 'approximate' to write "
-                "rotated boxes as polygons and points as zero-size boxes (polylines are "
-                "skipped)",
+                "pass {on_unsupported=skip} to leave them out, or {on_unsupported=approximate} "
+                "to write rotated boxes as polygons (points and polylines are skipped: COCO "
+                "has no zero-area box)",
             )
         if self.holed:
             self.report.warnings.append(
@@ -188,7 +190,6 @@ class AnnotationWriter:
             annotation = self._supported(original)
             if annotation is None:
                 continue
-            self.report.annotations += 1
             key = (annotation.group, annotation.category_id) if annotation.group else None
             parts = open_groups.get(key) if key else None
             if parts is None or not parts.slot_free(annotation):
@@ -218,8 +219,10 @@ class AnnotationWriter:
     def _add(self, parts: _Parts, item: Item, image_id: int) -> None:
         attributes = parts.attributes()
         shape = parts.shape
-        if isinstance(shape, Polygon) and any(zone.holes for zone in shape.zones):
-            self.holed += 1
+        crowd = _iscrowd(attributes.get(ATTR_ISCROWD)) == 1
+        holed = isinstance(shape, Polygon) and any(zone.holes for zone in shape.zones)
+        if isinstance(shape, Polygon) and (holed or crowd):  # COCO keeps crowd as RLE
+            self.holed += holed
             from ango_convert import masks  # numpy: imported only when a mask is met
 
             try:
@@ -232,9 +235,13 @@ class AnnotationWriter:
             except ConversionError as exc:  # a zone too large to rasterise: name the item
                 raise type(exc)(f"item {shown(item.id)}: {exc}") from None
         bbox = _bbox(parts, shape, attributes)
+        if not (bbox[2] > 0 and bbox[3] > 0):  # COCOeval and torchvision need an area
+            self.report.skipped[f"zero-area {parts.members()[0].kind}"] += 1
+            return
         area = _area(parts, shape, bbox, attributes)
         if not math.isfinite(area):  # a box of 1.7e308 squared: JSON would say null
             raise ConversionError(f"item {shown(item.id)}: {_overflow(area, bbox)}")
+        self.report.annotations += 1  # one object per entry, as every writer counts
         entry: dict[str, Any] = {
             "id": self.ids.take(int_or_none(attributes.get(ATTR_COCO_ID))),
             "image_id": image_id,
@@ -255,21 +262,12 @@ class AnnotationWriter:
 
 
 def _approximate(annotation: Annotation) -> Annotation | None:
-    """Rotated box -> polygon of its corners; point -> zero-size box; else None."""
+    """Rotated box -> polygon of its corners; else None (a lone point has no box: a
+    zero-size one would stop torchvision training and skew COCOeval)."""
     if isinstance(annotation, RotatedBox):
         return Polygon(
             category_id=annotation.category_id,
             zones=(Zone(outer=rotated_box_corners(annotation)),),
-            group=annotation.group,
-            attributes=annotation.attributes,
-        )
-    if isinstance(annotation, Point):
-        return Box(
-            category_id=annotation.category_id,
-            x=annotation.x,
-            y=annotation.y,
-            width=0,
-            height=0,
             group=annotation.group,
             attributes=annotation.attributes,
         )
@@ -303,7 +301,18 @@ def _bbox(parts: _Parts, shape: Polygon | Mask | None, attributes: Mapping[str, 
     if isinstance(shape, Polygon):
         return _span(point for zone in shape.zones for point in zone.outer)
     assert parts.pose is not None  # a group always has at least one member
-    return _span((x, y) for x, y, v in parts.pose.points if v > 0)
+    return _padded(_span((x, y) for x, y, v in parts.pose.points if v > 0))
+
+
+def _padded(bbox: BBox) -> BBox:
+    """A pose's box at least one pixel each way: points in a line (or one labelled point)
+    span no area, and COCOeval's OKS and torchvision divide by it."""
+    x, y, width, height = bbox
+    if width < 1:
+        x, width = x - (1 - width) / 2, 1
+    if height < 1:
+        y, height = y - (1 - height) / 2, 1
+    return [x, y, width, height]
 
 
 def _span(points: Iterable[tuple[float, float]]) -> BBox:

@@ -37,6 +37,7 @@ def read(
 
     skip = None if notes is None else (lambda exc: notes.append(located(exc).note()))
     try:
-        return parse_document(document, skip)
+        warnings = diagnostics.warnings if diagnostics is not None else None
+        return parse_document(document, skip, warnings)
     except Located as exc:
         raise located(exc) from exc

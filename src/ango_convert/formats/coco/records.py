@@ -8,6 +8,7 @@ sizes above zero) and hands only what fails them to the general helpers of
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 from ango_convert.formats.coco.keys import (
@@ -25,7 +26,10 @@ from ango_convert.formats.coco.keys import (
     positive_or_none,
     required,
 )
+from ango_convert.io.inputs import json_path
 from ango_convert.model import ATTR_COCO_IMAGE_ID, Annotation, Category, JSONValue
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -72,7 +76,11 @@ def decode_image(
 
 
 def decode_category(
-    categories: list[Category], seen: dict[int, int], record: object, index: int
+    categories: list[Category],
+    seen: dict[int, int],
+    record: object,
+    index: int,
+    warnings: list[str] | None = None,
 ) -> None:
     """Read ``$.categories[index]`` onto ``categories``, its id claimed in ``seen``.
 
@@ -96,7 +104,9 @@ def decode_category(
             if supercategory is None
             else as_str(supercategory, (*where, "supercategory")),
             keypoint_names=names,
-            skeleton=_skeleton(record.get("skeleton"), len(names), (*where, "skeleton")),
+            skeleton=_skeleton(
+                record.get("skeleton"), len(names), (*where, "skeleton"), warnings
+            ),
             attributes=extras(record, CATEGORY_KEYS),
         )
     )
@@ -108,11 +118,15 @@ def _keypoint_names(value: object, where: Where) -> tuple[str, ...]:
     return tuple(as_str(name, (*where, i)) for i, name in enumerate(as_list(value, where)))
 
 
-def _skeleton(value: object, count: int, where: Where) -> tuple[tuple[int, int], ...]:
+def _skeleton(
+    value: object, count: int, where: Where, warnings: list[str] | None = None
+) -> tuple[tuple[int, int], ...]:
     """Read skeleton edges, 1-based as COCO defines them, into 0-based pairs.
 
     Some tools write 0-based edges; a skeleton that uses index 0 and never the last
-    keypoint's 1-based number is read as 0-based.
+    keypoint's 1-based number is read as 0-based. Edges naming keypoints the category
+    does not have (pose toolkits ship a 17-point skeleton on 14 keypoints) are dropped
+    with one warning naming them: metadata, not geometry, so the read goes on.
     """
     if value is None:
         return ()
@@ -124,9 +138,15 @@ def _skeleton(value: object, count: int, where: Where) -> tuple[tuple[int, int],
         pairs.append((as_int(ends[0], (*where, i, 0)), as_int(ends[1], (*where, i, 1))))
     used = {end for pair in pairs for end in pair}
     shift = 0 if 0 in used and count not in used else 1
-    for i, (a, b) in enumerate(pairs):
-        if not (0 <= a - shift < count and 0 <= b - shift < count):
-            raise Located(
-                (*where, i), f"skeleton edge [{a}, {b}] is outside 1..{count} (keypoints)"
-            )
-    return tuple((a - shift, b - shift) for a, b in pairs)
+    kept = [(a, b) for a, b in pairs if 0 <= a - shift < count and 0 <= b - shift < count]
+    if len(kept) < len(pairs):
+        dropped = [list(pair) for pair in pairs if pair not in kept]
+        message = (
+            f"{json_path(*where)}: skeleton edge(s) {dropped} name keypoints outside "
+            f"1..{count}; dropped"
+        )
+        if warnings is None:
+            logger.warning("%s", message)
+        else:
+            warnings.append(message)
+    return tuple((a - shift, b - shift) for a, b in kept)

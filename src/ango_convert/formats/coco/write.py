@@ -107,8 +107,8 @@ def _require_sizes(shown: Sequence[str], count: int) -> None:
     listed = ", ".join(repr(name) for name in shown)
     more = f" (and {count - len(shown)} more)" if count > len(shown) else ""
     raise ConversionError(
-        f"COCO needs every image's width and height; {count} item(s) have none: "
-        f"{listed}{more}; read the source with --images to take sizes from the image files"
+        f"COCO needs every image's width and height; {count} item(s) have none: {listed}{more}",
+        "read the source with {images_dir=DIR} to take sizes from the image files",
     )
 
 

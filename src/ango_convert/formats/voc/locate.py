@@ -30,6 +30,8 @@ class Context:
         # Images and XML files stay inside the dataset (or the images folder given).
         self.confine = Confinement(self.root, self.images_dir)
         annotations = self.root / "Annotations"
+        if not annotations.is_dir():
+            annotations = self.root / "annotations"  # Kaggle-style, beside images/
         self.base = annotations if annotations.is_dir() else self.root
         self.shift = corner_shift(self.convention)
 
@@ -43,6 +45,7 @@ class Context:
                 parent,
                 self.root / "JPEGImages",
                 parent.parent / "JPEGImages",
+                self.root / "images",  # Kaggle-style annotations/ + images/
             )
             self.folders[key] = list(dict.fromkeys(d for d in candidates if d is not None))
         return self.folders[key]

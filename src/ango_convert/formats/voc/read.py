@@ -107,14 +107,20 @@ def _read_files(
 
 
 def detect(path: Path) -> bool:
-    """True for a VOC XML file, or a folder with ``Annotations/`` or VOC XML files."""
+    """True for a VOC XML file, or a folder holding VOC XML files in one of the layouts
+    users meet: VOCdevkit (``Annotations/``, or a year folder holding it), XML beside
+    the images (Roboflow's ``train/``, ``valid/``, ``test/``), Kaggle-style
+    ``annotations/`` + ``images/``, or splits nested one or two levels down."""
     if path.is_file():
         return path.suffix.lower() == ".xml" and _looks_like_voc(path)
     if not path.is_dir():
         return False
     folder = _annotations_dir(path) or path
-    first = next(iter(sorted(folder.glob("*.xml"))[:1]), None)
-    return first is not None and _looks_like_voc(first)
+    for pattern in ("*.xml", "*/*.xml", "*/*/*.xml", "*/*/*/*.xml"):
+        first = next(iter(sorted(folder.glob(pattern))[:1]), None)
+        if first is not None:
+            return _looks_like_voc(first)
+    return False
 
 
 def _looks_like_voc(path: Path) -> bool:
@@ -129,8 +135,9 @@ def _looks_like_voc(path: Path) -> bool:
 
 
 def _annotations_dir(folder: Path) -> Path | None:
-    if (folder / "Annotations").is_dir():
-        return folder / "Annotations"
+    for name in ("Annotations", "annotations"):  # VOCdevkit, or Kaggle's lower case
+        if (folder / name).is_dir():
+            return folder / name
     # A VOCdevkit root holding a single VOC20xx year folder.
     years = [child for child in folder.glob("*/Annotations") if child.is_dir()]
     return years[0] if len(years) == 1 else None
@@ -154,6 +161,7 @@ def _layout(source: Path) -> _Found:
     Sub-folders are read (item ids keep them), but not one named ``Annotations`` below
     the annotations folder (another dataset: an output written inside this one would be
     read again on the next run) nor a hidden one (a temp folder of an interrupted run).
+    Without an annotations folder at the top, each split's own ``Annotations/`` is read.
     The walk's listings say which files are links or not regular, so the plain ones cost
     no extra system call.
     """
@@ -170,7 +178,10 @@ def _layout(source: Path) -> _Found:
         with os.scandir(where) as entries:
             for entry in entries:
                 if entry.is_dir(follow_symlinks=False):
-                    if entry.name == "Annotations" or entry.name.startswith("."):
+                    # Below an Annotations/ folder another one is a second dataset;
+                    # without one at the top, Annotations/ folders are the splits.
+                    nested = annotations is not None and entry.name == "Annotations"
+                    if nested or entry.name.startswith("."):
                         found.nested += _count_xml(entry.path)
                     else:
                         pending.append(entry.path)
@@ -192,6 +203,16 @@ def _count_xml(folder: str) -> int:
 def _parts(path: Path) -> tuple[str, ...]:
     """Sort key giving Path's own order (by parts) without its slow comparisons."""
     return path.parts
+
+
+#: Split folders as exporters name them (Roboflow writes ``valid``).
+_SPLIT_FOLDERS = {"train": "train", "valid": "val", "val": "val", "test": "test"}
+
+
+def _folder_split(item_id: str) -> str | None:
+    """The split a file's top folder names (``valid/a`` -> val), when no list does."""
+    top, sep, _ = item_id.partition("/")
+    return _SPLIT_FOLDERS.get(top.lower()) if sep else None
 
 
 def _read_splits(root: Path) -> dict[str, str]:
@@ -243,7 +264,7 @@ def _to_item(entry: Parsed, ids: dict[str, int], splits: dict[str, str]) -> Item
         width=entry.width,
         height=entry.height,
         annotations=boxes,
-        split=splits.get(entry.item_id),
+        split=splits.get(entry.item_id) or _folder_split(entry.item_id),
         image_path=entry.image_path,
         attributes=dict(entry.attributes),
     )

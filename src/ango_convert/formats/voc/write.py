@@ -36,6 +36,7 @@ from ango_convert.formats.lossy import (
     Unsupported,
     annotation_bounds,
     box_from_bounds,
+    has_area,
 )
 from ango_convert.formats.numbers import format_number
 from ango_convert.formats.voc.vocabulary import (
@@ -177,7 +178,7 @@ class _ImagePlacer:
         shown = ", ".join(repr(name) for name in self.missing[:5])
         text = f"{len(self.missing)} image(s) not found: {shown}"
         if self.mode != "auto":
-            raise ConversionError(f"{text}; pass the images folder with --images")
+            raise ConversionError(text, "pass the images folder with {images_dir=DIR}")
         self.report.warnings.append(f"{text}; JPEGImages/ lacks them")
 
 
@@ -209,13 +210,18 @@ def _boxes_of(item: Item, policy: Unsupported) -> list[Box]:
     boxes: list[Box] = []
     for annotation in item.annotations:
         if isinstance(annotation, Box):
-            boxes.append(annotation)
+            if has_area(annotation):
+                boxes.append(annotation)
+            else:
+                policy.degenerate("box")
             continue
         kind = annotation.kind
         bounds = annotation_bounds(annotation)
         paired = isinstance(annotation, Keypoints) and annotation.group in boxed_groups
         if bounds is None or paired:
             policy.drop(kind)
+        elif bounds[2] <= bounds[0] or bounds[3] <= bounds[1]:
+            policy.degenerate(kind)
         elif policy.approximate(kind):
             boxes.append(box_from_bounds(annotation, bounds))
     return boxes

@@ -12,6 +12,7 @@ Writing: no ``path`` key (see :mod:`.write`), flow-style lists as Ultralytics' o
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -53,21 +54,52 @@ def read_data_yaml(path: Path) -> Layout:
     names = _names_from_yaml(path, document)
     layout = Layout(root=root, names=names, sources=[], kpt_shape=_kpt_shape(path, document))
     layout.info.update(_pose_extras(document, layout.kpt_shape))
+    missing: list[str] = []
     for key in SPLIT_KEYS:
         entries = document.get(key)
         if entries in (None, ""):
             continue
         for entry in entries if isinstance(entries, list) else [entries]:
             try:
-                target = _inside(path, key, str(entry), base, root)
+                target = _spelled(_inside(path, key, str(entry), base, root), root)
+                if not target.exists():  # a split left out of the download: go on
+                    missing.append(f"{key} ({target})")
+                    continue
                 layout.sources.append(_source(path, key, target, root))
             except (OSError, ValueError) as exc:  # too long for the file system, a NUL...
                 if isinstance(exc, ReadError):
                     raise
                 raise ReadError(path, key, f"{shown(entry)}: not a usable path") from exc
     if not layout.sources:
+        if missing:
+            raise ReadError(path, None, f"no split folder exists: {', '.join(missing)}")
         raise ReadError(path, None, "names no train, val or test images")
+    if missing:
+        layout.warnings.append(
+            f"{path}: split folder(s) {', '.join(missing)} do not exist; the others convert"
+        )
     return layout
+
+
+#: Spellings of the validation split folder that exporters mix up (Roboflow's data.yaml
+#: names ``valid`` where a renamed download has ``val``, and the other way round).
+_VAL_SPELLINGS = {"valid": ("val", "validation"), "val": ("valid", "validation")}
+
+
+def _spelled(target: Path, root: Path) -> Path:
+    """``target``, or the same path with ``valid``/``val`` swapped when only that exists."""
+    if target.exists():
+        return target
+    try:
+        parts = target.relative_to(root).parts
+    except ValueError:
+        return target
+    for index, part in enumerate(parts):
+        for other in _VAL_SPELLINGS.get(part.lower(), ()):
+            candidate = root.joinpath(*parts[:index], other, *parts[index + 1 :])
+            if candidate.exists():
+                return candidate
+    return target
 
 
 def _load_yaml(path: Path) -> dict[str, Any]:
@@ -201,12 +233,61 @@ def write_data_yaml(
     config["names"] = {index: category.name for index, category in enumerate(ordered)}
     if kpt_shape is not None:
         config["kpt_shape"] = list(kpt_shape)
-        flip = dataset.info.get("yolo:flip_idx")
-        if isinstance(flip, list) and len(flip) == kpt_shape[0]:
+        kept = dataset.info.get("yolo:flip_idx")
+        flip: list[Any] | None = None
+        if isinstance(kept, list) and len(kept) == kpt_shape[0]:
+            flip = kept
+        else:
+            flip = flip_index(ordered, kpt_shape[0])
+        if flip is not None:
             config["flip_idx"] = flip
     text = yaml.dump(config, Dumper=_ConfigDumper, sort_keys=False, allow_unicode=True)
     write_into(temp, "data.yaml", text.encode("utf-8"))
     report.files.append("data.yaml")
+
+
+# A side word at a word start, ending where a lower-case letter does not follow
+# (``left_eye``, ``leftEye``, ``L_knee``; not ``lefty``).
+_SIDES = re.compile(r"(?<![A-Za-z])([Ll]eft|[Rr]ight|LEFT|RIGHT|[LlRr])(?![a-z])")
+
+
+def flip_index(categories: Sequence[Category], count: int) -> list[int] | None:
+    """``flip_idx`` from keypoint names that pair left and right (``left_eye`` and
+    ``right_eye``, ``l_knee`` and ``r_knee``): without it Ultralytics turns off flip
+    augmentation. None when no pair is found or the pose classes disagree."""
+    found: list[int] | None = None
+    for category in categories:
+        names = category.keypoint_names
+        if len(names) != count:
+            continue
+        index = {_key(name): position for position, name in enumerate(names)}
+        flip = [index.get(_key(_mirrored(name)), i) for i, name in enumerate(names)]
+        if found is not None and flip != found:
+            return None
+        found = flip
+    if found is None or found == list(range(count)):
+        return None
+    if any(found[found[i]] != i for i in range(count)):  # not a pairing: do not guess
+        return None
+    return found
+
+
+def _key(name: str) -> str:
+    """``Left Eye``, ``left_eye`` and ``left-eye`` alike."""
+    return re.sub(r"[^0-9a-z]+", "", name.lower())
+
+
+def _mirrored(name: str) -> str:
+    swap = {"left": "right", "right": "left", "l": "r", "r": "l"}
+
+    def side(match: re.Match[str]) -> str:
+        word = match.group(0)
+        other = swap[word.lower()]
+        if word.isupper() and len(word) > 1:
+            return other.upper()
+        return other.capitalize() if word[0].isupper() else other
+
+    return _SIDES.sub(side, name)
 
 
 class _ConfigDumper(yaml.SafeDumper):

@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from ango_convert.errors import ConversionError
-from ango_convert.formats.lossy import Unsupported, annotation_bounds, box_from_bounds
+from ango_convert.formats.lossy import (
+    Unsupported,
+    annotation_bounds,
+    box_from_bounds,
+    points_have_area,
+)
 from ango_convert.formats.yolo.labels import KptShape, Task, format_value
 from ango_convert.geometry import ring_area, rotated_box_corners
-from ango_convert.model import XY, Annotation, Box, Item, Keypoints, Polygon, RotatedBox
+from ango_convert.model import (
+    ATTR_ISCROWD,
+    XY,
+    Annotation,
+    Box,
+    Item,
+    Keypoints,
+    Polygon,
+    RotatedBox,
+)
 
 _DETECT_LINE = "%d %.10g %.10g %.10g %.10g"
 
@@ -24,8 +39,12 @@ class Encoder:
         classes: Mapping[int, int],
         kpt_shape: KptShape | None,
         policy: Unsupported,
+        keypoint_classes: Collection[int] = (),
+        keep_crowd: bool = False,
     ) -> None:
         self.task = task
+        self.keep_crowd = keep_crowd
+        self.keypoint_classes = frozenset(keypoint_classes)
         self.classes = classes
         self.kpt_shape = kpt_shape
         self.policy = policy
@@ -35,6 +54,8 @@ class Encoder:
         """The item's label lines; what the task cannot hold goes to the policy."""
         for _ in item.classifications:
             self.policy.drop("classification")
+        if not self.keep_crowd:
+            item = self._without_crowd(item)
         if self.task == "pose":
             return self._pose_lines(item)
         if self.task == "detect":
@@ -46,9 +67,31 @@ class Encoder:
                 self.policy.drop(annotation.kind)
                 continue
             values = self._values(annotation)
-            if values is not None:
-                lines.append(self._line(item, annotation, values))
+            if values is None:
+                continue
+            if not points_have_area(values):
+                self.policy.degenerate(annotation.kind)
+                continue
+            lines.append(self._line(item, annotation, values))
         return lines
+
+    def _without_crowd(self, item: Item) -> Item:
+        """The item without crowd regions and difficult objects, each counted: trainers
+        leave them out of the loss (Ultralytics' own COCO converter drops crowd)."""
+        left_out = None
+        for annotation in item.annotations:
+            attributes = annotation.attributes
+            # cheap truth tests first: most objects carry iscrowd 0 or no flag at all
+            if not attributes or not (attributes.get(ATTR_ISCROWD) or attributes.get("difficult")):
+                continue
+            flag = _ignored_flag(attributes)
+            if flag:
+                self.policy.report.skipped[f"{flag} {annotation.kind}"] += 1
+                left_out = (left_out or set()) | {id(annotation)}
+        if left_out is None:
+            return item
+        kept = tuple(a for a in item.annotations if id(a) not in left_out)
+        return dataclasses.replace(item, annotations=kept)
 
     def _detect_lines(self, item: Item) -> list[str]:
         """One ``cls cx cy w h`` line per box, the only place detect lines are printed.
@@ -73,6 +116,9 @@ class Encoder:
                 if made is None:
                     continue
                 box = made
+            if box.width <= 0 or box.height <= 0:
+                self.policy.degenerate(annotation.kind)
+                continue
             cls = classes.get(box.category_id)
             if cls is None:
                 cls = self._class_of(item, box)  # raises, naming the item
@@ -103,6 +149,9 @@ class Encoder:
         if bounds is None:
             self.policy.drop(kind)
             return None
+        if bounds[2] <= bounds[0] or bounds[3] <= bounds[1]:
+            self.policy.degenerate(kind)
+            return None
         if not self.policy.approximate(kind):
             return None
         return box_from_bounds(annotation, bounds)
@@ -122,6 +171,9 @@ class Encoder:
         if bounds is None:
             self.policy.drop(kind)
             return None
+        if bounds[2] <= bounds[0] or bounds[3] <= bounds[1]:
+            self.policy.degenerate(kind)
+            return None
         if not self.policy.approximate(kind):
             return None
         return self._shape(box_from_bounds(annotation, bounds))
@@ -138,8 +190,18 @@ class Encoder:
     def _pose_lines(self, item: Item) -> list[str]:
         """Pair each Box with the Keypoints of its group, one line per pair."""
         slots: dict[str, dict[str, Annotation]] = {}
+        posed = {a.group for a in item.annotations if isinstance(a, Keypoints) and a.group}
         for index, annotation in enumerate(item.annotations):
             self._check_points(item, annotation)
+            if (
+                annotation.category_id not in self.keypoint_classes
+                and not isinstance(annotation, Keypoints)
+                and not (annotation.group and annotation.group in posed)
+            ):
+                # a pose line needs keypoints: zeros for a class that has none would
+                # teach the model points that do not exist
+                self.policy.drop(annotation.kind)
+                continue
             if not isinstance(annotation, (Box, Keypoints)):
                 box = self._pose_fallback(annotation)
                 if box is not None:
@@ -158,7 +220,9 @@ class Encoder:
                 box = self._box_from_pose(pose)
             elif pose is None and "approximated" not in slot:
                 self.converted["box without keypoints"] += 1
-            if box is not None:
+            if box is not None and (box.width <= 0 or box.height <= 0):
+                self.policy.degenerate("keypoints" if pose is not None else box.kind)
+            elif box is not None:
                 lines.append(
                     self._pose_line(item, box, pose if isinstance(pose, Keypoints) else None)
                 )
@@ -177,6 +241,9 @@ class Encoder:
         bounds = annotation_bounds(annotation)
         if bounds is None:
             self.policy.drop(annotation.kind)
+            return None
+        if bounds[2] <= bounds[0] or bounds[3] <= bounds[1]:
+            self.policy.degenerate(annotation.kind)
             return None
         if not self.policy.approximate(annotation.kind):
             return None
@@ -222,6 +289,15 @@ class Encoder:
             f"{count} {kind} written in {self.task} form"
             for kind, count in sorted(self.converted.items())
         ]
+
+
+def _ignored_flag(attributes: Mapping[str, object]) -> str:
+    """``crowd`` (COCO iscrowd) or ``difficult`` (VOC) when the object has that flag set."""
+    if attributes.get(ATTR_ISCROWD) in (1, True):
+        return "crowd"
+    if attributes.get("difficult") in (1, True):
+        return "difficult"
+    return ""
 
 
 def _boxed_groups(item: Item) -> set[str]:

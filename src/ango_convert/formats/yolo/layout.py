@@ -32,3 +32,4 @@ class Layout:
     kpt_shape: tuple[int, int] | None = None
     info: dict[str, Any] = field(default_factory=dict)
     label_map: dict[int, dict[str, Any]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # for the reader's diagnostics

@@ -10,12 +10,13 @@ and the write starts over with the exact plan: two passes at most.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from ango_convert.errors import ConversionError
 from ango_convert.formats.yolo.labels import KptShape, Task
-from ango_convert.model import Dataset, Item, Keypoints
+from ango_convert.model import Box, Dataset, Item, Keypoints
 
 _RANK: dict[str, int] = {"detect": 0, "obb": 1, "segment": 2, "pose": 3}
 
@@ -31,25 +32,79 @@ def task_of_kinds(kinds: Collection[str]) -> Task:
     return "detect"
 
 
+#: The object kinds each task holds exactly ("keypoints" is one object: a pose with or
+#: without its box); pose holds boxes too, but only of classes that have keypoints.
+HOLDS: dict[Task, tuple[str, ...]] = {
+    "detect": ("box",),
+    "obb": ("box", "rotated-box"),
+    "segment": ("box", "rotated-box", "polygon"),
+    "pose": ("keypoints",),
+}
+
+
 @dataclass
 class Stats:
-    """What the plan depends on: the annotation kinds and keypoint counts seen."""
+    """What the plan depends on: the annotation kinds and keypoint counts seen, and the
+    objects per kind (a box and the keypoints of its group are one object)."""
 
-    kinds: set[str] = field(default_factory=set)
+    seen: set[str] = field(default_factory=set)  # kinds other than lone boxes
     counts: set[int] = field(default_factory=set)
+    others: Counter[str] = field(default_factory=Counter)  # objects other than boxes
+    box_classes: Counter[int] = field(default_factory=Counter)  # boxes counted as boxes
+    keypoint_classes: set[int] = field(default_factory=set)
+
+    @property
+    def kinds(self) -> set[str]:
+        """The annotation kinds seen."""
+        return (self.seen | {"box"}) if self.box_classes else self.seen
+
+    @property
+    def objects(self) -> Counter[str]:
+        """Objects per kind: a box and the keypoints of its group are one ``keypoints``."""
+        merged = Counter(self.others)
+        if self.box_classes:
+            merged["box"] = sum(self.box_classes.values())
+        return merged
 
     def add(self, item: Item) -> None:
-        """Take in one item's annotations."""
+        """Take in one item's annotations (boxes, the bulk of most data, cheaply)."""
+        boxes = self.box_classes
+        posed: set[str] | None = None
         for annotation in item.annotations:
-            self.kinds.add(annotation.kind)
+            if type(annotation) is Box:
+                group = annotation.group
+                if group is not None:
+                    if posed is None:
+                        posed = _posed_groups(item)
+                    if group in posed:
+                        self.seen.add("box")
+                        continue  # counted with its keypoints
+                boxes[annotation.category_id] += 1
+                continue
+            kind = annotation.kind
+            self.seen.add(kind)
             if isinstance(annotation, Keypoints):
                 self.counts.add(len(annotation.points))
+                self.keypoint_classes.add(annotation.category_id)
+            self.others[kind] += 1
 
     def add_all(self, items: Iterable[Item]) -> Stats:
         """Take in every item; returns itself."""
         for item in items:
             self.add(item)
         return self
+
+    def kept(self, task: Task, keypoint_classes: Collection[int]) -> int:
+        """How many objects ``task`` holds exactly."""
+        objects = self.objects
+        count = sum(objects[kind] for kind in HOLDS[task])
+        if task == "pose":
+            count += sum(n for cls, n in self.box_classes.items() if cls in keypoint_classes)
+        return count
+
+
+def _posed_groups(item: Item) -> set[str]:
+    return {a.group for a in item.annotations if isinstance(a, Keypoints) and a.group}
 
 
 @dataclass(frozen=True)
@@ -60,6 +115,8 @@ class Plan:
     task: Task
     kpt_shape: KptShape | None = None
     settled: bool = True
+    keypoint_classes: frozenset[int] = frozenset()
+    note: str = ""  # why ``auto`` chose this task, for the report
 
 
 class Restart(Exception):
@@ -70,15 +127,28 @@ class Restart(Exception):
         self.plan = plan
 
 
-def exact_plan(requested: Task, stats: Stats, dataset: Dataset) -> Plan:
+def exact_plan(
+    requested: Task, stats: Stats, dataset: Dataset, on_unsupported: str = "error"
+) -> Plan:
     """The plan for the whole dataset, from the stats of all its items.
 
+    ``auto`` picks the task that holds the most objects exactly (the simplest of equals)
+    and says why in ``note``; when none holds them all and ``on_unsupported`` is
+    ``error``, it refuses, naming the count of each kind and what each task keeps.
+
     Raises:
-        ConversionError: Pose with no single keypoint count.
+        ConversionError: Pose with no single keypoint count, or no task holding every
+            object under ``on_unsupported="error"``.
     """
-    task = requested if requested != "auto" else task_of_kinds(stats.kinds)
+    keypoint_classes = frozenset(
+        {c.id for c in dataset.categories if c.keypoint_names} | stats.keypoint_classes
+    )
+    note = ""
+    task = requested
+    if requested == "auto":
+        task, note = choose(stats, keypoint_classes, on_unsupported)
     if task != "pose":
-        return Plan(task)
+        return Plan(task, note=note)
     counts = set(stats.counts)
     if not counts:
         counts = {len(c.keypoint_names) for c in dataset.categories if c.keypoint_names}
@@ -87,7 +157,40 @@ def exact_plan(requested: Task, stats: Stats, dataset: Dataset) -> Plan:
             "YOLO pose needs one keypoint count for the whole dataset, found "
             f"{sorted(counts) or 'none'}"
         )
-    return Plan("pose", _shape(counts.pop(), dataset))
+    return Plan("pose", _shape(counts.pop(), dataset), True, keypoint_classes, note)
+
+
+def choose(
+    stats: Stats, keypoint_classes: Collection[int], on_unsupported: str = "error"
+) -> tuple[Task, str]:
+    """The task that holds the most objects exactly, and one line saying why.
+
+    Raises:
+        ConversionError: No task holds every object and ``on_unsupported`` is ``error``.
+    """
+    objects = stats.objects
+    total = sum(objects.values())
+    kept = {task: stats.kept(task, keypoint_classes) for task in HOLDS}
+    best: Task = "detect"
+    for task in HOLDS:  # simplest first: an equal count keeps the simpler task
+        if kept[task] > kept[best]:
+            best = task
+    kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(objects.items()))
+    if kept[best] == total:
+        return best, f"task {best}: it holds all {total} object(s) ({kinds or 'none'})"
+    others = ", ".join(f"{task} {kept[task]}" for task in HOLDS if task != best)
+    if on_unsupported == "error":
+        raise ConversionError(
+            f"YOLO holds one task per dataset and none holds all {total} objects "
+            f"({kinds}): detect keeps {kept['detect']}, obb {kept['obb']}, segment "
+            f"{kept['segment']}, pose {kept['pose']}",
+            f"choose the task with {{task={best}}} (or another), and pass "
+            "{on_unsupported=skip} or {on_unsupported=approximate} for the rest",
+        )
+    return best, (
+        f"task {best}: it holds the most objects exactly, {kept[best]} of {total} ({kinds}); "
+        f"the others would keep {others}; the rest follows on_unsupported={on_unsupported}"
+    )
 
 
 def _shape(count: int, dataset: Dataset) -> KptShape:
@@ -99,8 +202,11 @@ def _shape(count: int, dataset: Dataset) -> KptShape:
 class Planner:
     """Holds the plan while items stream, and says when it changed."""
 
-    def __init__(self, requested: Task, plan: Plan, dataset: Dataset) -> None:
+    def __init__(
+        self, requested: Task, plan: Plan, dataset: Dataset, on_unsupported: str = "error"
+    ) -> None:
         self.requested = requested
+        self.on_unsupported = on_unsupported
         self.plan = plan
         self.dataset = dataset
         self.stats = Stats()
@@ -122,10 +228,33 @@ class Planner:
         if not self._fits(self.plan):
             changed = True
             if self.committed or not self._fits(self._adjusted()):
-                raise Restart(exact_plan(self.requested, self.stats.add_all(rest), self.dataset))
+                raise Restart(self.final(rest))
             self.plan = self._adjusted()
         self.committed = self.committed or bool(item.annotations)
         return changed
+
+    def final(self, rest: Iterable[Item] = ()) -> Plan:
+        """The exact plan, from the items seen and ``rest``."""
+        self.stats.add_all(rest)
+        return exact_plan(self.requested, self.stats, self.dataset, self.on_unsupported)
+
+    def check_final(self) -> None:
+        """After a streamed pass under a provisional plan: start over if the whole
+        dataset calls for another (or refuse, as :func:`exact_plan` does).
+
+        Raises:
+            Restart: The exact plan differs from the one written.
+        """
+        if self.plan.settled:
+            return
+        exact = self.final()
+        if (exact.task, exact.kpt_shape, exact.keypoint_classes) != (
+            self.plan.task,
+            self.plan.kpt_shape,
+            self.plan.keypoint_classes,
+        ):
+            raise Restart(exact)
+        self.plan = exact
 
     def _fits(self, plan: Plan) -> bool:
         needed = self.requested if self.requested != "auto" else task_of_kinds(self.stats.kinds)
@@ -137,5 +266,7 @@ class Planner:
         task = self.requested if self.requested != "auto" else task_of_kinds(self.stats.kinds)
         if task == "pose" and len(self.stats.counts) == 1:
             count = next(iter(self.stats.counts))
-            return Plan("pose", _shape(count, self.dataset), settled=False)
+            declared = {c.id for c in self.dataset.categories if c.keypoint_names}
+            classes = frozenset(declared | self.stats.keypoint_classes)
+            return Plan("pose", _shape(count, self.dataset), False, classes)
         return Plan(task, settled=False)

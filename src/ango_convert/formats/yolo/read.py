@@ -59,6 +59,12 @@ def read(
         ReadError: Layout, config, label line or image header problems, located.
     """
     layout = find_layout(Path(source))
+    if layout.warnings:
+        if diagnostics is None:
+            for warning in layout.warnings:
+                logger.warning("%s", warning)
+        else:
+            diagnostics.warnings.extend(layout.warnings)
     images = _unique_images(layout)
     notes = skip_notes(diagnostics, on_error)
     found = _FileIndex(layout.root)

@@ -25,11 +25,16 @@ never an overwrite. Coordinates are normalised by the item size and printed with
 significant digits. Items with objects but without a size are sized from their image
 header when the image is found; otherwise one error lists them.
 
-``task="auto"`` picks pose when keypoints are present, else segment for polygons or
-masks, else obb for rotated boxes, else detect. Kinds the task holds exactly in another
-form are written so and listed in the warnings (a box as a 4-point polygon or an
-angle-0 oriented box; a rotated box as a polygon; a pose's missing box from its
-points, or a box without keypoints as a pose with every point unlabelled). Lossy
+``task="auto"`` picks the task that holds the most objects exactly (the simplest of
+equals, see :func:`.plan.choose`) and says so in ``report.steps``; when none holds them
+all and ``on_unsupported`` is ``"error"`` it refuses with the count per kind. Kinds the
+task holds exactly in another form are written so and listed in the warnings (a box as
+a 4-point polygon or an angle-0 oriented box; a rotated box as a polygon; a pose's
+missing box from its points, or a box of a keypoint class without keypoints as a pose
+with every point unlabelled). Pose never gives keypoints to a class that has none: its
+objects are left out. Crowd regions and VOC ``difficult`` objects are left out and
+counted unless ``keep_crowd``; no zero-area box is written (counted as ``zero-area
+<kind>``). Lossy
 changes follow ``on_unsupported``: multi-part or holed polygons keep their largest
 outer ring, and anything else becomes its bounding box; points and whole-item
 classifications cannot be written at all.
@@ -122,6 +127,7 @@ def write(
     on_unsupported: OnUnsupported = "error",
     overwrite: bool = False,
     default_split: str = "train",
+    keep_crowd: bool = False,
 ) -> WriteReport:
     """Write a YOLO dataset folder, Ultralytics or darknet layout.
 
@@ -141,6 +147,9 @@ def write(
         on_unsupported: What to do with annotations the task cannot hold.
         overwrite: Replace an existing non-empty ``target``.
         default_split: The split for items without a ``split``.
+        keep_crowd: Write crowd regions (COCO ``iscrowd``) and VOC ``difficult``
+            objects as ordinary labels; by default they are left out and counted in
+            ``report.skipped`` (``crowd box``, ``difficult box``...), as trainers expect.
 
     Returns:
         What was written, skipped and approximated.
@@ -158,13 +167,22 @@ def write(
     items = dataset.items
     if iter(items) is items:  # a one-shot iterator cannot be read twice: hold it
         items = tuple(items)
-    finder = ImageFinder(images_dir, target)
-    settings = _Settings(target, finder, images, default_split, layout, on_unsupported, overwrite)
-    plan = _first_plan(requested, items, dataset)
+    settings = _Settings(
+        target,
+        ImageFinder(images_dir, target),
+        images,
+        default_split,
+        layout,
+        on_unsupported,
+        overwrite,
+        keep_crowd,
+    )
+    plan = _first_plan(requested, items, dataset, on_unsupported)
     try:
-        return _write_pass(dataset, items, ordered, settings, Planner(requested, plan, dataset))
+        planner = Planner(requested, plan, dataset, on_unsupported)
+        return _write_pass(dataset, items, ordered, settings, planner)
     except Restart as restart:
-        planner = Planner(requested, restart.plan, dataset)
+        planner = Planner(requested, restart.plan, dataset, on_unsupported)
         return _write_pass(dataset, items, ordered, settings, planner)
 
 
@@ -179,12 +197,15 @@ class _Settings:
     layout: LayoutName
     on_unsupported: OnUnsupported
     overwrite: bool
+    keep_crowd: bool = False
 
 
-def _first_plan(requested: Task, items: Iterable[Item], dataset: Dataset) -> Plan:
+def _first_plan(
+    requested: Task, items: Iterable[Item], dataset: Dataset, on_unsupported: OnUnsupported
+) -> Plan:
     """Exact for items in memory; for streamed items, provisional unless it cannot change."""
     if isinstance(items, Sequence):
-        return exact_plan(requested, Stats().add_all(items), dataset)
+        return exact_plan(requested, Stats().add_all(items), dataset, on_unsupported)
     if requested == "auto":
         return Plan("detect", settled=False)
     return Plan(requested, settled=requested != "pose")
@@ -201,7 +222,7 @@ def _write_pass(
     report = WriteReport(target=str(settings.target))
     policy = Unsupported(FORMAT_NAME, settings.on_unsupported, report)
     classes = {category.id: index for index, category in enumerate(ordered)}
-    encoder = _encoder(planner.plan, classes, policy)
+    encoder = _encoder(planner.plan, classes, policy, settings.keep_crowd)
     unsized = _Unsized()
     with (
         atomic_dir(settings.target, overwrite=settings.overwrite) as temp,
@@ -223,19 +244,39 @@ def _write_pass(
                 unsized.add(item.id)
                 continue
             if planner.admit(item, iterator):
-                encoder = _encoder(planner.plan, classes, policy)
+                encoder = _encoder(planner.plan, classes, policy, settings.keep_crowd)
             _write_item(output, encoder, item)
         files.close()
         unsized.check()
-        policy.finish()
+        planner.check_final()
+        if planner.plan.note:
+            report.steps.append(planner.plan.note)
+        policy.finish(_hint(planner.plan))
         _missing_images(output.missing, output.missing_count, settings.images, report)
         _write_configs(output, dataset, ordered, encoder.kpt_shape)
     report.warnings += encoder.notes()
     return report
 
 
-def _encoder(plan: Plan, classes: dict[int, int], policy: Unsupported) -> Encoder:
-    return Encoder(task=plan.task, classes=classes, kpt_shape=plan.kpt_shape, policy=policy)
+def _encoder(
+    plan: Plan, classes: dict[int, int], policy: Unsupported, keep_crowd: bool = False
+) -> Encoder:
+    return Encoder(
+        keep_crowd=keep_crowd,
+        task=plan.task,
+        classes=classes,
+        kpt_shape=plan.kpt_shape,
+        policy=policy,
+        keypoint_classes=plan.keypoint_classes,
+    )
+
+
+def _hint(plan: Plan) -> str:
+    """What to do about refused objects: another task, or leave them out."""
+    return (
+        "pass {on_unsupported=skip} to leave them out or {on_unsupported=approximate} to "
+        f"write their boxes, or choose another task than {plan.task} with {{task=TASK}}"
+    )
 
 
 def _write_configs(
@@ -315,8 +356,8 @@ class _Unsized:
             return
         raise ConversionError(
             f"YOLO needs each image's size to normalise coordinates; {self.count} "
-            f"item(s) have none: {_listed(self.shown, self.count)}. Pass the images folder "
-            "(--images) so their headers can be read."
+            f"item(s) have none: {_listed(self.shown, self.count)}",
+            "pass the images folder with {images_dir=DIR} so their headers can be read",
         )
 
 
@@ -382,5 +423,5 @@ def _missing_images(
         return
     text = f"{count} image(s) not found: {_listed(missing, count)}"
     if images != "auto":
-        raise ConversionError(f"{text}; pass the images folder with --images")
+        raise ConversionError(text, "pass the images folder with {images_dir=DIR}")
     report.warnings.append(f"{text}; labels were written without them")
