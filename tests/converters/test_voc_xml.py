@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from ango_convert.formats import voc
+from ango_convert.formats.voc.annotation_xml import _item_xml
 from ango_convert.formats.voc.vocabulary import PixelConvention
-from ango_convert.formats.voc.write import _item_xml
 from ango_convert.model import Box, Category, Dataset, Item, JSONValue
 
 _PARSER = etree.XMLParser(remove_blank_text=True)
@@ -135,7 +135,7 @@ def test_cached_object_head_is_the_general_object_xml(
     must be what the general path writes for each of them."""
     from unittest import mock
 
-    from ango_convert.formats.voc import write as _voc_write
+    from ango_convert.formats.voc import annotation_xml as _voc_write
 
     item = Item(
         id="i",

@@ -45,13 +45,21 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Literal
 
 from ango_convert.errors import ConversionError
 from ango_convert.formats.lossy import OnUnsupported, Unsupported
 from ango_convert.formats.yolo.data_yaml import write_data_yaml
 from ango_convert.formats.yolo.encode import Encoder
+from ango_convert.formats.yolo.item_files import (
+    SHOWN,
+    ImagesMode,
+    Unsized,
+    item_file_names,
+    report_missing_images,
+    with_size,
+)
 from ango_convert.formats.yolo.label_map import write_label_map
 from ango_convert.formats.yolo.labels import KptShape, Task
 from ango_convert.formats.yolo.obj_data import write_darknet_config
@@ -65,23 +73,16 @@ from ango_convert.formats.yolo.plan import (
 )
 from ango_convert.io.file_writer import FileWriter
 from ango_convert.io.image_files import ImageFinder, place_image
-from ango_convert.io.imagesize import IMAGE_SUFFIXES, probe_size
 from ango_convert.io.names import (
-    MAX_NAME_BYTES,
     UniqueNames,
-    is_plain_name,
-    safe_relative_path,
     split_name,
-    stem_of,
 )
 from ango_convert.io.outputs import atomic_dir
 from ango_convert.model import Category, Dataset, Item
 from ango_convert.report import WriteReport
 
-ImagesMode = Literal["auto", "copy", "symlink", "none"]
 LayoutName = Literal["ultralytics", "darknet"]
 FORMAT_NAME = "yolo"
-_SHOWN = 5
 
 
 @dataclass
@@ -223,7 +224,7 @@ def _write_pass(
     policy = Unsupported(FORMAT_NAME, settings.on_unsupported, report)
     classes = {category.id: index for index, category in enumerate(ordered)}
     encoder = _encoder(planner.plan, classes, policy, settings.keep_crowd)
-    unsized = _Unsized()
+    unsized = Unsized()
     with (
         atomic_dir(settings.target, overwrite=settings.overwrite) as temp,
         FileWriter(temp) as files,
@@ -239,7 +240,7 @@ def _write_pass(
         )
         iterator = iter(items)
         for raw in iterator:
-            item = _sized(raw, settings.finder)
+            item = with_size(raw, settings.finder)
             if item.annotations and (item.width is None or item.height is None):
                 unsized.add(item.id)
                 continue
@@ -252,7 +253,7 @@ def _write_pass(
         if planner.plan.note:
             report.steps.append(planner.plan.note)
         policy.finish(_hint(planner.plan))
-        _missing_images(output.missing, output.missing_count, settings.images, report)
+        report_missing_images(output.missing, output.missing_count, settings.images, report)
         _write_configs(output, dataset, ordered, encoder.kpt_shape)
     report.warnings += encoder.notes()
     return report
@@ -313,52 +314,10 @@ def choose_task(items: Iterable[Item]) -> Task:
 # --- checks ---------------------------------------------------------------------------
 
 
-def _sized(item: Item, finder: ImageFinder) -> Item:
-    if item.width is not None and item.height is not None:
-        return item
-    source = finder.find(item)
-    size = probe_size(source) if source is not None else None
-    if size is None:
-        return item
-    return Item(
-        id=item.id,
-        file_name=item.file_name,
-        width=size[0],
-        height=size[1],
-        annotations=item.annotations,
-        classifications=item.classifications,
-        attributes=item.attributes,
-    )
 
 
-def _listed(names: Sequence[str], count: int) -> str:
-    """The first names (at most five) and how many more there are."""
-    shown = ", ".join(repr(name) for name in names[:_SHOWN])
-    more = f" and {count - _SHOWN} more" if count > _SHOWN else ""
-    return f"{shown}{more}"
 
 
-class _Unsized:
-    """Items with objects but no size: counted while streaming, refused at the end.
-    (An item without objects writes an empty label file: it needs no size.)"""
-
-    def __init__(self) -> None:
-        self.count = 0
-        self.shown: list[str] = []
-
-    def add(self, item_id: str) -> None:
-        self.count += 1
-        if len(self.shown) < _SHOWN:
-            self.shown.append(item_id)
-
-    def check(self) -> None:
-        if not self.count:
-            return
-        raise ConversionError(
-            f"YOLO needs each image's size to normalise coordinates; {self.count} "
-            f"item(s) have none: {_listed(self.shown, self.count)}",
-            "pass the images folder with {images_dir=DIR} so their headers can be read",
-        )
 
 
 # --- files ----------------------------------------------------------------------------
@@ -368,7 +327,7 @@ def _write_item(output: _Output, encoder: Encoder, item: Item) -> None:
     split = output.split_of(item)
     lines = encoder.lines(item)
     source = output.finder.find(item) if output.images != "none" else None
-    label, image = _names(output.names[split], item, source)
+    label, image = item_file_names(output.names[split], item, source)
     label_path, image_path = output.paths(split, label, image)
     if output.layout == "darknet":  # the split lists name every image
         output.listed[split].append(image_path)
@@ -381,47 +340,15 @@ def _write_item(output: _Output, encoder: Encoder, item: Item) -> None:
         output.report.files.append(image_path)
     elif output.images != "none":
         output.missing_count += 1
-        if len(output.missing) < _SHOWN:
+        if len(output.missing) < SHOWN:
             output.missing.append(item.file_name)
 
 
-def _names(names: UniqueNames, item: Item, source: Path | None) -> tuple[str, str]:
-    """The item's label and image names inside their split folders, the label claimed."""
-    name = item.file_name
-    relative = None if is_plain_name(name) else _relative_name(item)
-    if relative is None:  # one part, nothing to clean: string work only
-        stem = stem_of(name)
-        suffix = name[len(stem) :]
-    else:
-        stem, suffix = relative.stem, relative.suffix
-    if suffix.lower() not in IMAGE_SUFFIXES and source is not None:
-        suffix = source.suffix  # an Ango externalId may have no extension
-    # The label's stem also names the image: keep room for the image's longer extension.
-    limit = MAX_NAME_BYTES - max(0, len(suffix.encode("utf-8")) - len(".txt"))
-    if relative is None:
-        label = names.claim_name(f"{stem}.txt", limit=limit)
-    else:
-        label = str(names.claim(relative.with_name(f"{stem}.txt"), limit=limit))
-    return label, f"{label[: -len('.txt')]}{suffix}"
 
 
-def _relative_name(item: Item) -> PurePosixPath:
-    try:
-        return safe_relative_path(item.file_name)
-    except ValueError:
-        return safe_relative_path(item.id or "item")
 
 
 def _split_of(item: Item, default: str) -> str:
     return split_name(item.split, default)
 
 
-def _missing_images(
-    missing: list[str], count: int, images: ImagesMode, report: WriteReport
-) -> None:
-    if not count:
-        return
-    text = f"{count} image(s) not found: {_listed(missing, count)}"
-    if images != "auto":
-        raise ConversionError(text, "pass the images folder with {images_dir=DIR}")
-    report.warnings.append(f"{text}; labels were written without them")
