@@ -177,3 +177,58 @@ def test_create_attachment_keyed_by_externalid_assetid_and_data(
     ours = our_calls(runner, hub, tmp_path, *args, "--journal", str(tmp_path / "j"))
     assert ours == theirs
     assert theirs[0]["path"] == "/v2/attachments"
+
+
+def _brush_exchange(hub: HubServer, upload: Callable[[], str]) -> tuple[Call, bytes, str]:
+    """Run one brush upload; return the ``getUploadUrl`` call, the bytes the storage got
+    and the URL the uploader hands back for the label."""
+    hub.state.calls.clear()
+    hub.state.stored.clear()
+    hub.state.requests.clear()
+    url = upload()
+    (call,) = hub.state.calls
+    ((path, data),) = hub.state.stored.items()
+    puts = [(method, keyed) for method, where, keyed in hub.state.requests if where == path]
+    assert puts == [("PUT", False)]  # one PUT to the signed URL, never with the key
+    return call, data, url
+
+
+def test_brush_upload_url_flow_is_the_sdks(hub: HubServer, tmp_path: Path) -> None:
+    import numpy as np
+
+    from ango_convert.hub.brush_upload import upload_brushes
+    from ango_convert.hub.client import AngoClient
+    from ango_convert.io.png import decode_rgba
+
+    rgba = np.zeros((4, 6, 4), dtype=np.uint8)
+    rgba[1:3, 2:5] = (255, 0, 0, 255)
+    sdk_call, sdk_png, sdk_url = _brush_exchange(
+        hub, lambda: str(SDK(API_KEY, hub.url).upload_brush_array(PROJECT, rgba))
+    )
+
+    from ango_convert.io.png import encode_rgba
+
+    (tmp_path / "mask.png").write_bytes(encode_rgba(rgba))
+    records: list[dict[str, Any]] = [{"externalId": "a.jpg", "brushDataUrl": "mask.png"}]
+
+    def ours() -> str:
+        with AngoClient(API_KEY, hub.url) as client:
+            upload_brushes(client, PROJECT, records, tmp_path, "payload.json")
+        return str(records[0]["brushDataUrl"])
+
+    our_call, our_png, our_url = _brush_exchange(hub, ours)
+
+    for call in (sdk_call, our_call):
+        assert (call["method"], call["path"], call["apikey"]) == (
+            "GET",
+            "/v2/getUploadUrl",
+            API_KEY,
+        )
+    assert {k: v for k, v in our_call["query"].items() if k != "name"} == {
+        k: v for k, v in sdk_call["query"].items() if k != "name"
+    } == {"project": PROJECT, "type": "brushes"}
+    assert our_call["query"]["name"].endswith(".png") and sdk_call["query"]["name"].endswith(".png")
+    # The same pixels reach storage, and both hand back the stored URL without its query.
+    assert (decode_rgba(our_png) == decode_rgba(sdk_png)).all()
+    assert "?" not in our_url and "?" not in sdk_url
+    assert our_url.rsplit("/", 1)[0] == sdk_url.rsplit("/", 1)[0]

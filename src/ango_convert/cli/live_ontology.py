@@ -16,9 +16,6 @@ from typing import Any
 
 import click
 
-from ango_convert.hub.client import DEFAULT_TIMEOUT, AngoClient
-from ango_convert.hub.config import resolve
-from ango_convert.hub.project import fetch_category_schema
 from ango_convert.io.outputs import dump_json, write_bytes_atomic
 
 #: The ``--ontology`` value that means "read it from Hub".
@@ -57,6 +54,12 @@ def live_ontology(
     # environment, as the flags' envvars would, then from the config file.
     key = options.get("api_key") or os.environ.get("ANGO_API_KEY") or None
     host = options.get("host") or os.environ.get("ANGO_HOST") or None
+    # The HTTP stack is imported only when the live ontology is asked for: `convert`
+    # imports this module, and requests alone costs it about 0.1 s of start-up.
+    from ango_convert.hub.client import DEFAULT_TIMEOUT, AngoClient
+    from ango_convert.hub.config import resolve
+    from ango_convert.hub.project import fetch_category_schema
+
     found = resolve(key, host, options.get("config_path"))
     timeout = (DEFAULT_TIMEOUT[0], options.get("timeout") or DEFAULT_TIMEOUT[1])
     with AngoClient(found.api_key, found.host, timeout=timeout) as client:
