@@ -224,7 +224,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._drop()
         elif fault.kind == "hang":
             state.hung.set()
-            state.release.wait(10)
+            state.release.wait(60)  # until the test releases it (the fixture does on exit)
             self._drop()
         elif fault.kind == "trickle":
             self._read_body()
