@@ -232,11 +232,23 @@ def test_journal__another_project_is_refused(hub: HubServer, tmp_path: Path) -> 
 # --- kill and resume ---------------------------------------------------------------------
 
 
+def _as_from_a_terminal() -> None:
+    """Start the child as a shell would: SIGINT at its default and not blocked, whatever
+    a long test session left behind (a child inheriting an ignored SIGINT never gets
+    Python's KeyboardInterrupt handler; seen only in full CI runs)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def run_cli(*args: str) -> subprocess.Popen[bytes]:
     code = "from ango_convert.cli.main import main; main()"
     env = {**os.environ, "ANGO_API_KEY": API_KEY, "PYTHONPATH": str(ROOT / "src")}
     return subprocess.Popen(
-        [sys.executable, "-c", code, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        [sys.executable, "-c", code, *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=_as_from_a_terminal,
     )
 
 
