@@ -28,6 +28,7 @@ def test_all__matches_public_names() -> None:
         "annotations",
         "hub",
         "cli",
+        "parallel",
     }
     assert set(ango_convert.__all__) - {"__version__"} == public - modules
 

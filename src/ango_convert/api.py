@@ -20,11 +20,12 @@ from typing import TYPE_CHECKING, Any
 
 from ango_convert import registry
 from ango_convert._gc import cyclic_gc_paused
-from ango_convert.errors import ReadError, UnknownFormatError
+from ango_convert.errors import ConversionError, ReadError, UnknownFormatError
 from ango_convert.io.inputs import load_json
 from ango_convert.io.overlap import refuse_overlap
 from ango_convert.io.remote import Fetcher
 from ango_convert.model import Dataset
+from ango_convert.parallel import Jobs, ShardFailed
 from ango_convert.report import Diagnostics, WriteReport
 
 logger = logging.getLogger(__name__)
@@ -54,10 +55,20 @@ def read(
         UnknownFormatError: The format is unknown or could not be detected.
         ReadError: The input is malformed; the message names the file and place.
     """
+    return _read(source, format, diagnostics, None, options)
+
+
+def _read(
+    source: str | Path,
+    format: str | None,
+    diagnostics: Diagnostics | None,
+    jobs: Jobs | None,
+    options: Mapping[str, Any],
+) -> Dataset:
     name = format or detect(Path(source))
     reader = registry.get_format(name).reader()
     noted = diagnostics if diagnostics is not None else Diagnostics()
-    services = _services(reader, noted)
+    services = _services(reader, noted, jobs)
     with cyclic_gc_paused():
         dataset = reader(Path(source), **registry.bind_options(reader, options), **services)
     if diagnostics is None:
@@ -77,9 +88,20 @@ def write(dataset: Dataset, target: str | Path, format: str, **options: Any) -> 
     Returns:
         What was written, skipped and approximated.
     """
+    return _write(dataset, target, format, None, options)
+
+
+def _write(
+    dataset: Dataset,
+    target: str | Path,
+    format: str,
+    jobs: Jobs | None,
+    options: Mapping[str, Any],
+) -> WriteReport:
     writer = registry.get_format(format).writer()
+    services = {"jobs": jobs} if jobs is not None else {}
     with cyclic_gc_paused():  # streamed readers do their reading in here too
-        return writer(dataset, Path(target), **registry.bind_options(writer, options))
+        return writer(dataset, Path(target), **registry.bind_options(writer, options), **services)
 
 
 def convert(
@@ -91,6 +113,7 @@ def convert(
     read_options: Mapping[str, Any] | None = None,
     write_options: Mapping[str, Any] | None = None,
     download_images: bool = False,
+    jobs: int = 1,
 ) -> WriteReport:
     """Read ``source`` and write it to ``target`` in format ``to``, through the IR.
 
@@ -105,6 +128,11 @@ def convert(
             URLs (into the ``images_dir`` option, else ``<target>.images``) and use them
             for sizes and copying, and download brush mask PNGs (``fetch_masks``). Asset
             URLs are signed and expire, so this is opt-in.
+        jobs: Worker processes to use (the command line's ``--jobs``, whose default is
+            every core this process may use). Readers and writers that work in shards
+            use them on big inputs (see :mod:`ango_convert.parallel`); the output is
+            byte-identical to ``jobs=1``, and a failure in a worker runs the
+            conversion again in one process, so errors read as they do without.
 
     Returns:
         The writer's report, with what the read left out and warned about.
@@ -120,12 +148,42 @@ def convert(
     steps: list[str] = []
     if download_images:
         steps = _download_images(Path(source), Path(target), name, to, reads, writes)
-    diagnostics = Diagnostics()
-    dataset = read(source, name, diagnostics=diagnostics, **reads)
-    report = write(dataset, target, to, **writes)
-    report.add(diagnostics)  # after the write: lazy readers note while the writer reads
+    workers = _workers(jobs, to)
+    try:
+        report = _convert(source, target, name, to, reads, writes, workers)
+    except ShardFailed as failure:
+        logger.info("a worker failed (%s); converting again in one process", failure)
+        report = _convert(source, target, name, to, reads, writes, None)
     report.steps[:0] = steps
     return report
+
+
+def _convert(
+    source: str | Path,
+    target: str | Path,
+    name: str,
+    to: str,
+    reads: Mapping[str, Any],
+    writes: Mapping[str, Any],
+    jobs: Jobs | None,
+) -> WriteReport:
+    diagnostics = Diagnostics()
+    dataset = _read(source, name, diagnostics, jobs, reads)
+    report = _write(dataset, target, to, jobs, writes)
+    report.add(diagnostics)  # after the write: lazy readers note while the writer reads
+    return report
+
+
+def _workers(jobs: int, to: str) -> Jobs | None:
+    """Worker processes for ``jobs``, when there are two or more and the writer can
+    write shards (readers are only given them then, so a writer that cannot never
+    meets sharded items)."""
+    if jobs < 1:
+        raise ConversionError(f"jobs must be 1 or more, got {jobs}")
+    if jobs == 1 or "jobs" not in registry.services_of(registry.get_format(to).writer()):
+        return None
+    workers = Jobs(jobs)
+    return workers if workers.count > 1 else None
 
 
 def validate(document: Any, schema: str | None = None) -> str:
@@ -199,13 +257,13 @@ _INPUT_OPTIONS = ("schema_map", "ontology", "images_dir")
 
 
 def _input_paths(options: Mapping[str, Any]) -> list[str | Path]:
-    return [
-        options[key] for key in _INPUT_OPTIONS if isinstance(options.get(key), (str, Path))
-    ]
+    return [options[key] for key in _INPUT_OPTIONS if isinstance(options.get(key), (str, Path))]
 
 
-def _services(reader: Callable[..., Any], diagnostics: Diagnostics) -> dict[str, Any]:
-    provided = {"diagnostics": diagnostics, "fetcher": _HttpFetcher()}
+def _services(
+    reader: Callable[..., Any], diagnostics: Diagnostics, jobs: Jobs | None
+) -> dict[str, Any]:
+    provided = {"diagnostics": diagnostics, "fetcher": _HttpFetcher(), "jobs": jobs}
     return {name: provided[name] for name in registry.services_of(reader)}
 
 
@@ -239,9 +297,7 @@ def _download_images(
     ):
         if "images_dir" in {option.name for option in registry.options_of(function)}:
             options["images_dir"] = folder
-    return [f"image not downloaded: {failure}" for failure in fetched.failed] + [
-        fetched.summary()
-    ]
+    return [f"image not downloaded: {failure}" for failure in fetched.failed] + [fetched.summary()]
 
 
 # --- one typed function per format ----------------------------------------------------

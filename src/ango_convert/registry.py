@@ -199,8 +199,9 @@ class OptionInfo:
 
 #: Keyword-only parameters the caller's machinery provides, never users: the
 #: :class:`~ango_convert.report.Diagnostics` a reader notes into, and the fetcher that
-#: reads remote files (see :mod:`ango_convert.io.remote`).
-SERVICE_PARAMETERS = frozenset({"diagnostics", "fetcher"})
+#: reads remote files (see :mod:`ango_convert.io.remote`), and the worker processes of
+#: a ``jobs=N`` run (see :mod:`ango_convert.parallel`).
+SERVICE_PARAMETERS = frozenset({"diagnostics", "fetcher", "jobs"})
 
 
 def services_of(function: Callable[..., Any]) -> frozenset[str]:

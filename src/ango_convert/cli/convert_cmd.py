@@ -8,7 +8,14 @@ import click
 
 from ango_convert import api, registry
 from ango_convert.cli.live_ontology import is_live, live_ontology
-from ango_convert.cli.options import FormatName, emit_report, mapping_options, route_options
+from ango_convert.cli.options import (
+    FormatName,
+    emit_report,
+    jobs_option,
+    jobs_wanted,
+    mapping_options,
+    route_options,
+)
 from ango_convert.io.overlap import refuse_overlap
 
 
@@ -69,6 +76,7 @@ from ango_convert.io.overlap import refuse_overlap
     help="YOLO: the task to write. Left out, the task that holds the most objects "
     "exactly is chosen (and named), or the run refuses with the counts per kind.",
 )
+@jobs_option
 @mapping_options
 @click.pass_context
 def convert(
@@ -86,6 +94,7 @@ def convert(
     brush_url_base: str | None,
     on_error: str,
     task: str | None,
+    jobs: int | None,
     schema_map: Path | None,
     ontology: Path | None,
     title_only: bool,
@@ -139,5 +148,6 @@ def convert(
         read_options=read_options,
         write_options=write_options,
         download_images=download_images,
+        jobs=jobs_wanted(jobs),
     )
     emit_report(report, report_path, quiet=(ctx.obj or {}).get("verbosity", 0) < 0)

@@ -25,7 +25,7 @@ from ango_convert.cli.hub_common import (
 )
 from ango_convert.cli.label_checks import LabelChecks, check_outcome, outcome_options
 from ango_convert.cli.live_ontology import is_live, live_ontology
-from ango_convert.cli.options import FormatName, mapping_options, route_options
+from ango_convert.cli.options import FormatName, jobs_option, mapping_options, route_options
 from ango_convert.hub import attachments as att
 from ango_convert.hub import brush_upload as brushes
 from ango_convert.hub import upload as up
@@ -148,9 +148,7 @@ def _refuse_mapping_flags(options: dict[str, Any]) -> None:
         raise click.UsageError(f"{flags}: SOURCE is already a label payload; nothing to map")
 
 
-def _convert(
-    source: Path, from_format: str | None, options: dict[str, Any], folder: Path
-) -> Any:
+def _convert(source: Path, from_format: str | None, options: dict[str, Any], folder: Path) -> Any:
     if not options["project"]:
         raise click.UsageError("converting a dataset for upload needs --project")
     name = from_format or api.detect(source)
@@ -260,6 +258,7 @@ def attach(ctx: click.Context, /, source: Path, **options: Any) -> None:
     help="Output of --to: a folder (or a file name, for single-file formats such as coco).",
 )
 @click.option("--overwrite", is_flag=True, help="Replace an existing --out folder.")
+@jobs_option
 @hub_options
 @mapping_options
 @click.pass_context
@@ -334,7 +333,7 @@ def _output_for(to_format: str, out_dir: Path) -> Path:
 def _convert_export(
     saved: Any, to_format: str, out_dir: Path, options: dict[str, Any], quiet: bool
 ) -> None:
-    from ango_convert.cli.options import emit_report
+    from ango_convert.cli.options import emit_report, jobs_wanted
 
     with data_file(saved) as path:
         name = api.detect(path)
@@ -360,5 +359,6 @@ def _convert_export(
             from_format=name,
             read_options=read_options,
             write_options=write_options,
+            jobs=jobs_wanted(options.get("jobs")),
         )
     emit_report(report, None, quiet)

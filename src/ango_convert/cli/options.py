@@ -46,6 +46,26 @@ def parse_pairs(pairs: Sequence[str], flag: str) -> dict[str, str]:
     return result
 
 
+def jobs_option(function: F) -> F:
+    """``--jobs N``: worker processes for big inputs (default: every usable core)."""
+    return click.option(
+        "-j",
+        "--jobs",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Worker processes for big inputs (NDJSON exports, COCO files) written to COCO "
+        "or YOLO: output identical to --jobs 1, which uses one process. Default: every "
+        "core this process may use.",
+    )(function)
+
+
+def jobs_wanted(jobs: int | None) -> int:
+    """``--jobs`` as given, else every core this process may use."""
+    from ango_convert.parallel import usable_cores
+
+    return jobs if jobs is not None else usable_cores()
+
+
 def mapping_options(function: F) -> F:
     """Add the ontology-mapping and format-option flags to a command."""
     decorators = [

@@ -59,6 +59,16 @@ class NameCollector:
                 if seen.get(name) is None:
                     seen[name] = index
 
+    def merge(self, titles: set[str], keypoints: dict[str, dict[str, int | None]]) -> None:
+        """Take in what a collector over later records saw, as if :meth:`add` had seen
+        those records after this one's (a shard of the export)."""
+        self.titles |= titles
+        for title, names in keypoints.items():
+            seen = self.keypoints.setdefault(title, {})
+            for name, index in names.items():
+                if seen.get(name) is None:
+                    seen[name] = index
+
     def categories(self, reference: Sequence[Category] | None = None) -> tuple[Category, ...]:
         """Fix the category list: reference first, else ontology order, else sorted."""
         if reference:

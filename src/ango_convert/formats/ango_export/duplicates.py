@@ -31,6 +31,11 @@ class Duplicates:
         self._rescan = rescan
         self._pending: dict[str, list[dict[str, JSONValue]]] = {}
 
+    @property
+    def seen(self) -> set[str]:
+        """The asset keys noted so far."""
+        return self._seen
+
     def check(self, key: str, raw: RawRecord, skips: Skips) -> bool:
         """Note ``key``; False when it was seen before (strict: raises a ReadError)."""
         if key not in self._seen:

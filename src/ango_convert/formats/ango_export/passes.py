@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,13 +52,29 @@ class Plan:
 
 def first_pass(plan: Plan, validate: bool, skips: Skips) -> tuple[Category, ...]:
     """Validate, filter, refuse duplicates and collect class names; nothing is decoded."""
-    collector = NameCollector(plan.ontology)
     rules = plan.rules
-    counts: Counter[str] = Counter()
     duplicates = Duplicates(
         lambda: kept_keys(plan.source, rules.version, rules.selection, skips, plan.limits)
     )
-    for raw in iter_records(plan.source, tolerant=skips.active, limits=plan.limits):
+    records = iter_records(plan.source, tolerant=skips.active, limits=plan.limits)
+    collector, counts = survey_records(plan, validate, skips, records, duplicates)
+    duplicates.finish()
+    log_left_out(counts, rules)
+    return collector.categories()
+
+
+def survey_records(
+    plan: Plan,
+    validate: bool,
+    skips: Skips,
+    records: Iterable[RawRecord],
+    duplicates: Duplicates,
+) -> tuple[NameCollector, Counter[str]]:
+    """Pass 1 over some records: the class names they use and why records were left out."""
+    collector = NameCollector(plan.ontology)
+    rules = plan.rules
+    counts: Counter[str] = Counter()
+    for raw in records:
         counts["records"] += 1
         try:
             answers = checked(raw, plan.rules, plan.unknown_tools, validate)
@@ -77,9 +93,7 @@ def first_pass(plan: Plan, validate: bool, skips: Skips) -> tuple[Category, ...]
                 if answer.brush_url and plan.brushes is not None:
                     # Which brush classes a PNG holds is known only once it is decoded.
                     collector.titles.update(plan.brushes.colours.values())
-    duplicates.finish()
-    log_left_out(counts, rules)
-    return collector.categories()
+    return collector, counts
 
 
 class ExportItems:
@@ -115,6 +129,13 @@ class ExportItems:
 
     def __iter__(self) -> Iterator[Item]:
         plan = self._plan
+        return self.items_of(
+            iter_records(plan.source, tolerant=self._skips.active, limits=plan.limits)
+        )
+
+    def items_of(self, records: Iterable[RawRecord]) -> Iterator[Item]:
+        """The items of ``records`` (all of the file's, or one shard's), in order."""
+        plan = self._plan
         decoder = AngoDecoder(
             self._categories,
             plan.ontology,
@@ -123,7 +144,7 @@ class ExportItems:
         )
         sizes = SizeFinder(plan.images_dir, plan.size_fetcher)
         skips = self._skips
-        for raw in iter_records(plan.source, tolerant=skips.active, limits=plan.limits):
+        for raw in records:
             if raw.index in skips.indices:
                 continue
             try:

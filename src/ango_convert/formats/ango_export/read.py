@@ -27,11 +27,13 @@ from ango_convert.formats.ango_export.limits import (
 )
 from ango_convert.formats.ango_export.passes import ExportItems, Plan, first_pass
 from ango_convert.formats.ango_export.selection import Selection, TaskChoice, Version
+from ango_convert.formats.ango_export.shards import can_shard, sharded_first_pass
 from ango_convert.formats.ango_export.skips import Skips
 from ango_convert.formats.ango_export.splits import SplitBy, Splitter
 from ango_convert.io.remote import Fetcher
 from ango_convert.model import Dataset, JSONValue
 from ango_convert.ontology import load_ontology
+from ango_convert.parallel import Jobs, ShardedItems
 from ango_convert.report import Diagnostics
 
 __all__ = ["read_v2", "read_v3"]
@@ -66,6 +68,7 @@ def read_v3(
     on_error: OnError = "strict",
     diagnostics: Diagnostics | None = None,
     fetcher: Fetcher | None = None,
+    jobs: Jobs | None = None,
 ) -> Dataset:
     """Read an Ango V3 export (assets with one ``task`` of ``tools``).
 
@@ -108,6 +111,8 @@ def read_v3(
             to a collector nobody reads.
         fetcher: Service: reads image sizes from asset URLs, needed by ``fetch_sizes``
             (:func:`ango_convert.read` passes one that speaks HTTP).
+        jobs: Service: worker processes; a big NDJSON export is then read in shards
+            (see :mod:`.shards`), for a writer that writes shards.
 
     Returns:
         The dataset; its items re-read the export on every pass.
@@ -151,6 +156,7 @@ def read_v2(
     on_error: OnError = "strict",
     diagnostics: Diagnostics | None = None,
     fetcher: Fetcher | None = None,
+    jobs: Jobs | None = None,
 ) -> Dataset:
     """Read a legacy Ango V2 export (assets with ``tasks[]`` of ``objects``).
 
@@ -186,6 +192,7 @@ _SHARED_OPTIONS = (
     "on_error",
     "diagnostics",
     "fetcher",
+    "jobs",
 )
 
 
@@ -221,6 +228,7 @@ def _read(
     on_error: OnError,
     diagnostics: Diagnostics | None,
     fetcher: Fetcher | None,
+    jobs: Jobs | None,
 ) -> Dataset:
     """Check the options, plan the read and run pass 1; the items run pass 2."""
     for flag, wanted in (("fetch_sizes", fetch_sizes), ("fetch_masks", fetch_masks)):
@@ -268,6 +276,11 @@ def _read(
         limits=limits,
     )
     skips = Skips(on_error, noted.skipped_input)
-    categories = first_pass(plan, validate, skips)
     info: dict[str, JSONValue] = {"ango:format": f"ango-{version}", "ango:source": str(source)}
+    if jobs is not None and can_shard(plan, skips, jobs):
+        categories, shards = sharded_first_pass(plan, validate, skips, jobs)
+        if shards is not None:
+            return Dataset(categories=categories, items=ShardedItems(shards), info=info)
+    else:
+        categories = first_pass(plan, validate, skips)
     return Dataset(categories=categories, items=ExportItems(plan, categories, skips), info=info)

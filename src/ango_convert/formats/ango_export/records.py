@@ -138,6 +138,11 @@ class RecordNumbers:
         else:
             raise ReadError(label, "line 1", f"expected a JSON array or NDJSON, found {first!r}")
 
+    def read_lines(self, lines: IO[bytes], label: str, first_line: int) -> Iterator[RawRecord]:
+        """The records of NDJSON ``lines`` whose first line is line ``first_line`` of
+        ``label`` (one shard of a file, see :mod:`.shards`)."""
+        return self._lines(lines, label, start=first_line)
+
     def _object_or_lines(self, text: IO[Any], label: str) -> Iterator[RawRecord]:
         """NDJSON, or one JSON object spread over several lines (a one-asset export)."""
         number, first_line = 1, self._line(text, label, 1)

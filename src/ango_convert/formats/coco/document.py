@@ -45,6 +45,22 @@ def parse_document(
         Located: The first problem found, with its JSON path.
     """
     root = as_object(document, ())
+    categories, images = decode_head(root, skip, warnings)
+    by_id = {category.id: category for category in categories}
+    annotation_ids: dict[int, int] = {}
+    for index, record in enumerate(section(root, "annotations")):
+        try:
+            decode_annotation(images, by_id, annotation_ids, record, index)
+        except ValueError as exc:
+            _left_out(exc, ("annotations", index), skip)
+    items = tuple(item_of(image_id, image) for image_id, image in images.items())
+    return Dataset(categories=tuple(categories), items=items, info=info_of(root))
+
+
+def decode_head(
+    root: Mapping[str, Any], skip: Skip | None, warnings: list[str] | None
+) -> tuple[list[Category], dict[int, ImageSlot]]:
+    """The categories, and the images by id (their annotations not yet read)."""
     categories: list[Category] = []
     category_ids: dict[int, int] = {}  # id -> index of the record that has it
     for index, record in enumerate(section(root, "categories")):
@@ -59,25 +75,19 @@ def parse_document(
             decode_image(images, image_ids, record, index)
         except ValueError as exc:
             _left_out(exc, ("images", index), skip)
-    by_id = {category.id: category for category in categories}
-    annotation_ids: dict[int, int] = {}
-    for index, record in enumerate(section(root, "annotations")):
-        try:
-            decode_annotation(images, by_id, annotation_ids, record, index)
-        except ValueError as exc:
-            _left_out(exc, ("annotations", index), skip)
-    items = tuple(
-        Item(
-            id=str(image_id),
-            file_name=image.file_name,
-            width=image.width,
-            height=image.height,
-            annotations=tuple(image.annotations),
-            attributes=image.attributes,
-        )
-        for image_id, image in images.items()
+    return categories, images
+
+
+def item_of(image_id: int, image: ImageSlot) -> Item:
+    """The item of an image record and the annotations read onto it."""
+    return Item(
+        id=str(image_id),
+        file_name=image.file_name,
+        width=image.width,
+        height=image.height,
+        annotations=tuple(image.annotations),
+        attributes=image.attributes,
     )
-    return Dataset(categories=tuple(categories), items=items, info=_info(root))
 
 
 def _left_out(exc: ValueError, where: Where, skip: Skip | None) -> None:
@@ -91,7 +101,7 @@ def _left_out(exc: ValueError, where: Where, skip: Skip | None) -> None:
     skip(located)
 
 
-def _info(root: Mapping[str, Any]) -> dict[str, JSONValue]:
+def info_of(root: Mapping[str, Any]) -> dict[str, JSONValue]:
     info = root.get("info")
     result: dict[str, JSONValue] = dict(as_object(info, ("info",))) if info is not None else {}
     if root.get("licenses") is not None:

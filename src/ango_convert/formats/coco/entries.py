@@ -17,7 +17,12 @@ from itertools import chain
 from typing import Any, Literal
 
 from ango_convert.errors import ConversionError, UnsupportedAnnotationError, shown
-from ango_convert.formats.coco.json_stream import IdAssigner, JsonArray
+from ango_convert.formats.coco.json_stream import (
+    DeferredIds,
+    HeldEntries,
+    IdAssigner,
+    JsonArray,
+)
 from ango_convert.formats.coco.keys import ANNOTATION_KEYS, ATTR_RLE
 from ango_convert.geometry import bounds, ring_area, rotated_box_corners
 from ango_convert.model import (
@@ -118,11 +123,17 @@ class _Parts:
 class AnnotationWriter:
     """Turns each item's annotations into COCO entries, written to ``entries``."""
 
-    def __init__(self, report: WriteReport, on_unsupported: OnUnsupported, entries: JsonArray):
+    def __init__(
+        self,
+        report: WriteReport,
+        on_unsupported: OnUnsupported,
+        entries: JsonArray | HeldEntries,
+        ids: IdAssigner | DeferredIds | None = None,
+    ):
         self.report = report
         self.on_unsupported = on_unsupported
         self.entries = entries
-        self.ids = IdAssigner()
+        self.ids = ids or IdAssigner()
         self.refused: Counter[str] = Counter()
         self.holed = 0
 

@@ -12,7 +12,7 @@ Ids are given in the same single pass (:class:`IdAssigner`).
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
 import orjson
@@ -61,6 +61,40 @@ class IdAssigner:
         self._last = number
         return number
 
+    def take_all(self, wanted: list[int | None]) -> Sequence[int]:
+        """:meth:`take` for each of ``wanted`` in turn (a range when none is wanted and
+        none was kept: data without ids, the usual export, costs nothing)."""
+        if not self._kept and not any(value is not None for value in wanted):
+            first = self._last + 1
+            self._last += len(wanted)
+            return range(first, self._last + 1)
+        return [self.take(value) for value in wanted]
+
+
+class HeldEntries:
+    """Entries kept in memory (a worker's share, before its ids are known)."""
+
+    def __init__(self) -> None:
+        self.entries: list[dict[str, Any]] = []
+
+    def add(self, entry: dict[str, Any]) -> None:
+        """Keep one entry."""
+        self.entries.append(entry)
+
+
+class DeferredIds:
+    """Stands in for an :class:`IdAssigner` in a worker: records each wanted id and
+    hands out its position instead, to be swapped for the real id once the parent has
+    assigned them in input order (see :mod:`ango_convert.formats.coco.shards`)."""
+
+    def __init__(self) -> None:
+        self.wanted: list[int | None] = []
+
+    def take(self, wanted: int | None) -> int:
+        """The placeholder for the next entry's id: its position in :attr:`wanted`."""
+        self.wanted.append(wanted)
+        return len(self.wanted) - 1
+
 
 class JsonArray:
     """The elements of a JSON array nested in a document's top-level object, written in
@@ -92,6 +126,18 @@ class JsonArray:
         self.stream.write(separator + body)
         self.count += len(self._pending)
         self._pending.clear()
+
+    def add_fragment(self, fragment: IO[bytes], count: int) -> None:
+        """Append ``count`` elements that a fresh JsonArray wrote into ``fragment`` (a
+        worker's share), giving the bytes :meth:`add` would have given."""
+        if not count:
+            return
+        self.flush()
+        if self.count:
+            self.stream.write(b",")  # a fragment starts as a first batch does: no comma
+        fragment.seek(0)
+        shutil.copyfileobj(fragment, self.stream, 1 << 20)
+        self.count += count
 
 
 class DocumentWriter:

@@ -104,9 +104,7 @@ def decode_category(
             if supercategory is None
             else as_str(supercategory, (*where, "supercategory")),
             keypoint_names=names,
-            skeleton=_skeleton(
-                record.get("skeleton"), len(names), (*where, "skeleton"), warnings
-            ),
+            skeleton=_skeleton(record.get("skeleton"), len(names), (*where, "skeleton"), warnings),
             attributes=extras(record, CATEGORY_KEYS),
         )
     )

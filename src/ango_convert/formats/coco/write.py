@@ -33,9 +33,11 @@ from ango_convert.formats.coco.keys import (
     INFO_LICENSES,
     TOP_KEYS,
 )
+from ango_convert.formats.coco.shards import Written, write_sharded
 from ango_convert.io.inputs import STDIO
 from ango_convert.io.outputs import atomic_file
 from ango_convert.model import ATTR_COCO_IMAGE_ID, Category, Dataset, Item
+from ango_convert.parallel import Jobs, sharded
 from ango_convert.report import WriteReport
 
 __all__ = ["WRITES_KINDS", "OnUnsupported", "Options", "write_document"]
@@ -57,10 +59,14 @@ def write_document(
     spool: IO[bytes],
     report: WriteReport,
     options: Options,
+    jobs: Jobs | None = None,
+    spool_dir: Path | None = None,
 ) -> None:
     """Write the COCO document for a dataset to ``stream`` in one pass over its items,
     counting what was written in ``report``. Annotation entries wait in ``spool`` (an
-    empty temporary file) until the images are done.
+    empty temporary file) until the images are done. Sharded items (see
+    :mod:`ango_convert.parallel`) are written across ``jobs`` when given, their
+    fragments kept in ``spool_dir``.
 
     Problems are collected while streaming and raised at the end, each in full; the
     caller discards what was written.
@@ -77,8 +83,31 @@ def write_document(
             ("licenses", dataset.info.get(INFO_LICENSES, [])),
         ]
     )
+    shards = sharded(dataset.items) if jobs is not None else None
+    if shards is not None and jobs is not None:
+        written = write_sharded(shards, jobs, document, spool, spool_dir, report, options)
+    else:
+        written = _write_items(dataset, document, spool, report, options)
+    _require_sizes(written.unsized, written.unsized_count)
+    written.writer.finish()
+    document.close_array(written.images)
+    document.spooled_array("annotations", spool, written.annotations)
+    document.member("categories", [_category(category) for category in dataset.categories])
+    document.members(extras(dataset.info, TOP_KEYS).items())
+    document.close()
+
+
+def _write_items(
+    dataset: Dataset,
+    document: DocumentWriter,
+    spool: IO[bytes],
+    report: WriteReport,
+    options: Options,
+) -> Written:
+    """The images array and the spooled annotation entries, in this process."""
     images = document.open_array("images")
-    writer = AnnotationWriter(report, options.on_unsupported, JsonArray(spool, options.indent))
+    annotations = JsonArray(spool, options.indent)
+    writer = AnnotationWriter(report, options.on_unsupported, annotations)
     image_ids = IdAssigner()
     unsized: list[str] = []  # the first few, for the message
     unsized_count = 0
@@ -90,15 +119,9 @@ def write_document(
                 unsized.append(item.id)
             continue
         image_id = image_ids.take(int_or_none(item.attributes.get(ATTR_COCO_IMAGE_ID, item.id)))
-        images.add(_image(item, image_id))
+        images.add(image_entry(item, image_id))
         writer.add_item(item, image_id)
-    _require_sizes(unsized, unsized_count)
-    writer.finish()
-    document.close_array(images)
-    document.spooled_array("annotations", spool, writer.entries)
-    document.member("categories", [_category(category) for category in dataset.categories])
-    document.members(extras(dataset.info, TOP_KEYS).items())
-    document.close()
+    return Written(images, annotations, writer, unsized, unsized_count)
 
 
 def _require_sizes(shown: Sequence[str], count: int) -> None:
@@ -112,7 +135,7 @@ def _require_sizes(shown: Sequence[str], count: int) -> None:
     )
 
 
-def _image(item: Item, image_id: int) -> dict[str, Any]:
+def image_entry(item: Item, image_id: int) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "id": image_id,
         "file_name": item.file_name,
@@ -140,6 +163,7 @@ def write(
     *,
     on_unsupported: OnUnsupported = "error",
     indent: bool = False,
+    jobs: Jobs | None = None,
 ) -> WriteReport:
     """Write a dataset as one COCO annotation file.
 
@@ -148,6 +172,8 @@ def write(
         target: The output file, or ``-`` for stdout.
         on_unsupported: What to do with rotated boxes, polylines and points.
         indent: Indent the JSON by two spaces.
+        jobs: Worker processes for sharded items (a service the API supplies for
+            ``jobs=N``); the document is the same without them.
 
     Returns:
         What was written, skipped and approximated.
@@ -160,7 +186,7 @@ def write(
     report = WriteReport(target=str(target))
     options = Options(on_unsupported=on_unsupported, indent=indent)
     try:
-        _stream(dataset, Path(target), report, options)
+        _stream(dataset, Path(target), report, options, jobs)
     except OutputError:
         raise
     except OSError as exc:
@@ -169,7 +195,9 @@ def write(
     return report
 
 
-def _stream(dataset: Dataset, target: Path, report: WriteReport, options: Options) -> None:
+def _stream(
+    dataset: Dataset, target: Path, report: WriteReport, options: Options, jobs: Jobs | None
+) -> None:
     """Write through an atomic file, annotations spooled beside it; stdout gets the
     document only once it is complete, so an error leaves no partial output there."""
     to_stdout = str(target) == STDIO
@@ -179,7 +207,7 @@ def _stream(dataset: Dataset, target: Path, report: WriteReport, options: Option
         tempfile.TemporaryFile(dir=spool_dir) as spool,
         tempfile.TemporaryFile() if to_stdout else contextlib.nullcontext(out) as stream,
     ):
-        write_document(dataset, stream, spool, report, options)
+        write_document(dataset, stream, spool, report, options, jobs, spool_dir)
         if to_stdout:
             stream.seek(0)
             shutil.copyfileobj(stream, out, 1 << 20)

@@ -198,26 +198,6 @@ def _boxes_of(item: Item, policy: Unsupported) -> list[Box]:
     return boxes
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 def _write_splits(temp: Path, splits: dict[str, list[str]], report: WriteReport) -> None:
     if ("train" in splits or "val" in splits) and "trainval" not in splits:
         splits["trainval"] = splits.get("train", []) + splits.get("val", [])

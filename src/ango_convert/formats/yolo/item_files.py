@@ -4,6 +4,7 @@ headers, and what is reported when images or sizes are missing."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
@@ -75,6 +76,21 @@ class Unsized:
 
 def item_file_names(names: UniqueNames, item: Item, source: Path | None) -> tuple[str, str]:
     """The item's label and image names inside their split folders, the label claimed."""
+    return claim_label(names, label_request(item, source))
+
+
+@dataclass(frozen=True, slots=True)
+class LabelRequest:
+    """The label name an item asks for, before :class:`UniqueNames` settles clashes."""
+
+    stem: str
+    suffix: str
+    limit: int
+    relative: PurePosixPath | None  # the cleaned sub-path, when the name has folders
+
+
+def label_request(item: Item, source: Path | None) -> LabelRequest:
+    """What the item's label would be named, had no other item the name."""
     name = item.file_name
     relative = None if is_plain_name(name) else _relative_name(item)
     if relative is None:  # one part, nothing to clean: string work only
@@ -86,6 +102,12 @@ def item_file_names(names: UniqueNames, item: Item, source: Path | None) -> tupl
         suffix = source.suffix  # an Ango externalId may have no extension
     # The label's stem also names the image: keep room for the image's longer extension.
     limit = MAX_NAME_BYTES - max(0, len(suffix.encode("utf-8")) - len(".txt"))
+    return LabelRequest(stem, suffix, limit, relative)
+
+
+def claim_label(names: UniqueNames, request: LabelRequest) -> tuple[str, str]:
+    """The label and image names for ``request``, the label claimed in ``names``."""
+    stem, suffix, limit, relative = request.stem, request.suffix, request.limit, request.relative
     if relative is None:
         label = names.claim_name(f"{stem}.txt", limit=limit)
     else:

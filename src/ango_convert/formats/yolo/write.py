@@ -71,6 +71,7 @@ from ango_convert.formats.yolo.plan import (
     exact_plan,
     task_of_kinds,
 )
+from ango_convert.formats.yolo.shards import write_sharded
 from ango_convert.io.file_writer import FileWriter
 from ango_convert.io.image_files import ImageFinder, place_image
 from ango_convert.io.names import (
@@ -79,6 +80,8 @@ from ango_convert.io.names import (
 )
 from ango_convert.io.outputs import atomic_dir
 from ango_convert.model import Category, Dataset, Item
+from ango_convert.parallel import Jobs, sharded
+from ango_convert.parallel.shards import ShardReader
 from ango_convert.report import WriteReport
 
 LayoutName = Literal["ultralytics", "darknet"]
@@ -129,6 +132,7 @@ def write(
     overwrite: bool = False,
     default_split: str = "train",
     keep_crowd: bool = False,
+    jobs: Jobs | None = None,
 ) -> WriteReport:
     """Write a YOLO dataset folder, Ultralytics or darknet layout.
 
@@ -151,6 +155,8 @@ def write(
         keep_crowd: Write crowd regions (COCO ``iscrowd``) and VOC ``difficult``
             objects as ordinary labels; by default they are left out and counted in
             ``report.skipped`` (``crowd box``, ``difficult box``...), as trainers expect.
+        jobs: Service: worker processes for sharded items (see :mod:`.shards`); the
+            folder is the same without them.
 
     Returns:
         What was written, skipped and approximated.
@@ -166,6 +172,7 @@ def write(
         raise ConversionError(f"the darknet layout holds boxes only, not task {task!r}")
     requested: Task = "detect" if layout == "darknet" else task
     items = dataset.items
+    shards = sharded(items) if jobs is not None else None
     if iter(items) is items:  # a one-shot iterator cannot be read twice: hold it
         items = tuple(items)
     settings = _Settings(
@@ -178,6 +185,11 @@ def write(
         overwrite,
         keep_crowd,
     )
+    # Choosing the task needs every object first: fine when the input is loaded whole,
+    # but a sharded export is then written in one pass here, to keep memory flat.
+    settled = requested not in ("auto", "pose") or getattr(items, "in_memory", False)
+    if shards is not None and jobs is not None and settled:
+        return _write_shards(dataset, shards, ordered, settings, requested, jobs)
     plan = _first_plan(requested, items, dataset, on_unsupported)
     try:
         planner = Planner(requested, plan, dataset, on_unsupported)
@@ -259,6 +271,53 @@ def _write_pass(
     return report
 
 
+def _write_shards(
+    dataset: Dataset,
+    shards: Sequence[ShardReader],
+    ordered: Sequence[Category],
+    settings: _Settings,
+    requested: Task,
+    jobs: Jobs,
+) -> WriteReport:
+    """:func:`_write_pass` for sharded items, across ``jobs`` (see :mod:`.shards`)."""
+    report = WriteReport(target=str(settings.target))
+    classes = {category.id: index for index, category in enumerate(ordered)}
+    with (
+        atomic_dir(settings.target, overwrite=settings.overwrite) as temp,
+        FileWriter(temp) as files,
+    ):
+        output = _Output(
+            temp,
+            files,
+            settings.finder,
+            settings.images,
+            settings.default_split,
+            report,
+            settings.layout,
+        )
+        plan, refused, converted = write_sharded(
+            dataset,
+            shards,
+            output,
+            settings,
+            requested,
+            lambda plan, policy: _encoder(plan, classes, policy, settings.keep_crowd),
+            jobs,
+        )
+        files.close()
+        if plan.note:
+            report.steps.append(plan.note)
+        policy = Unsupported(FORMAT_NAME, settings.on_unsupported, report)
+        policy.refused.update(refused)
+        policy.finish(_hint(plan))
+        report_missing_images(output.missing, output.missing_count, settings.images, report)
+        _write_configs(output, dataset, ordered, plan.kpt_shape)
+    encoder = _encoder(plan, classes, policy, settings.keep_crowd)
+    encoder.converted.update(converted)
+    report.warnings += encoder.notes()
+    return report
+
+
 def _encoder(
     plan: Plan, classes: dict[int, int], policy: Unsupported, keep_crowd: bool = False
 ) -> Encoder:
@@ -314,21 +373,28 @@ def choose_task(items: Iterable[Item]) -> Task:
 # --- checks ---------------------------------------------------------------------------
 
 
-
-
-
-
-
-
 # --- files ----------------------------------------------------------------------------
 
 
 def _write_item(output: _Output, encoder: Encoder, item: Item) -> None:
     split = output.split_of(item)
-    lines = encoder.lines(item)
     source = output.finder.find(item) if output.images != "none" else None
     label, image = item_file_names(output.names[split], item, source)
-    label_path, image_path = output.paths(split, label, image)
+    write_labelled(output, encoder, item, split, source, (label, image))
+
+
+def write_labelled(
+    output: _Output,
+    encoder: Encoder,
+    item: Item,
+    split: str,
+    source: Path | None,
+    names: tuple[str, str],
+) -> None:
+    """Write one item's label file and place its image under the names given, counting
+    in ``output`` (the one-process write and each worker of a sharded one)."""
+    lines = encoder.lines(item)
+    label_path, image_path = output.paths(split, *names)
     if output.layout == "darknet":  # the split lists name every image
         output.listed[split].append(image_path)
     output.files.write(label_path, "\n".join([*lines, ""] if lines else []).encode())
@@ -344,11 +410,5 @@ def _write_item(output: _Output, encoder: Encoder, item: Item) -> None:
             output.missing.append(item.file_name)
 
 
-
-
-
-
 def _split_of(item: Item, default: str) -> str:
     return split_name(item.split, default)
-
-

@@ -1,0 +1,235 @@
+"""Forked worker processes that each own some shards, with results merged in order.
+
+Workers are forked at the start of each :meth:`Jobs.map` or :meth:`Jobs.staged` call,
+so they see everything the parent holds at that moment (a loaded document, the
+functions to run) without pickling it; only shard numbers, small summaries and seeds
+cross the pipes. Shard ``k`` always runs on worker ``k % N``, so a worker can keep
+what it built for a shard between the two stages of :meth:`Jobs.staged`.
+
+A worker that fails sends its error's text and the run raises :class:`ShardFailed`;
+callers then run the conversion again in one process, which raises the same error as
+a run without ``--jobs`` would (the first bad record in input order, say).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from typing import Any, Generic, TypeVar
+
+from ango_convert.errors import AngoConvertError
+
+S = TypeVar("S")  # what a shard's survey keeps in its worker
+M = TypeVar("M")  # a survey's summary, sent to the parent
+D = TypeVar("D")  # the parent's seed for a shard's emit
+R = TypeVar("R")  # an emit's result, sent to the parent
+
+
+class ShardFailed(AngoConvertError):
+    """A worker failed on a shard; the conversion should run again in one process."""
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, where the OS tells)."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity is not None else (os.cpu_count() or 1)
+
+
+def can_fork() -> bool:
+    """True where worker processes can be forked (not on Windows)."""
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+class Stages(Generic[S, M, D, R]):
+    """The four steps of a staged shard run (see :meth:`Jobs.staged`)."""
+
+    def __init__(
+        self,
+        survey: Callable[[int], tuple[S, M]],
+        settle: Callable[[int, M], D],
+        emit: Callable[[S, D], R],
+        take: Callable[[int, R], None],
+    ) -> None:
+        self.survey = survey
+        self.settle = settle
+        self.emit = emit
+        self.take = take
+
+
+class Jobs:
+    """A number of worker processes for one conversion.
+
+    Args:
+        count: How many workers at most (1 runs everything in this process).
+    """
+
+    def __init__(self, count: int) -> None:
+        self.count = max(1, count) if can_fork() else 1
+
+    def map(self, function: Callable[[int], R], shards: int) -> list[R]:
+        """``[function(k) for k in range(shards)]``, run across the workers.
+
+        Raises:
+            ShardFailed: ``function`` raised in a worker.
+        """
+        results: list[R] = []
+        self.staged(
+            shards,
+            Stages(
+                survey=lambda k: (None, function(k)),
+                settle=lambda k, summary: None,
+                emit=lambda state, seed: None,
+                take=lambda k, result: None,
+            ),
+            barrier=True,
+            summaries=results,
+        )
+        return results
+
+    def staged(
+        self,
+        shards: int,
+        stages: Stages[S, M, D, R],
+        *,
+        barrier: bool = False,
+        summaries: list[M] | None = None,
+    ) -> None:
+        """Run ``survey`` on every shard in the workers, ``settle`` each summary in the
+        parent in shard order, ``emit`` each shard under its seed in the worker that
+        surveyed it, and ``take`` the results in the parent in shard order.
+
+        Without ``barrier`` a worker settles and emits shard ``k`` before it surveys
+        shard ``k + N``, so it holds one shard's state at a time; with ``barrier`` every
+        shard is surveyed (and ``summaries`` filled) before the first is settled.
+
+        Raises:
+            ShardFailed: A stage raised in a worker.
+        """
+        workers = min(self.count, shards)
+        if workers <= 1:
+            _run_here(shards, stages, barrier, summaries)
+            return
+        pool = _Pool(workers, stages)
+        try:
+            pool.run(shards, stages, barrier, summaries)
+        finally:
+            pool.close()
+
+
+def _run_here(
+    shards: int, stages: Stages[S, M, D, R], barrier: bool, summaries: list[M] | None
+) -> None:
+    if barrier:
+        surveyed = [stages.survey(k) for k in range(shards)]
+        if summaries is not None:
+            summaries.extend(summary for _, summary in surveyed)
+        seeds = [stages.settle(k, summary) for k, (_, summary) in enumerate(surveyed)]
+        for k, ((state, _), seed) in enumerate(zip(surveyed, seeds, strict=True)):
+            stages.take(k, stages.emit(state, seed))
+        return
+    for k in range(shards):
+        state, summary = stages.survey(k)
+        stages.take(k, stages.emit(state, stages.settle(k, summary)))
+
+
+class _Pool:
+    """Forked workers, one pipe each; shard ``k`` belongs to worker ``k % size``."""
+
+    def __init__(self, size: int, stages: Stages[Any, Any, Any, Any]) -> None:
+        context = multiprocessing.get_context("fork")
+        self.pipes: list[Connection] = []
+        self.processes = []
+        for _ in range(size):
+            parent_end, child_end = context.Pipe()
+            process = context.Process(target=_serve, args=(child_end, stages), daemon=True)
+            process.start()
+            child_end.close()
+            self.pipes.append(parent_end)
+            self.processes.append(process)
+
+    def ask(self, k: int, stage: str, payload: Any = None) -> None:
+        self.pipes[k % len(self.pipes)].send((stage, k, payload))
+
+    def answer(self, k: int) -> Any:
+        pipe = self.pipes[k % len(self.pipes)]
+        try:
+            status, shard, value = pipe.recv()
+        except EOFError:
+            raise ShardFailed(f"worker for shard {k} stopped without an answer") from None
+        if status != "ok":
+            raise ShardFailed(f"shard {shard}: {value}")
+        return value
+
+    def run(
+        self,
+        shards: int,
+        stages: Stages[Any, Any, Any, Any],
+        barrier: bool,
+        summaries: list[Any] | None,
+    ) -> None:
+        size = len(self.pipes)
+        if barrier:
+            for k in range(shards):
+                self.ask(k, "survey")
+            found = [self.answer(k) for k in range(shards)]
+            if summaries is not None:
+                summaries.extend(found)
+            for k, summary in enumerate(found):
+                seed = stages.settle(k, summary)
+                if k >= size:  # one request per worker in flight: neither end blocks
+                    stages.take(k - size, self.answer(k - size))
+                self.ask(k, "emit", seed)
+            for k in range(max(0, shards - size), shards):
+                stages.take(k, self.answer(k))
+            return
+        for k in range(min(size, shards)):
+            self.ask(k, "survey")
+        for k in range(shards):
+            if k >= size:  # the worker emitted shard k - size before surveying k
+                stages.take(k - size, self.answer(k - size))
+            seed = stages.settle(k, self.answer(k))
+            self.ask(k, "emit", seed)
+            if k + size < shards:
+                self.ask(k + size, "survey")
+        for k in range(max(0, shards - size), shards):
+            stages.take(k, self.answer(k))
+
+    def close(self) -> None:
+        for pipe in self.pipes:
+            with contextlib.suppress(OSError):
+                pipe.send(None)
+            pipe.close()
+        for process in self.processes:
+            process.join(timeout=5)
+            if process.is_alive():
+                process.kill()
+                process.join()
+
+
+def _serve(pipe: Connection, stages: Stages[Any, Any, Any, Any]) -> None:
+    """A worker's loop: survey and emit shards until told to stop."""
+    states: dict[int, Any] = {}
+    while True:
+        try:
+            message = pipe.recv()
+        except (EOFError, KeyboardInterrupt):
+            return
+        if message is None:
+            return
+        stage, k, payload = message
+        try:
+            if stage == "survey":
+                state, summary = stages.survey(k)
+                states[k] = state
+                reply: tuple[str, int, Any] = ("ok", k, summary)
+            else:
+                reply = ("ok", k, stages.emit(states.pop(k), payload))
+        except BaseException as exc:  # everything goes back to the parent, which decides
+            reply = ("error", k, f"{type(exc).__name__}: {exc}")
+        try:
+            pipe.send(reply)
+        except (OSError, KeyboardInterrupt):
+            return

@@ -1,0 +1,289 @@
+"""``--jobs N``: sharded reads and writes give the bytes one process gives.
+
+The size thresholds below which inputs stay in one process are lowered here, so small
+inputs take the sharded path; every test also proves that workers really ran.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ango_convert import api
+from ango_convert.cli.main import cli
+from ango_convert.errors import ConversionError, ReadError
+from ango_convert.formats.ango_export import shards as export_shards
+from ango_convert.formats.coco import document_shards
+from ango_convert.parallel import jobs as jobs_module
+from ango_convert.parallel.jobs import Jobs, Stages
+
+
+@pytest.fixture
+def pools(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Small inputs shard; yields a list that gets one entry per worker pool started."""
+    started: list[int] = []
+    original = jobs_module._Pool.__init__
+
+    def counting(self: Any, size: int, stages: Any) -> None:
+        started.append(size)
+        original(self, size, stages)
+
+    monkeypatch.setattr(jobs_module._Pool, "__init__", counting)
+    monkeypatch.setattr(document_shards, "MIN_SHARDED_ANNOTATIONS", 1)
+    monkeypatch.setattr(export_shards, "MIN_SHARDED_BYTES", 1)
+    monkeypatch.setattr(export_shards, "SHARD_BYTES", 2_000)
+    return started
+
+
+def _coco(images: int = 40, per_image: int = 3) -> dict[str, Any]:
+    names = ["a.jpg", "A.png", "sub/dir/b.jpg", "../escape.jpg", "ünï cödé.jpg", "a.jpeg"]
+    document: dict[str, Any] = {
+        "info": {"description": "jobs"},
+        "images": [],
+        "annotations": [],
+        "categories": [
+            {"id": 3, "name": "car"},
+            {"id": 7, "name": "dog", "supercategory": "animal"},
+        ],
+    }
+    number = 0
+    for index in range(images):
+        image_id = 1000 + index
+        name = names[index % len(names)] if index < 12 else f"img_{index:04d}.jpg"
+        document["images"].append({"id": image_id, "file_name": name, "width": 640, "height": 480})
+        for part in range(per_image if index % 7 else 0):  # some images have no objects
+            number += 1
+            box = [10.5 + part, 20.25 + index % 50, 30.0 + part, 40.0]
+            record: dict[str, Any] = {
+                "id": number * 10,
+                "image_id": image_id,
+                "category_id": 3 if part % 2 else 7,
+                "bbox": box,
+                "area": box[2] * box[3],
+                "iscrowd": 1 if (index + part) % 11 == 0 else 0,
+            }
+            if part == 2 and index % 3 == 0:
+                x, y, w, h = box
+                record["segmentation"] = [[x, y, x + w, y, x + w, y + h]]
+            document["annotations"].append(record)
+    return document
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        str(path.relative_to(folder)): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def _write(tmp_path: Path, name: str, document: dict[str, Any]) -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("task", [None, "detect", "segment"])
+def test_coco_to_yolo_same_files_with_two_workers(
+    tmp_path: Path, pools: list[int], task: str | None
+) -> None:
+    source = _write(tmp_path, "coco.json", _coco())
+    writes = {"images": "none", "on_unsupported": "approximate"}
+    if task:
+        writes["task"] = task
+    one = api.convert(source, tmp_path / "one", to="yolo", write_options=writes, jobs=1)
+    assert pools == []
+    two = api.convert(source, tmp_path / "two", to="yolo", write_options=writes, jobs=2)
+    assert pools, "the sharded path did not run"
+    assert _tree(tmp_path / "one") == _tree(tmp_path / "two")
+    assert one.to_dict() | {"target": ""} == two.to_dict() | {"target": ""}
+    assert len(_tree(tmp_path / "two")) > 40  # label files for every image, names deduplicated
+
+
+@pytest.mark.parametrize("indent", [False, True])
+def test_coco_to_coco_same_bytes_with_two_workers(
+    tmp_path: Path, pools: list[int], indent: bool
+) -> None:
+    source = _write(tmp_path, "coco.json", _coco())
+    writes = {"indent": indent}
+    one = api.convert(source, tmp_path / "one.json", to="coco", write_options=writes, jobs=1)
+    two = api.convert(source, tmp_path / "two.json", to="coco", write_options=writes, jobs=3)
+    assert pools == [3, 3] or pools == [3]
+    assert (tmp_path / "one.json").read_bytes() == (tmp_path / "two.json").read_bytes()
+    assert one.summary().replace("one", "x") == two.summary().replace("two", "x")
+    written = json.loads((tmp_path / "two.json").read_bytes())
+    assert [image["id"] for image in written["images"]][:3] == [1000, 1001, 1002]
+
+
+def _export(tmp_path: Path, assets: int = 60) -> Path:
+    lines = []
+    for index in range(assets):
+        tools: list[dict[str, Any]] = [
+            {
+                "bounding-box": {"x": 5.0 + k, "y": 6.0, "width": 20.0 + index % 9, "height": 10.0},
+                "objectId": f"{index:06d}{k}",
+                "schemaId": "s-cat" if k % 2 else "s-dog",
+                "title": "cat" if k % 2 else "dog",
+                "classifications": [],
+            }
+            for k in range(index % 4)
+        ]
+        record = {
+            "asset": f"https://assets.invalid/{index}.jpg",
+            "externalId": f"photo {index:03d}.jpg" if index % 5 else f"dup/{index}.png",
+            "metadata": {"width": 800, "height": 600},
+            "batches": [],
+            "task": {"taskId": f"t{index}", "stage": "Complete", "tools": tools},
+        }
+        lines.append(json.dumps(record))
+    path = tmp_path / "export.ndjson"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_v3_export_to_coco_same_bytes_with_two_workers(tmp_path: Path, pools: list[int]) -> None:
+    source = _export(tmp_path)
+    api.convert(source, tmp_path / "one.json", to="coco", jobs=1)
+    api.convert(source, tmp_path / "two.json", to="coco", jobs=2)
+    assert pools, "the sharded path did not run"
+    assert (tmp_path / "one.json").read_bytes() == (tmp_path / "two.json").read_bytes()
+    assert len(json.loads((tmp_path / "two.json").read_bytes())["images"]) == 60
+
+
+def test_v3_export_to_yolo_with_task_same_files(tmp_path: Path, pools: list[int]) -> None:
+    source = _export(tmp_path)
+    writes = {"images": "none", "task": "detect"}
+    api.convert(source, tmp_path / "one", to="yolo", write_options=writes, jobs=1)
+    api.convert(source, tmp_path / "two", to="yolo", write_options=writes, jobs=2)
+    assert len(pools) == 2  # the first pass and the write
+    assert _tree(tmp_path / "one") == _tree(tmp_path / "two")
+
+
+def test_v3_export_to_yolo_auto_task_writes_in_one_process(
+    tmp_path: Path, pools: list[int]
+) -> None:
+    """Choosing the task needs every object: an export is not held whole for it."""
+    source = _export(tmp_path)
+    writes = {"images": "none"}
+    api.convert(source, tmp_path / "one", to="yolo", write_options=writes, jobs=1)
+    api.convert(source, tmp_path / "two", to="yolo", write_options=writes, jobs=2)
+    assert pools == [2]  # the first pass only
+    assert _tree(tmp_path / "one") == _tree(tmp_path / "two")
+
+
+def test_bad_record_in_a_later_shard_gives_the_one_process_error(
+    tmp_path: Path, pools: list[int]
+) -> None:
+    document = _coco()
+    document["annotations"][5]["bbox"] = [1, 2, "wide", 4]
+    document["annotations"][-3]["category_id"] = 99
+    source = _write(tmp_path, "coco.json", document)
+    messages = []
+    for jobs in (1, 2):
+        with pytest.raises(ReadError) as caught:
+            api.convert(source, tmp_path / f"out{jobs}", to="yolo", jobs=jobs)
+        messages.append(str(caught.value))
+        assert not (tmp_path / f"out{jobs}").exists()
+    assert messages[0] == messages[1]
+    assert "$.annotations[5]" in messages[0]
+    assert pools, "the sharded path did not run"
+
+
+def test_id_repeated_across_shards_is_named_as_in_one_process(
+    tmp_path: Path, pools: list[int]
+) -> None:
+    document = _coco()
+    document["annotations"][-1]["id"] = document["annotations"][0]["id"]
+    source = _write(tmp_path, "coco.json", document)
+    messages = []
+    for jobs in (1, 2):
+        with pytest.raises(ReadError) as caught:
+            api.convert(source, tmp_path / "out.json", to="coco", jobs=jobs)
+        messages.append(str(caught.value))
+    assert messages[0] == messages[1]
+    assert "duplicate" in messages[0] or "again" in messages[0]
+
+
+def test_unsized_and_unsupported_are_refused_as_in_one_process(
+    tmp_path: Path, pools: list[int]
+) -> None:
+    document = _coco()
+    for image in document["images"][5:30]:
+        del image["width"]
+    source = _write(tmp_path, "coco.json", document)
+    messages = []
+    for jobs in (1, 2):
+        with pytest.raises(ConversionError) as caught:
+            api.convert(source, tmp_path / "out", to="yolo", jobs=jobs)
+        messages.append(str(caught.value))
+    assert messages[0] == messages[1]
+    assert pools, "the sharded path did not run"
+
+
+def test_duplicate_asset_across_shards_is_named_as_in_one_process(
+    tmp_path: Path, pools: list[int]
+) -> None:
+    source = _export(tmp_path)
+    lines = source.read_text(encoding="utf-8").splitlines()
+    lines.append(lines[1])
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    messages = []
+    for jobs in (1, 2):
+        with pytest.raises(ReadError) as caught:
+            api.convert(source, tmp_path / "out.json", to="coco", jobs=jobs)
+        messages.append(str(caught.value))
+    assert messages[0] == messages[1]
+    assert "line 61" in messages[0] and "line 2" in messages[0]
+
+
+def test_cli_jobs_flag(runner: Any, tmp_path: Path, pools: list[int]) -> None:
+    source = _write(tmp_path, "coco.json", _coco())
+    for jobs, out in (("1", "one"), ("2", "two")):
+        result = runner.invoke(
+            cli,
+            ["convert", str(source), "--to", "yolo", "-o", str(tmp_path / out),
+             "-W", "images=none", "--on-unsupported", "approximate", "--jobs", jobs],
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+    assert _tree(tmp_path / "one") == _tree(tmp_path / "two")
+    assert pools == [2]
+    refused = runner.invoke(cli, ["convert", str(source), "--to", "coco", "-o", "x", "-j", "0"])
+    assert refused.exit_code == 2
+    assert "--jobs" in refused.output
+
+
+def test_staged_keeps_shard_order_and_state() -> None:
+    """The engine itself: summaries settle in order, each emit sees its own survey."""
+    settled: list[int] = []
+    taken: list[tuple[int, str]] = []
+
+    def settle(k: int, summary: int) -> int:
+        settled.append(summary)
+        return k
+
+    stages = Stages(
+        survey=lambda k: (f"state{k}", k * 10),
+        settle=settle,
+        emit=lambda state, seed: f"{state}:{seed}",
+        take=lambda k, result: taken.append((k, result)),
+    )
+    for barrier in (False, True):
+        settled.clear()
+        taken.clear()
+        Jobs(2).staged(7, stages, barrier=barrier)
+        assert settled == [0, 10, 20, 30, 40, 50, 60]
+        assert taken == [(k, f"state{k}:{k}") for k in range(7)]
+
+
+def test_map_raises_shard_failed_for_a_worker_error() -> None:
+    def boom(k: int) -> int:
+        if k == 3:
+            raise ValueError("three")
+        return k
+
+    with pytest.raises(jobs_module.ShardFailed, match="three"):
+        Jobs(2).map(boom, 5)
+    assert Jobs(2).map(lambda k: k * k, 5) == [0, 1, 4, 9, 16]
