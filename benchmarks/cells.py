@@ -17,6 +17,8 @@ from content import Content
 from render import PROJECT_ID
 
 OURS = "ango-convert"
+#: Ours in one process (``--jobs 1``); ``OURS`` runs with the default, every core.
+OURS_ONE = "ango-convert -j1"
 FLOOR = "floor"
 
 _PROBE_CODE = """\
@@ -156,6 +158,16 @@ def our_cell(row: Row, data: Path, out_root: Path, probe: Path) -> Cell:
             stdout_is_output=True,
         )
     return Cell(row, OURS, tuple(_our_argv(row, data, out, probe)), out, CHECKERS[row.key])
+
+
+def our_one_process_cell(row: Row, data: Path, out_root: Path, probe: Path) -> Cell | None:
+    """Our command with ``--jobs 1``, for the conversion rows (None for the others)."""
+    if row.key in ("validate", "probe"):
+        return None
+    cell = our_cell(row, data, out_root, probe)
+    out = _output(out_root, row, "ango-convert-j1")
+    argv = [out if arg == str(cell.output) else arg for arg in cell.argv]
+    return Cell(row, OURS_ONE, (*map(str, argv), "--jobs", "1"), out, cell.check)
 
 
 def peer_cell(row: Row, peer: str, data: Path, out_root: Path) -> Cell:

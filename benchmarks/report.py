@@ -6,7 +6,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from cells import FLOOR, OURS, Row
+from cells import FLOOR, OURS, OURS_ONE, Row
 from measure import Measurement
 
 NOT_BUILT = "n/a (not built)"
@@ -77,26 +77,42 @@ def fastest_peer(results: Results, row: Row, peers: Sequence[str]) -> tuple[str,
     return min(passing, key=lambda item: item[1]) if passing else None
 
 
-def _ratios(results: Results, row: Row, peers: Sequence[str]) -> tuple[str, str]:
+def _ratios(results: Results, row: Row, peers: Sequence[str]) -> tuple[str, str, str, str]:
     ours = results.get((row.key, OURS))
+    one = results.get((row.key, OURS_ONE))
     floor = results.get((row.key, FLOOR))
     our_seconds = ours.seconds if ours else None
+    one_seconds = one.seconds if one else None
     best = fastest_peer(results, row, peers) if row.shared else None
-    vs_peer = "—"
+    vs_peer = vs_peer_one = "—"
     if best and our_seconds:
         vs_peer = f"{best[1] / our_seconds:.2f}× ({best[0]})"
+    if best and one_seconds:
+        vs_peer_one = f"{best[1] / one_seconds:.2f}×"
+    speedup = f"{one_seconds / our_seconds:.2f}×" if one_seconds and our_seconds else "—"
     vs_floor = "—"
     if floor and floor.seconds and our_seconds:
         vs_floor = f"{our_seconds / floor.seconds:.2f}×"
-    return vs_peer, vs_floor
+    return vs_peer, vs_peer_one, speedup, vs_floor
 
 
 def time_table(results: Results, rows: Sequence[Row], peers: Sequence[str], reps: int) -> str:
     """Median wall time per cell, with the two ratios the issue asks for."""
-    header = ["Conversion", OURS, *peers, "floor (orjson)", "fastest peer ÷ ours", "ours ÷ floor"]
+    header = [
+        "Conversion",
+        OURS,
+        OURS_ONE,
+        *peers,
+        "floor (orjson)",
+        "fastest peer ÷ ours",
+        "fastest peer ÷ ours -j1",
+        "-j1 ÷ ours",
+        "ours ÷ floor",
+    ]
     lines = [_line(header), _line(["---"] * len(header))]
     for row in rows:
-        cells = [_time_text(results.get((row.key, tool)), reps) for tool in (OURS, *peers)]
+        tools = (OURS, OURS_ONE, *peers)
+        cells = [_time_text(results.get((row.key, tool)), reps) for tool in tools]
         floor = _time_text(results.get((row.key, FLOOR)), reps)
         lines.append(_line([row.label, *cells, floor, *_ratios(results, row, peers)]))
     return "\n".join(lines)
@@ -104,10 +120,10 @@ def time_table(results: Results, rows: Sequence[Row], peers: Sequence[str], reps
 
 def best_table(results: Results, rows: Sequence[Row], peers: Sequence[str]) -> str:
     """Fastest run per cell."""
-    header = ["Conversion", OURS, *peers, "floor (orjson)"]
+    header = ["Conversion", OURS, OURS_ONE, *peers, "floor (orjson)"]
     lines = [_line(header), _line(["---"] * len(header))]
     for row in rows:
-        found = [results.get((row.key, tool)) for tool in (OURS, *peers, FLOOR)]
+        found = [results.get((row.key, tool)) for tool in (OURS, OURS_ONE, *peers, FLOOR)]
         texts = [f"{r.best:.2f} s" if r and r.best is not None else "—" for r in found]
         lines.append(_line([row.label, *texts]))
     return "\n".join(lines)
@@ -115,10 +131,11 @@ def best_table(results: Results, rows: Sequence[Row], peers: Sequence[str]) -> s
 
 def rss_table(results: Results, rows: Sequence[Row], peers: Sequence[str]) -> str:
     """Median peak RSS per cell."""
-    header = ["Conversion", OURS, *peers, "floor (orjson)"]
+    header = ["Conversion", OURS, OURS_ONE, *peers, "floor (orjson)"]
     lines = [_line(header), _line(["---"] * len(header))]
     for row in rows:
-        cells = [_rss_text(results.get((row.key, tool))) for tool in (OURS, *peers, FLOOR)]
+        tools = (OURS, OURS_ONE, *peers, FLOOR)
+        cells = [_rss_text(results.get((row.key, tool))) for tool in tools]
         lines.append(_line([row.label, *cells]))
     return "\n".join(lines)
 

@@ -27,7 +27,7 @@ import cells
 import environment
 import generate
 import report
-from cells import FLOOR, OURS, ROWS, Cell, Row
+from cells import FLOOR, OURS, OURS_ONE, ROWS, Cell, Row
 from content import SCALES, Content, build
 from measure import run_cell
 
@@ -72,6 +72,12 @@ def plan(
             results[(row.key, OURS)] = report.CellResult(unavailable=unavailable)
             if unavailable is None:
                 todo.append(cells.our_cell(row, data, out_root, probe))
+        one = cells.our_one_process_cell(row, data, out_root, probe)
+        if one is not None and _wanted(only, row, OURS_ONE):
+            unavailable = _our_status(row, formats)
+            results[(row.key, OURS_ONE)] = report.CellResult(unavailable=unavailable)
+            if unavailable is None:
+                todo.append(one)
         for peer in environment.PEERS if row.shared else ():
             if not _wanted(only, row, peer):
                 continue
@@ -286,7 +292,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     started = time.perf_counter()
     only = [word.strip() for word in args.only.split(",") if word.strip()]
-    known = {row.key for row in ROWS} | {OURS, FLOOR, *environment.PEERS}
+    known = {row.key for row in ROWS} | {OURS, OURS_ONE, FLOOR, *environment.PEERS}
     unknown = sorted(set(only) - known)
     if unknown:
         parser.error(f"unknown --only words {unknown}; known: {', '.join(sorted(known))}")
