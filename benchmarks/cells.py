@@ -97,8 +97,27 @@ def _our_argv(row: Row, data: Path, out: Path, probe: Path) -> list[str]:
     cli = environment.ango_convert_command()
     convert = [*cli, "convert"]
     commands = {
-        "coco_to_yolo": [*convert, str(data / "coco.json"), "--from", "coco", "--to", "yolo"],
-        "coco_to_voc": [*convert, str(data / "coco.json"), "--from", "coco", "--to", "voc"],
+        # labels only, as the peers write them (the generated COCO file has no images)
+        "coco_to_yolo": [
+            *convert,
+            str(data / "coco.json"),
+            "--from",
+            "coco",
+            "--to",
+            "yolo",
+            "-W",
+            "images=none",
+        ],
+        "coco_to_voc": [
+            *convert,
+            str(data / "coco.json"),
+            "--from",
+            "coco",
+            "--to",
+            "voc",
+            "-W",
+            "images=none",
+        ],
         "yolo_to_coco": [*convert, str(data / "yolo"), "--from", "yolo", "--to", "coco"],
         "voc_to_coco": [*convert, str(data / "voc"), "--from", "voc", "--to", "coco"],
         "coco_to_ango": [

@@ -12,9 +12,10 @@ import pytest
 from click.testing import CliRunner, Result
 
 from ango_convert import registry
-from ango_convert.errors import EXIT_HUB, EXIT_OUTPUT, AngoConvertError
+from ango_convert.errors import EXIT_CONVERSION, EXIT_HUB, EXIT_OUTPUT, AngoConvertError
 from ango_convert.hub import retry as retry_module
 from ango_convert.hub.export import ExportOptions, check_export
+from tests import imagebytes
 from tests.hub_server import API_KEY, PROJECT, Fault, HubServer
 
 
@@ -251,6 +252,7 @@ def test_export_to__downloads_and_converts_in_one_command(
         to,
         "--out",
         str(out),
+        *(["-W", "images=none"] if to == "yolo" else []),  # the assets are not fetchable
     )
     assert result.exit_code == 0, result.output
     written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
@@ -261,3 +263,51 @@ def test_export_to__downloads_and_converts_in_one_command(
     else:
         labels = [p for p in out.rglob("*.txt") if p.name != "classes.txt"]
         assert len(labels) == 3
+
+
+def test_export_to_yolo__without_images_refused_naming_the_flags(
+    runner: CliRunner, hub: HubServer, tmp_path: Path
+) -> None:
+    """A YOLO dataset without its images cannot train: the export is kept, the conversion
+    refused with the flags that fix it (as ``convert`` does)."""
+    serve(hub, AS_JSON)
+    out = tmp_path / "dataset"
+    args = ("-o", str(tmp_path / "e.json"), "--to", "yolo", "--out", str(out))
+    result = run(runner, hub, tmp_path, *args)
+    assert result.exit_code == EXIT_CONVERSION, result.output
+    (error,) = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert "no image found for any of the 3 item(s) ('img 0.jpg'" in error
+    for flag in ("--images DIR", "-W images=none", "--download-images"):
+        assert flag in error, error
+    assert "images='none'" not in error and "download_images" not in error
+    assert (tmp_path / "e.json").is_file() and not out.exists()
+
+
+def test_export_to_yolo__download_images_makes_a_training_set(
+    runner: CliRunner, hub: HubServer, tmp_path: Path
+) -> None:
+    records = []
+    for n in range(3):
+        path = f"/storage/assets/{PROJECT}/img{n}.png"
+        hub.state.stored[path] = imagebytes.png(640, 480)
+        record = asset(n)
+        record["asset"] = f"{hub.url}{path}?X-Amz-Signature=x"
+        records.append(record)
+    serve(hub, json.dumps(records).encode())
+    out = tmp_path / "dataset"
+    args = ("-o", str(tmp_path / "e.json"), "--to", "yolo", "--out", str(out))
+    result = run(runner, hub, tmp_path, *args, "--download-images")
+    assert result.exit_code == 0, result.output
+    assert "images: 3 downloaded" in result.output
+    images = sorted(p.name for p in (out / "images" / "train").iterdir())
+    assert images == ["img 0.jpg", "img 1.jpg", "img 2.jpg"]
+    assert (out / "images" / "train" / "img 0.jpg").read_bytes() == imagebytes.png(640, 480)
+    assert len(list((out / "labels" / "train").glob("*.txt"))) == 3
+
+
+def test_export__download_images_needs_to(
+    runner: CliRunner, hub: HubServer, tmp_path: Path
+) -> None:
+    serve(hub, AS_JSON)
+    result = run(runner, hub, tmp_path, "-o", str(tmp_path / "e.json"), "--download-images")
+    assert result.exit_code == 2 and "--download-images goes with --to" in result.output

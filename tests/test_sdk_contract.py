@@ -224,9 +224,11 @@ def test_brush_upload_url_flow_is_the_sdks(hub: HubServer, tmp_path: Path) -> No
             "/v2/getUploadUrl",
             API_KEY,
         )
-    assert {k: v for k, v in our_call["query"].items() if k != "name"} == {
-        k: v for k, v in sdk_call["query"].items() if k != "name"
-    } == {"project": PROJECT, "type": "brushes"}
+    assert (
+        {k: v for k, v in our_call["query"].items() if k != "name"}
+        == {k: v for k, v in sdk_call["query"].items() if k != "name"}
+        == {"project": PROJECT, "type": "brushes"}
+    )
     assert our_call["query"]["name"].endswith(".png") and sdk_call["query"]["name"].endswith(".png")
     # The same pixels reach storage, and both hand back the stored URL without its query.
     assert (decode_rgba(our_png) == decode_rgba(sdk_png)).all()

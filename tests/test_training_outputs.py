@@ -53,7 +53,8 @@ def test_task__mixed_kinds_refused_naming_task_and_counts(
     result = _run(runner, "convert", COCO_SAMPLE, "--to", "yolo", "-o", tmp_path / "ds")
     assert result.exit_code == 5
     message = result.stderr
-    assert "2 box, 1 keypoints, 2 mask, 2 polygon" in message
+    # the crowd mask is left out by the writer, so it does not vote
+    assert "none holds all 6 objects (2 box, 1 keypoints, 1 mask, 2 polygon)" in message
     assert "detect keeps 2, obb 2, segment 4, pose 1" in message
     assert "--task segment" in message and "--on-unsupported skip" in message
     assert "on_unsupported='" not in message and "task='" not in message
@@ -71,11 +72,12 @@ def test_task__python_callers_read_keywords(tmp_path: Path) -> None:
 def test_task__chosen_and_named_on_one_line(runner: CliRunner, tmp_path: Path) -> None:
     out = tmp_path / "ds"
     result = _run(
-        runner, "convert", COCO_SAMPLE, "--to", "yolo", "-o", out, "--on-unsupported", "skip"
-    )
+        runner, "convert", COCO_SAMPLE, "--to", "yolo", "-o", out, "--on-unsupported", "skip",
+        "-W", "images=none",
+    )  # fmt: skip
     assert result.exit_code == 0, result.output
     (line,) = [text for text in result.stderr.splitlines() if text.startswith("task ")]
-    assert line.startswith("task segment: it holds the most objects exactly, 4 of 7")
+    assert line.startswith("task segment: it holds the most objects exactly, 4 of 6")
     config = yaml.safe_load((out / "data.yaml").read_text())
     assert "kpt_shape" not in config
     assert assert_trainable(out) >= 5
@@ -87,7 +89,7 @@ def test_task__flag_pose_never_gives_keypoints_to_classes_without(
     out = tmp_path / "ds"
     result = _run(
         runner, "convert", COCO_SAMPLE, "--to", "yolo", "-o", out,
-        "--task", "pose", "--on-unsupported", "skip",
+        "--task", "pose", "--on-unsupported", "skip", "-W", "images=none",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     rows = [
@@ -147,7 +149,7 @@ def test_task__most_objects_wins_in_memory_and_streamed(tmp_path: Path, streamed
         _item("b", _box(2, "p"), _pose("p"), _pose()),
     ]
     dataset = Dataset(categories=(CAR, PERSON), items=_Reread(items) if streamed else items)
-    report = yolo.write.write(dataset, tmp_path / "ds", on_unsupported="skip")
+    report = yolo.write.write(dataset, tmp_path / "ds", on_unsupported="skip", images="none")
     assert report.steps == [
         "task detect: it holds the most objects exactly, 3 of 5 (3 box, 2 keypoints); "
         "the others would keep obb 3, segment 3, pose 2; the rest follows on_unsupported=skip"
@@ -161,7 +163,7 @@ def test_task__most_objects_wins_in_memory_and_streamed(tmp_path: Path, streamed
 def test_task__pose_when_keypoint_classes_dominate(tmp_path: Path, streamed: bool) -> None:
     items = [_item("a", _box()), _item("b", _box(2, "p"), _pose("p"), _pose(), _box(2))]
     dataset = Dataset(categories=(CAR, PERSON), items=_Reread(items) if streamed else items)
-    report = yolo.write.write(dataset, tmp_path / "ds", on_unsupported="skip")
+    report = yolo.write.write(dataset, tmp_path / "ds", on_unsupported="skip", images="none")
     assert report.steps[0].startswith("task pose: it holds the most objects exactly, 3 of 4")
     config = yaml.safe_load((tmp_path / "ds" / "data.yaml").read_text())
     assert config["kpt_shape"] == [3, 3]
@@ -174,7 +176,7 @@ def test_task__pose_when_keypoint_classes_dominate(tmp_path: Path, streamed: boo
 def test_task__all_held_named_without_refusal(tmp_path: Path) -> None:
     polygon = Polygon(category_id=1, zones=(Zone(outer=((0, 0), (10, 0), (10, 10))),))
     dataset = Dataset(categories=(CAR,), items=(_item("a", _box(), polygon),))
-    report = yolo.write.write(dataset, tmp_path / "ds")
+    report = yolo.write.write(dataset, tmp_path / "ds", images="none")
     assert report.steps == ["task segment: it holds all 2 object(s) (1 box, 1 polygon)"]
 
 
@@ -305,12 +307,12 @@ def test_crowd_and_difficult__out_of_yolo_by_default_and_counted(tmp_path: Path)
     difficult = Box(category_id=1, x=2, y=2, width=9, height=9, attributes={"difficult": 1})
     plain = Box(category_id=1, x=3, y=3, width=9, height=9, attributes={"difficult": 0})
     dataset = Dataset(categories=(CAR,), items=(_item("a", crowd, difficult, plain),))
-    report = yolo.write.write(dataset, tmp_path / "ds")
+    report = yolo.write.write(dataset, tmp_path / "ds", images="none")
     assert report.skipped == {"crowd box": 1, "difficult box": 1}
     assert report.annotations == 1
     (label,) = (tmp_path / "ds").rglob("*.txt")
     assert label.read_text().splitlines() == ["0 0.075 0.075 0.09 0.09"]
-    kept = yolo.write.write(dataset, tmp_path / "kept", keep_crowd=True)
+    kept = yolo.write.write(dataset, tmp_path / "kept", keep_crowd=True, images="none")
     assert kept.annotations == 3 and not kept.skipped
 
 
@@ -335,7 +337,7 @@ def test_pose__flip_idx_from_left_right_names(tmp_path: Path) -> None:
     )
     pose = Keypoints(category_id=2, points=tuple((10.0 + i, 10.0 + i, 2) for i in range(5)))
     dataset = Dataset(categories=(person,), items=(_item("a", pose),))
-    yolo.write.write(dataset, tmp_path / "ds")
+    yolo.write.write(dataset, tmp_path / "ds", images="none")
     config = yaml.safe_load((tmp_path / "ds" / "data.yaml").read_text())
     assert config["flip_idx"] == [0, 2, 1, 4, 3]
 
@@ -343,7 +345,7 @@ def test_pose__flip_idx_from_left_right_names(tmp_path: Path) -> None:
 def test_pose__no_flip_idx_without_pairs(tmp_path: Path) -> None:
     person = Category(id=2, name="person", keypoint_names=("a", "b", "c"))
     dataset = Dataset(categories=(person,), items=(_item("a", _pose()),))
-    yolo.write.write(dataset, tmp_path / "ds")
+    yolo.write.write(dataset, tmp_path / "ds", images="none")
     assert "flip_idx" not in yaml.safe_load((tmp_path / "ds" / "data.yaml").read_text())
 
 
@@ -375,8 +377,11 @@ def test_pose__mismatched_skeletons_convert_with_a_warning(
     assert ontology.exit_code == 0, ontology.output
     result = _run(runner, "convert", source, "--to", "coco", "-o", tmp_path / "out.json")
     assert result.exit_code == 0, result.output
-    assert "skeleton edge(s) [[14, 15], [15, 16], [16, 17]]" in result.stderr
-    assert "categories[1].skeleton" in result.stderr
+    assert (
+        "category 'person' (id 1): 3 of 16 skeleton edge(s) name keypoints outside 1..14 "
+        "were dropped: [[14, 15], [15, 16], [16, 17]]" in result.stderr
+    )
+    assert "category 'ball' (id 2) has no keypoints: its 1 skeleton edge(s)" in result.stderr
     written = json.loads((tmp_path / "out.json").read_text())
     assert written["categories"][0]["skeleton"] == skeleton[:13]
     assert_trainable(tmp_path / "out.json")

@@ -139,6 +139,8 @@ def test_cli_to_yolo_segments(brush_export: Any, tmp_path: Path, runner: CliRunn
             str(masks),
             "-W",
             "task=segment",
+            "-W",
+            "images=none",
             "--on-unsupported",
             "approximate",
         ],

@@ -297,7 +297,7 @@ def test_voc__golden_exact_boxes(tmp_path: Path, update_golden: bool) -> None:
         out,
         to="voc",
         read_options={"images_dir": IMAGES},
-        write_options={"on_unsupported": "approximate"},
+        write_options={"images": "none", "on_unsupported": "approximate"},
     )
     assert_tree_matches(out, GOLD / "voc_v3", update_golden)
     xml = (out / "Annotations" / "street scene.xml").read_text()
@@ -425,7 +425,7 @@ def test_attribute_map__nested_answers_become_voc_flags(tmp_path: Path) -> None:
     assert box.attributes["difficult"] == 1 and box.attributes["truncated"] == 1
     assert "Hard to see" not in box.attributes
     out = tmp_path / "voc"
-    api.write(dataset, out, "voc", on_unsupported="skip")
+    api.write(dataset, out, "voc", on_unsupported="skip", images="none")
     xml = (out / "Annotations" / "street scene.xml").read_text()
     assert "<difficult>1</difficult>" in xml and "<truncated>1</truncated>" in xml
     with pytest.raises(ConversionError, match="attribute_map"):
@@ -483,7 +483,7 @@ def test_hostile_external_ids__stay_inside_the_output(tmp_path: Path) -> None:
     source = tmp_path / "hostile.ndjson"
     source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
     out = tmp_path / "out" / "voc"
-    api.convert(source, out, to="voc")
+    api.convert(source, out, to="voc", write_options={"images": "none"})
     written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.xml"))
     assert len(written) == 4 and all(".." not in name for name in written)
     assert not (tmp_path / "escape.xml").exists() and not (tmp_path / "out" / "escape.xml").exists()

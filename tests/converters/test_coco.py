@@ -707,11 +707,30 @@ def test_skeleton_out_of_range__dropped_with_a_warning(tmp_path: Path) -> None:
     dataset = coco.read.read(path, diagnostics=diagnostics)
     assert [c.skeleton for c in dataset.categories] == [((0, 1),), ()]
     assert diagnostics.warnings == [
-        "$.categories[0].skeleton: skeleton edge(s) [[1, 3]] name keypoints outside 1..2; "
-        "dropped",
-        "$.categories[1].skeleton: skeleton edge(s) [[1, 2]] name keypoints outside 1..0; "
-        "dropped",
+        "$.categories[0].skeleton: category 'thing' (id 1): 1 of 2 skeleton edge(s) name "
+        "keypoints outside 1..2 were dropped: [[1, 3]]",
+        "$.categories[1].skeleton: category 'bare' (id 9) has no keypoints: its 1 skeleton "
+        "edge(s) were dropped: [[1, 2]]",
     ]
+
+
+def test_skeleton_out_of_range__many_listed_briefly_and_zero_based_range(
+    tmp_path: Path,
+) -> None:
+    document = minimal()
+    names = [f"k{i}" for i in range(3)]
+    # 0-based (index 0 used, never 3): edges to 4.. are outside 0..2
+    skeleton = [[0, 1], [1, 2], *([2, n] for n in range(4, 31))]
+    document["categories"][0].update(keypoints=names, skeleton=skeleton)
+    diagnostics = Diagnostics()
+    dataset = coco.read.read(save(tmp_path, document), diagnostics=diagnostics)
+    assert dataset.categories[0].skeleton == ((0, 1), (1, 2))
+    (warning,) = diagnostics.warnings
+    assert warning.startswith(
+        "$.categories[0].skeleton: category 'thing' (id 1): 27 of 29 skeleton edge(s) name "
+        "keypoints outside 0..2 were dropped: [[2, 4], [2, 5],"
+    )
+    assert warning.endswith("[2, 13], ... 17 more]")
 
 
 @pytest.mark.parametrize(

@@ -54,7 +54,7 @@ class TestVocWrite:
             annotations=(Box(category_id=1, x=0, y=5, width=10, height=2.5),),
         )
         single = Dataset(categories=(Category(id=1, name="cat"),), items=(item,))
-        voc.write.write(single, tmp_path / "one", pixel_convention="inclusive")
+        voc.write.write(single, tmp_path / "one", pixel_convention="inclusive", images="none")
         assert bndboxes(tmp_path / "one")["a.jpg"] == [["cat", "1", "6", "10", "7.5"]]
 
     def test_write__no_float_noise(self, tmp_path: Path) -> None:
@@ -64,7 +64,7 @@ class TestVocWrite:
             annotations=(Box(category_id=1, x=0.1 + 0.2, y=1e-12, width=2.675, height=100.0),),
         )
         dataset = Dataset(categories=(Category(id=1, name="cat"),), items=(item,))
-        voc.write.write(dataset, tmp_path / "out")
+        voc.write.write(dataset, tmp_path / "out", images="none")
         assert bndboxes(tmp_path / "out")["a.jpg"] == [["cat", "0.3", "0", "2.975", "100"]]
         assert format_number(-0.0) == "0" and format_number(1 / 3) == "0.333333333"
 
@@ -94,7 +94,9 @@ class TestVocWrite:
         assert not (tmp_path / "out").exists()
 
     def test_write__approximate_counts_and_boxes(self, tmp_path: Path) -> None:
-        report = voc.write.write(tiny_dataset(), tmp_path / "out", on_unsupported="approximate")
+        report = voc.write.write(
+            tiny_dataset(), tmp_path / "out", on_unsupported="approximate", images="none"
+        )
         assert report.approximated == {"polygon": 2, "polyline": 1, "rotated-box": 1}
         # The pose's keypoints share a group with a box: left out, not a second box.
         assert report.skipped == {"classification": 1, "point": 1, "keypoints": 1}
@@ -105,7 +107,9 @@ class TestVocWrite:
         assert float(rotated[1]) == pytest.approx(50 - half_w)
 
     def test_write__skip(self, tmp_path: Path) -> None:
-        report = voc.write.write(tiny_dataset(), tmp_path / "out", on_unsupported="skip")
+        report = voc.write.write(
+            tiny_dataset(), tmp_path / "out", on_unsupported="skip", images="none"
+        )
         assert report.annotations == 2
         assert report.skipped["polygon"] == 2
 
@@ -113,14 +117,14 @@ class TestVocWrite:
         pose = Keypoints(category_id=1, points=((1, 2, 2), (5, 9, 1), (0, 0, 0)))
         item = Item(id="a", file_name="a.jpg", annotations=(pose,))
         dataset = Dataset(categories=(Category(id=1, name="p"),), items=(item,))
-        voc.write.write(dataset, tmp_path / "out", on_unsupported="approximate")
+        voc.write.write(dataset, tmp_path / "out", on_unsupported="approximate", images="none")
         assert bndboxes(tmp_path / "out")["a.jpg"] == [["p", "1", "2", "5", "9"]]
 
     def test_write__hostile_and_duplicate_names(self, tmp_path: Path) -> None:
         names = ["a/x.jpg", "b/x.jpg", "X.png", "../../etc/passwd", "dots.v1.final.jpg"]
         items = tuple(Item(id=str(i), file_name=name) for i, name in enumerate(names))
         dataset = Dataset(categories=(), items=items)
-        report = voc.write.write(dataset, tmp_path / "out", default_split="test")
+        report = voc.write.write(dataset, tmp_path / "out", default_split="test", images="none")
         xmls = sorted(p.name for p in (tmp_path / "out" / "Annotations").iterdir())
         # Case-insensitive: X.png takes the third slot of x.xml.
         assert xmls == ["X_2.xml", "dots.v1.final.xml", "passwd.xml", "x.xml", "x_1.xml"]
@@ -136,7 +140,7 @@ class TestVocWrite:
         assert not (tmp_path / "etc").exists()
 
     def test_write__unicode_names_round_trip(self, tmp_path: Path) -> None:
-        voc.write.write(tiny_dataset(), tmp_path / "out", on_unsupported="skip")
+        voc.write.write(tiny_dataset(), tmp_path / "out", on_unsupported="skip", images="none")
         back = voc.read.read(tmp_path / "out")
         assert sorted(item.file_name for item in back) == sorted(HOSTILE_NAMES)
 
@@ -152,10 +156,14 @@ class TestVocWrite:
         assert not (tmp_path / "b" / "JPEGImages").exists()
         with pytest.raises(ConversionError, match=r"3 image\(s\) not found"):
             voc.write.write(dataset, tmp_path / "c", images="copy")
-        # Nothing found at all (a payload without images): labels only, no warning.
+        # Nothing found at all: refused (it could not train), naming the ways out.
         item = Item(id="x", file_name="x.jpg")
-        report = voc.write.write(Dataset(categories=(), items=(item,)), tmp_path / "d")
-        assert report.warnings == []
+        nothing = Dataset(categories=(), items=(item,))
+        with pytest.raises(ConversionError, match=r"any of the 1 item\(s\)") as caught:
+            voc.write.write(nothing, tmp_path / "d")
+        assert "images='none'" in str(caught.value) and "images_dir='DIR'" in str(caught.value)
+        assert not (tmp_path / "d").exists()
+        assert voc.write.write(nothing, tmp_path / "d", images="none").warnings == []
 
     def test_write__missing_category(self, tmp_path: Path) -> None:
         item = Item(
@@ -182,7 +190,7 @@ class TestVocWrite:
         )
         item = Item(id="a", file_name="a.jpg", annotations=(polygon,))
         dataset = Dataset(categories=(Category(id=1, name="car"),), items=(item,))
-        voc.write.write(dataset, tmp_path / "out", on_unsupported="approximate")
+        voc.write.write(dataset, tmp_path / "out", on_unsupported="approximate", images="none")
         back = next(iter(voc.read.read(tmp_path / "out"))).annotations[0]
         assert back.attributes == {"colour": "red", "parked": "true"}
 
@@ -194,7 +202,13 @@ class TestVocThroughOtherFormats:
         if shape == "ango":
             options["project"] = "507f1f77bcf86cd799439011"
         ango_convert.convert(VOC, tmp_path / "p.json", to=shape, write_options=options)
-        ango_convert.convert(tmp_path / "p.json", tmp_path / "v", to="voc", from_format=shape)
+        ango_convert.convert(
+            tmp_path / "p.json",
+            tmp_path / "v",
+            to="voc",
+            from_format=shape,
+            write_options={"images": "none"},
+        )
         assert as_floats(bndboxes(tmp_path / "v")) == as_floats(bndboxes(VOC))
         # The flags travel as nested classifications and come back as VOC flags.
         back = {item.file_name: item for item in voc.read.read(tmp_path / "v")}
@@ -217,7 +231,11 @@ class TestVocThroughOtherFormats:
         ]
         read_options = {"schema_map": schema_map}
         ango_convert.convert(
-            tmp_path / "p.json", tmp_path / "v", to="voc", read_options=read_options
+            tmp_path / "p.json",
+            tmp_path / "v",
+            to="voc",
+            read_options=read_options,
+            write_options={"images": "none"},
         )
         back = {item.file_name: item for item in voc.read.read(tmp_path / "v")}
         assert back["000001.jpg"].annotations[0].attributes == {"truncated": 1, "pose": "Left"}
@@ -228,7 +246,9 @@ class TestVocThroughOtherFormats:
         box = Box(category_id=1, x=0, y=0, width=9, height=9, attributes={"parts": [part, "x"]})
         item = Item(id="a", file_name="a.jpg", annotations=(box,))
         voc.write.write(
-            Dataset(categories=(Category(id=1, name="p"),), items=(item,)), tmp_path / "o"
+            Dataset(categories=(Category(id=1, name="p"),), items=(item,)),
+            tmp_path / "o",
+            images="none",
         )
         back = next(iter(voc.read.read(tmp_path / "o"))).annotations[0]
         assert back.attributes["parts"] == [
@@ -237,13 +257,18 @@ class TestVocThroughOtherFormats:
 
     def test_voc_to_coco_to_voc__exact(self, tmp_path: Path) -> None:
         ango_convert.convert(VOC, tmp_path / "c.json", to="coco")
-        ango_convert.convert(tmp_path / "c.json", tmp_path / "v", to="voc")
+        ango_convert.convert(
+            tmp_path / "c.json", tmp_path / "v", to="voc", write_options={"images": "none"}
+        )
         assert as_floats(bndboxes(tmp_path / "v")) == as_floats(bndboxes(VOC))
 
     def test_coco_to_voc(self, tmp_path: Path) -> None:
         ango_convert.write(tiny_dataset(), tmp_path / "c.json", "coco", on_unsupported="skip")
         report = ango_convert.convert(
-            tmp_path / "c.json", tmp_path / "v", to="voc", write_options={"on_unsupported": "skip"}
+            tmp_path / "c.json",
+            tmp_path / "v",
+            to="voc",
+            write_options={"images": "none", "on_unsupported": "skip"},
         )
         assert report.items == 3
         assert bndboxes(tmp_path / "v")[HOSTILE_NAMES[0]][0] == [
@@ -271,7 +296,7 @@ class TestVocProperties:
         item = Item(id="a", file_name="a.jpg", annotations=(box,))
         dataset = Dataset(categories=(Category(id=1, name="c"),), items=(item,))
         folder = tmp_path_factory.mktemp("voc")
-        voc.write.write(dataset, folder / "o", pixel_convention=convention)  # type: ignore[arg-type]
+        voc.write.write(dataset, folder / "o", pixel_convention=convention, images="none")  # type: ignore[arg-type]
         back = next(iter(voc.read.read(folder / "o", pixel_convention=convention))).annotations[0]  # type: ignore[arg-type]
         assert isinstance(back, Box)
         assert (back.x, back.y, back.width, back.height) == pytest.approx((x, y, w, h), abs=1e-9)

@@ -111,7 +111,9 @@ class TestYoloWrite:
             "categories": [{"id": 42, "name": "zebra"}, {"id": 7, "name": "ant"}],
         }
         (tmp_path / "coco.json").write_text(json.dumps(coco))
-        ango_convert.convert(tmp_path / "coco.json", tmp_path / "out", to="yolo")
+        ango_convert.convert(
+            tmp_path / "coco.json", tmp_path / "out", to="yolo", write_options={"images": "none"}
+        )
         config = yaml.safe_load((tmp_path / "out" / "data.yaml").read_text())
         assert config["names"] == {0: "ant", 1: "zebra"}
         label = (tmp_path / "out" / "labels" / "train" / "dir" / "a.txt").read_text()
@@ -142,7 +144,7 @@ class TestYoloWrite:
         with pytest.raises(UnsupportedAnnotationError, match="cannot hold 1 rotated-box"):
             yolo.write.write(dataset, tmp_path / "out", task="detect")
         report = yolo.write.write(
-            dataset, tmp_path / "out", task="detect", on_unsupported="approximate"
+            dataset, tmp_path / "out", task="detect", on_unsupported="approximate", images="none"
         )
         assert report.approximated == {"rotated-box": 1}
         assert (tmp_path / "out/labels/train/a.txt").read_text() == "0 0.5 0.5 0.2 0.4\n"
@@ -152,7 +154,7 @@ class TestYoloWrite:
         box = Box(category_id=1, x=1, y=2, width=3, height=4)
         item = Item(id="a", file_name="a.png", width=10, height=10, annotations=(polygon, box))
         dataset = Dataset(categories=(Category(id=1, name="x"),), items=(item,))
-        report = yolo.write.write(dataset, tmp_path / "out")
+        report = yolo.write.write(dataset, tmp_path / "out", images="none")
         assert report.warnings[-1] == "1 box written in segment form"
         assert (tmp_path / "out/labels/train/a.txt").read_text().splitlines() == [
             "0 0 0 0.4 0 0.4 0.4",
@@ -163,7 +165,9 @@ class TestYoloWrite:
         rotated = RotatedBox(category_id=1, cx=50, cy=50, width=40, height=20, angle=90)
         item = Item(id="a", file_name="a.png", width=100, height=100, annotations=(rotated,))
         yolo.write.write(
-            Dataset(categories=(Category(id=1, name="p"),), items=(item,)), tmp_path / "o"
+            Dataset(categories=(Category(id=1, name="p"),), items=(item,)),
+            tmp_path / "o",
+            images="none",
         )
         assert (
             tmp_path / "o/labels/train/a.txt"
@@ -177,13 +181,15 @@ class TestYoloWrite:
         dataset = Dataset(categories=(Category(id=1, name="x"),), items=(item,))
         with pytest.raises(UnsupportedAnnotationError):
             yolo.write.write(dataset, tmp_path / "out")
-        report = yolo.write.write(dataset, tmp_path / "out", on_unsupported="approximate")
+        report = yolo.write.write(
+            dataset, tmp_path / "out", on_unsupported="approximate", images="none"
+        )
         assert report.approximated == {"polygon": 1}
         assert (tmp_path / "out/labels/train/a.txt").read_text() == "0 0 0 1 0 1 1\n"
 
     def test_write__pose_pairs_by_group(self, tmp_path: Path) -> None:
         report = yolo.write.write(
-            tiny_dataset(), tmp_path / "out", task="pose", on_unsupported="skip"
+            tiny_dataset(), tmp_path / "out", task="pose", on_unsupported="skip", images="none"
         )
         config = yaml.safe_load((tmp_path / "out" / "data.yaml").read_text())
         assert config["kpt_shape"] == [3, 3]
@@ -233,8 +239,9 @@ class TestYoloWrite:
         item = Item(id="a", file_name="nowhere.png", width=2, height=2)
         with pytest.raises(ConversionError, match=r"1 image\(s\) not found: 'nowhere.png'"):
             yolo.write.write(Dataset(categories=(), items=(item,)), tmp_path / "out", images="copy")
-        report = yolo.write.write(Dataset(categories=(), items=(item,)), tmp_path / "out")
-        assert "1 image(s) not found" in report.warnings[0]
+        with pytest.raises(ConversionError, match=r"any of the 1 item\(s\)"):
+            yolo.write.write(Dataset(categories=(), items=(item,)), tmp_path / "out")
+        assert not (tmp_path / "out").exists()
 
     def test_write__image_extension_from_source(self, tmp_path: Path) -> None:
         # An Ango externalId without an extension: the image keeps its file's one.
@@ -248,7 +255,11 @@ class TestYoloWrite:
 
     def test_write__class_names_order(self, tmp_path: Path) -> None:
         yolo.write.write(
-            tiny_dataset(), tmp_path / "o", class_names=["person"], on_unsupported="skip"
+            tiny_dataset(),
+            tmp_path / "o",
+            class_names=["person"],
+            on_unsupported="skip",
+            images="none",
         )
         names = yaml.safe_load((tmp_path / "o" / "data.yaml").read_text())["names"]
         assert names == {0: "person", 1: "car"}

@@ -142,6 +142,7 @@ def test_kill_folder_output(tmp_path: Path, big_coco: Path, to: str) -> None:
     out = tmp_path / "out"
     write(out, "dataset/keep.txt", EARLIER)
     args = ["convert", str(big_coco), "--to", to, "-o", str(out / "dataset"), "--overwrite"]
+    args += ["-W", "images=none"]  # the big COCO file has no images
     kill_when(start(args), filling(out, "dataset"))
     assert snapshot(out / "dataset") == {"keep.txt": EARLIER}
     assert all(p.name.endswith(".tmp") for p in temps(out, "dataset"))
@@ -154,6 +155,7 @@ def test_kill_while_swapping_folder(tmp_path: Path, big_coco: Path) -> None:
     out = tmp_path / "out"
     write(out, "dataset/keep.txt", EARLIER)
     args = ["convert", str(big_coco), "--to", "yolo", "-o", str(out / "dataset"), "--overwrite"]
+    args += ["-W", "images=none"]  # the big COCO file has no images
     process = start(args, hold="swap:dataset")
     kill_when(process, held(process))
     assert snapshot(out / "dataset") == {"keep.txt": EARLIER}
@@ -165,7 +167,8 @@ def test_kill_between_the_two_renames_of_the_fallback_swap(tmp_path: Path, big_c
     it waits as ``.dataset.XXXXXXXX.old`` and the next write puts it back before anything."""
     out = tmp_path / "out"
     write(out, "dataset/keep.txt", EARLIER)
-    args = ["convert", str(big_coco), "--to", "voc", "-o", str(out / "dataset"), "--overwrite"]
+    args = ["convert", str(big_coco), "--to", "voc", "-o", str(out / "dataset")]
+    args += ["-W", "images=none", "--overwrite"]  # the big COCO file has no images
     process = start(args, hold="dataset", two_step=True)
     kill_when(process, held(process))
     aside = [p for p in temps(out, "dataset") if p.name.endswith(".old")]
@@ -228,6 +231,7 @@ def test_kill_export_to(tmp_path: Path, hub: HubServer) -> None:
     args = ["export", "--project", PROJECT, "--host", hub.url, "--api-key", API_KEY, "--v3"]
     args += ["-o", str(tmp_path / "export.json"), "--to", "yolo", "--out", str(out / "dataset")]
     args += ["--overwrite"]
+    args += ["-W", "images=none"]  # labels only: the export comes without its images
     process = start(args, hold="swap:dataset")
     kill_when(process, held(process))
     assert snapshot(out / "dataset") == {"keep.txt": EARLIER}

@@ -88,7 +88,8 @@ def test_folder_that_cannot_be_replaced_gives_exit_6(
 
     monkeypatch.setattr(io_outputs, "_exchange", lambda first, second: False)
     monkeypatch.setattr(os, "replace", busy)
-    result = invoke(["convert", str(source), "--to", "yolo", "-o", str(target), "--overwrite"])
+    args = ["convert", str(source), "--to", "yolo", "-o", str(target), "--overwrite"]
+    result = invoke([*args, "-W", "images=none"])
     assert_failure(result, EXIT_OUTPUT, (str(target), "busy"))
     assert snapshot(target) == {"keep.txt": EARLIER}
 
@@ -160,7 +161,7 @@ def test_darknet_names_with_line_breaks_are_refused(tmp_path: Path, name: str) -
         lambda folder: write(folder, "c.json", coco(category=name)),
         EXIT_CONVERSION,
         ("class name", "obj.names"),
-        ("-W", "layout=darknet"),
+        ("-W", "layout=darknet", "-W", "images=none"),
         to="yolo",
     )
     run_case(case, tmp_path)
@@ -196,7 +197,7 @@ def test_long_names_that_differ_past_the_cut_stay_apart(
     names = [f"{LONG}1{suffix}", f"{LONG}2{suffix}", f"{LONG.upper()}3{suffix}"]
     source = write(tmp_path, "c.json", coco(names=names))
     out = tmp_path / "out"
-    convert_ok(source, out, to)
+    convert_ok(source, out, to, "-W", "images=none")
     files = [Path(f) for f in snapshot(out)]
     assert all(len(f.name.encode()) <= 255 for f in files)
     labels = [f for f in files if f.parts[0] in ("labels", "Annotations")]

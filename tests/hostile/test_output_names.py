@@ -62,7 +62,7 @@ def assert_inside(root: Path, tmp_path: Path) -> list[str]:
 
 
 def test_voc_names(tmp_path: Path) -> None:
-    convert_ok(coco_with_names(tmp_path / "in"), tmp_path / "voc", "voc")
+    convert_ok(coco_with_names(tmp_path / "in"), tmp_path / "voc", "voc", "-W", "images=none")
     files = assert_inside(tmp_path / "voc", tmp_path)
     annotations = sorted(f for f in files if f.startswith("Annotations/"))
     assert len(annotations) == len(NAMES)  # one file per item: collisions renamed
@@ -75,7 +75,7 @@ def test_voc_names(tmp_path: Path) -> None:
 
 
 def test_yolo_names(tmp_path: Path) -> None:
-    convert_ok(coco_with_names(tmp_path / "in"), tmp_path / "yolo", "yolo")
+    convert_ok(coco_with_names(tmp_path / "in"), tmp_path / "yolo", "yolo", "-W", "images=none")
     files = assert_inside(tmp_path / "yolo", tmp_path)
     labels = sorted(f for f in files if f.startswith("labels/"))
     assert len(labels) == len(NAMES)
@@ -186,7 +186,9 @@ def test_ango_external_ids_land_inside(tmp_path: Path) -> None:
         source = write(tmp_path / "in", f"{label}.json", json.dumps(records))
         target = tmp_path / f"voc-{label}"
         fmt = "ango-flat" if label == "flat" else "ango-v3"
-        convert_ok(source, target, "voc", "--from", fmt, "-R", "validate=false")
+        convert_ok(
+            source, target, "voc", "--from", fmt, "-R", "validate=false", "-W", "images=none"
+        )
         annotations = [f for f in files_below(target) if f.startswith("Annotations/")]
         assert len(annotations) == len(NAMES) - 1
         assert "Annotations/evil.xml" in annotations

@@ -126,7 +126,9 @@ def test_symlinked_output_folder_is_followed_not_replaced(tmp_path: Path) -> Non
     real = write(tmp_path, "real/ds/keep.txt", EARLIER).parent
     link = tmp_path / "link"
     link.symlink_to(real, target_is_directory=True)
-    convert_ok(write(tmp_path, "in/c.json", coco()), link, "voc", "--overwrite")
+    convert_ok(
+        write(tmp_path, "in/c.json", coco()), link, "voc", "--overwrite", "-W", "images=none"
+    )
     assert link.is_symlink() and (real / "Annotations").is_dir()
     assert not (real / "keep.txt").exists()
 
@@ -185,7 +187,7 @@ def test_two_runs_on_one_output_lose_nothing(tmp_path: Path, to: str) -> None:
     small = write(tmp_path, "in/small.json", coco(5))
     target = tmp_path / "out" / ("dataset" if to != "coco" else "result.json")
     gate = tmp_path / "gate"
-    extra = [] if to == "coco" else ["--overwrite"]
+    extra = [] if to == "coco" else ["--overwrite", "-W", "images=none"]
     first = gated(["convert", str(big), "--to", to, "-o", str(target), *extra], gate)
     try:
         wait_paused(first)
@@ -214,10 +216,13 @@ def test_second_run_without_overwrite_does_not_replace_the_first(tmp_path: Path)
     small = write(tmp_path, "in/small.json", coco(5))
     target = tmp_path / "out" / "dataset"
     gate = tmp_path / "gate"
-    first = gated(["convert", str(big), "--to", "yolo", "-o", str(target)], gate)
+    labels_only = ["-W", "images=none"]
+    first = gated(["convert", str(big), "--to", "yolo", "-o", str(target), *labels_only], gate)
     try:
         wait_paused(first)
-        second = gated(["convert", str(small), "--to", "yolo", "-o", str(target)], None)
+        second = gated(
+            ["convert", str(small), "--to", "yolo", "-o", str(target), *labels_only], None
+        )
         _, err = second.communicate(timeout=120)
         assert second.returncode == 0, err.decode()
         gate.touch()

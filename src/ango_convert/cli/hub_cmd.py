@@ -259,6 +259,13 @@ def attach(ctx: click.Context, /, source: Path, **options: Any) -> None:
 )
 @click.option("--overwrite", is_flag=True, help="Replace an existing --out folder.")
 @jobs_option
+@click.option(
+    "--download-images",
+    is_flag=True,
+    help="With --to: also download the images behind the asset URLs (into --images, else "
+    "OUT.images; resumable) and copy them into the dataset. YOLO and VOC need them (or "
+    "-W images=none for labels only).",
+)
 @hub_options
 @mapping_options
 @click.pass_context
@@ -276,11 +283,14 @@ def export(
     \b
     Examples:
       ango-convert export --project 507f1f77bcf86cd799439011 -o export.json
-      ango-convert export --project 507f... -o export.json --to yolo --out dataset/
+      ango-convert export --project 507f... -o export.json --to yolo --out dataset/ \\
+          --download-images
       ango-convert export --project 507f... -o export.zip --wire sdk --status Complete
     """
     if (to_format is None) != (out_dir is None):
         raise click.UsageError("--to and --out go together")
+    if options["download_images"] and to_format is None:
+        raise click.UsageError("--download-images goes with --to and --out")
     if out_dir is not None:
         refuse_overlap(out_dir, [target])
     if is_live(options["ontology"]):
@@ -360,5 +370,6 @@ def _convert_export(
             read_options=read_options,
             write_options=write_options,
             jobs=jobs_wanted(options.get("jobs")),
+            download_images=options["download_images"],
         )
     emit_report(report, None, quiet)

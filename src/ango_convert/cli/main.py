@@ -70,6 +70,7 @@ FLAGS = {
     "project": "--project",
     "title_only": "--title-only",
     "external_id": "--external-id",
+    "download_images": "--download-images",
 }
 
 

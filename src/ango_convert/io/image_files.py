@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
-from ango_convert.errors import OutputError
+from ango_convert.errors import ConversionError, OutputError, shown
 from ango_convert.io.imagesize import IMAGE_SUFFIXES
 from ango_convert.io.inside import Confinement
 from ango_convert.io.names import safe_relative_path
@@ -100,3 +101,42 @@ def place_image(source: Path, destination: Path, mode: str) -> None:
         raise OutputError(
             f"{destination.name}: cannot write the image: {exc.strerror or exc}"
         ) from exc
+
+
+#: The ways out when images are not found, in the caller's language (see ``render_hint``).
+MISSING_IMAGES_HINT = (
+    "pass the images folder with {images_dir=DIR}, or {images=none} to write labels only "
+    "(an Ango export's images: {download_images=True})"
+)
+
+
+def missing_images_warning(
+    format_name: str, first: Sequence[str], missing: int, items: int, mode: str
+) -> str | None:
+    """What a writer says about the images it did not find: nothing when it found them
+    all (or was told ``images="none"``), a warning when ``auto`` found some.
+
+    Args:
+        format_name: The writer's format, for the message.
+        first: The first few file names not found.
+        missing: How many items' images were not found.
+        items: How many items were written.
+        mode: The writer's ``images`` option.
+
+    Raises:
+        ConversionError: ``copy`` or ``symlink`` and an image is missing, or ``auto`` and
+            none of the items' images was found: such a dataset cannot train.
+    """
+    if not missing or mode == "none":
+        return None
+    names = ", ".join(shown(name) for name in first)
+    more = f" and {missing - len(first)} more" if missing > len(first) else ""
+    text = f"{missing} image(s) not found: {names}{more}"
+    if mode == "auto" and missing >= items:
+        text = (
+            f"{format_name}: no image found for any of the {items} item(s) ({names}{more}), "
+            "and a dataset without its images cannot train"
+        )
+    if mode != "auto" or missing >= items:
+        raise ConversionError(text, MISSING_IMAGES_HINT)
+    return text

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+from ango_convert.errors import shown
 from ango_convert.formats.coco.keys import (
     CATEGORY_KEYS,
     IMAGE_KEYS,
@@ -104,7 +105,13 @@ def decode_category(
             if supercategory is None
             else as_str(supercategory, (*where, "supercategory")),
             keypoint_names=names,
-            skeleton=_skeleton(record.get("skeleton"), len(names), (*where, "skeleton"), warnings),
+            skeleton=_skeleton(
+                record.get("skeleton"),
+                len(names),
+                (*where, "skeleton"),
+                warnings,
+                f"category {shown(name)} (id {category_id})",
+            ),
             attributes=extras(record, CATEGORY_KEYS),
         )
     )
@@ -116,15 +123,24 @@ def _keypoint_names(value: object, where: Where) -> tuple[str, ...]:
     return tuple(as_str(name, (*where, i)) for i, name in enumerate(as_list(value, where)))
 
 
+#: How many dropped skeleton edges a warning lists.
+SHOWN_EDGES = 10
+
+
 def _skeleton(
-    value: object, count: int, where: Where, warnings: list[str] | None = None
+    value: object,
+    count: int,
+    where: Where,
+    warnings: list[str] | None = None,
+    category: str = "the category",
 ) -> tuple[tuple[int, int], ...]:
     """Read skeleton edges, 1-based as COCO defines them, into 0-based pairs.
 
     Some tools write 0-based edges; a skeleton that uses index 0 and never the last
     keypoint's 1-based number is read as 0-based. Edges naming keypoints the category
     does not have (pose toolkits ship a 17-point skeleton on 14 keypoints) are dropped
-    with one warning naming them: metadata, not geometry, so the read goes on.
+    with one warning naming the category, how many of its edges went and the first of
+    them: metadata, not geometry, so the read goes on.
     """
     if value is None:
         return ()
@@ -136,13 +152,24 @@ def _skeleton(
         pairs.append((as_int(ends[0], (*where, i, 0)), as_int(ends[1], (*where, i, 1))))
     used = {end for pair in pairs for end in pair}
     shift = 0 if 0 in used and count not in used else 1
-    kept = [(a, b) for a, b in pairs if 0 <= a - shift < count and 0 <= b - shift < count]
-    if len(kept) < len(pairs):
-        dropped = [list(pair) for pair in pairs if pair not in kept]
-        message = (
-            f"{json_path(*where)}: skeleton edge(s) {dropped} name keypoints outside "
-            f"1..{count}; dropped"
-        )
+    kept, dropped = [], []
+    for a, b in pairs:
+        if 0 <= a - shift < count and 0 <= b - shift < count:
+            kept.append((a, b))
+        else:
+            dropped.append([a, b])
+    if dropped:
+        listed = str(dropped[:SHOWN_EDGES])
+        if len(dropped) > SHOWN_EDGES:
+            listed = f"{listed[:-1]}, ... {len(dropped) - SHOWN_EDGES} more]"
+        if count:
+            what = (
+                f"{category}: {len(dropped)} of {len(pairs)} skeleton edge(s) name "
+                f"keypoints outside {shift}..{count - 1 + shift}"
+            )
+        else:
+            what = f"{category} has no keypoints: its {len(pairs)} skeleton edge(s)"
+        message = f"{json_path(*where)}: {what} were dropped: {listed}"
         if warnings is None:
             logger.warning("%s", message)
         else:

@@ -26,7 +26,6 @@ from collections import defaultdict
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
-from ango_convert.errors import ConversionError
 from ango_convert.formats.lossy import (
     OnUnsupported,
     Unsupported,
@@ -39,7 +38,12 @@ from ango_convert.formats.voc.vocabulary import (
     PixelConvention,
 )
 from ango_convert.io.file_writer import FileWriter
-from ango_convert.io.image_files import ImageFinder, image_suffix, place_image
+from ango_convert.io.image_files import (
+    ImageFinder,
+    image_suffix,
+    missing_images_warning,
+    place_image,
+)
 from ango_convert.io.imagesize import IMAGE_SUFFIXES
 from ango_convert.io.names import (
     MAX_NAME_BYTES,
@@ -82,9 +86,10 @@ def write(
         overwrite: Replace an existing non-empty ``target``.
         pixel_convention: How IR pixels map to ``<bndbox>`` (see :mod:`.voc`).
         default_split: ImageSets list for items without a ``split``.
-        images: Put each item's image in ``JPEGImages/<stem><ext>``: ``copy``,
-            ``symlink``, ``none``, or ``auto`` (copy the images that are found; say so
-            only when some are found and others are not).
+        images: Put each item's image in ``JPEGImages/<stem><ext>``: ``copy`` or
+            ``symlink`` (an image not found is an error), ``none`` (labels only), or
+            ``auto``: copy the images that are found and warn about the others, but
+            refuse when none is found (such a dataset cannot train).
         images_dir: Where the images are (by file name, or by unique base name below
             it); otherwise the image a reader found for the item is used.
 
@@ -93,7 +98,8 @@ def write(
 
     Raises:
         UnsupportedAnnotationError: Annotations VOC cannot hold, by kind and count.
-        ConversionError: An annotation names a class the dataset does not have.
+        ConversionError: An annotation names a class the dataset does not have, or
+            images are missing (see ``images``).
     """
     report = WriteReport(target=str(target))
     split_name(None, default_split)  # refuse an unusable one before any work
@@ -128,29 +134,31 @@ class _ImagePlacer:
         self.finder = finder
         self.mode = mode
         self.report = report
-        self.placed = 0
-        self.missing: list[str] = []
+        self.missing: list[str] = []  # the first few, for the message
+        self.missing_count = 0
 
     def place(self, temp: Path, item: Item, stem: str) -> None:
         if self.mode == "none":
             return
         source = self.finder.find(item)
         if source is None:
-            self.missing.append(item.file_name)
+            self.missing_count += 1
+            if len(self.missing) < _SHOWN:
+                self.missing.append(item.file_name)
             return
         relative = f"JPEGImages/{stem}{image_suffix(PurePosixPath(item.file_name), source)}"
         place_image(source, temp / relative, "symlink" if self.mode == "symlink" else "copy")
         self.report.files.append(relative)
-        self.placed += 1
 
     def finish(self) -> None:
-        if not self.missing or (self.mode == "auto" and not self.placed):
-            return
-        shown = ", ".join(repr(name) for name in self.missing[:5])
-        text = f"{len(self.missing)} image(s) not found: {shown}"
-        if self.mode != "auto":
-            raise ConversionError(text, "pass the images folder with {images_dir=DIR}")
-        self.report.warnings.append(f"{text}; JPEGImages/ lacks them")
+        text = missing_images_warning(
+            FORMAT_NAME, self.missing, self.missing_count, self.report.items, self.mode
+        )
+        if text is not None:
+            self.report.warnings.append(f"{text}; JPEGImages/ lacks them")
+
+
+_SHOWN = 5
 
 
 def _claim_stem(names: UniqueNames, item: Item) -> str:

@@ -84,7 +84,7 @@ class Encoder:
             # cheap truth tests first: most objects carry iscrowd 0 or no flag at all
             if not attributes or not (attributes.get(ATTR_ISCROWD) or attributes.get("difficult")):
                 continue
-            flag = _ignored_flag(attributes)
+            flag = ignored_flag(attributes)
             if flag:
                 self.policy.report.skipped[f"{flag} {annotation.kind}"] += 1
                 left_out = (left_out or set()) | {id(annotation)}
@@ -291,7 +291,7 @@ class Encoder:
         ]
 
 
-def _ignored_flag(attributes: Mapping[str, object]) -> str:
+def ignored_flag(attributes: Mapping[str, object]) -> str:
     """``crowd`` (COCO iscrowd) or ``difficult`` (VOC) when the object has that flag set."""
     if attributes.get(ATTR_ISCROWD) in (1, True):
         return "crowd"

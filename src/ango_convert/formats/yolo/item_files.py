@@ -9,7 +9,7 @@ from pathlib import Path, PurePosixPath
 from typing import Literal
 
 from ango_convert.errors import ConversionError
-from ango_convert.io.image_files import ImageFinder
+from ango_convert.io.image_files import ImageFinder, missing_images_warning
 from ango_convert.io.imagesize import IMAGE_SUFFIXES, probe_size
 from ango_convert.io.names import (
     MAX_NAME_BYTES,
@@ -125,9 +125,8 @@ def _relative_name(item: Item) -> PurePosixPath:
 def report_missing_images(
     missing: list[str], count: int, images: ImagesMode, report: WriteReport
 ) -> None:
-    if not count:
-        return
-    text = f"{count} image(s) not found: {listed(missing, count)}"
-    if images != "auto":
-        raise ConversionError(text, "pass the images folder with {images_dir=DIR}")
-    report.warnings.append(f"{text}; labels were written without them")
+    """Warn about the images not found, or refuse (see :func:`missing_images_warning`):
+    ``report.items`` is how many items were written."""
+    text = missing_images_warning("yolo", missing, count, report.items, images)
+    if text is not None:
+        report.warnings.append(f"{text}; labels were written without them")

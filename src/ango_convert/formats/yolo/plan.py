@@ -11,12 +11,13 @@ and the write starts over with the exact plan: two passes at most.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from ango_convert.errors import ConversionError
+from ango_convert.formats.yolo.encode import ignored_flag
 from ango_convert.formats.yolo.labels import KptShape, Task
-from ango_convert.model import Box, Dataset, Item, Keypoints
+from ango_convert.model import ATTR_ISCROWD, Box, Dataset, Item, Keypoints
 
 _RANK: dict[str, int] = {"detect": 0, "obb": 1, "segment": 2, "pose": 3}
 
@@ -45,13 +46,18 @@ HOLDS: dict[Task, tuple[str, ...]] = {
 @dataclass
 class Stats:
     """What the plan depends on: the annotation kinds and keypoint counts seen, and the
-    objects per kind (a box and the keypoints of its group are one object)."""
+    objects per kind (a box and the keypoints of its group are one object).
+
+    Crowd regions and difficult objects, which the writer leaves out unless
+    ``keep_crowd``, are left out here too: they do not vote for the task.
+    """
 
     seen: set[str] = field(default_factory=set)  # kinds other than lone boxes
     counts: set[int] = field(default_factory=set)
     others: Counter[str] = field(default_factory=Counter)  # objects other than boxes
     box_classes: Counter[int] = field(default_factory=Counter)  # boxes counted as boxes
     keypoint_classes: set[int] = field(default_factory=set)
+    keep_crowd: bool = False
 
     @property
     def kinds(self) -> set[str]:
@@ -70,12 +76,23 @@ class Stats:
         """Take in one item's annotations (boxes, the bulk of most data, cheaply)."""
         boxes = self.box_classes
         posed: set[str] | None = None
+        keep = self.keep_crowd
         for annotation in item.annotations:
+            attributes = annotation.attributes
+            # inline truth tests first (a call per object costs): most objects carry
+            # iscrowd 0 or no flag at all
+            if (
+                not keep
+                and attributes
+                and (attributes.get(ATTR_ISCROWD) or attributes.get("difficult"))
+                and ignored_flag(attributes)
+            ):
+                continue  # left out by the writer: no vote
             if type(annotation) is Box:
                 group = annotation.group
                 if group is not None:
                     if posed is None:
-                        posed = _posed_groups(item)
+                        posed = _posed_groups(item, keep)
                     if group in posed:
                         self.seen.add("box")
                         continue  # counted with its keypoints
@@ -103,8 +120,20 @@ class Stats:
         return count
 
 
-def _posed_groups(item: Item) -> set[str]:
-    return {a.group for a in item.annotations if isinstance(a, Keypoints) and a.group}
+def _posed_groups(item: Item, keep_crowd: bool) -> set[str]:
+    return {
+        a.group
+        for a in item.annotations
+        if isinstance(a, Keypoints) and a.group and (keep_crowd or not _left_out(a.attributes))
+    }
+
+
+def _left_out(attributes: Mapping[str, object]) -> bool:
+    """A crowd region or difficult object, which the writer leaves out by default."""
+    # cheap truth tests first: most objects carry iscrowd 0 or no flag at all
+    if not attributes or not (attributes.get(ATTR_ISCROWD) or attributes.get("difficult")):
+        return False
+    return bool(ignored_flag(attributes))
 
 
 @dataclass(frozen=True)
@@ -203,13 +232,18 @@ class Planner:
     """Holds the plan while items stream, and says when it changed."""
 
     def __init__(
-        self, requested: Task, plan: Plan, dataset: Dataset, on_unsupported: str = "error"
+        self,
+        requested: Task,
+        plan: Plan,
+        dataset: Dataset,
+        on_unsupported: str = "error",
+        keep_crowd: bool = False,
     ) -> None:
         self.requested = requested
         self.on_unsupported = on_unsupported
         self.plan = plan
         self.dataset = dataset
-        self.stats = Stats()
+        self.stats = Stats(keep_crowd=keep_crowd)
         self.committed = False  # objects were written under the current plan
 
     def admit(self, item: Item, rest: Iterator[Item]) -> bool:

@@ -79,7 +79,7 @@ def write_sharded(
 
     def survey(k: int) -> tuple[_Held, _Survey]:
         held: _Held = []
-        found = _Survey(Stats(), [], [], 0)
+        found = _Survey(Stats(keep_crowd=settings.keep_crowd), [], [], 0)
         local = _local(output, settings, output.report)
         for raw in shards[k]():
             item = with_size(raw, settings.finder)
@@ -98,7 +98,7 @@ def write_sharded(
 
     def settle(k: int, found: _Survey) -> tuple[Plan, list[tuple[str, str]]]:
         if not plans:
-            stats = Stats()
+            stats = Stats(keep_crowd=settings.keep_crowd)
             for each in surveys:
                 _merge_stats(stats, each.stats)
             plans.append(exact_plan(requested, stats, dataset, settings.on_unsupported))  # type: ignore[arg-type]

@@ -142,7 +142,8 @@ def write(
         task: detect, segment, obb or pose; ``auto`` picks from the annotation kinds.
         images: ``copy`` or ``symlink`` the images into images/<split>/ (an image not
             found is an error), ``none`` to write labels only, ``auto`` to copy the
-            images that are found.
+            images that are found (a warning lists the others; none found at all is an
+            error, since such a dataset cannot train).
         images_dir: Where the images are (by file name, or by unique base name below
             it); otherwise the image a reader found for the item is used.
         class_names: Class order: these names take ids 0, 1, ...; other categories
@@ -163,7 +164,8 @@ def write(
 
     Raises:
         ConversionError: Items without a size, unknown categories, keypoint counts that
-            differ, or images that cannot be found for copy/symlink.
+            differ, images that cannot be found for copy/symlink, or no image found at
+            all for ``auto``.
         UnsupportedAnnotationError: Annotations the task cannot hold, by kind and count.
     """
     split_name(None, default_split)  # refuse an unusable one before any work
@@ -190,12 +192,12 @@ def write(
     settled = requested not in ("auto", "pose") or getattr(items, "in_memory", False)
     if shards is not None and jobs is not None and settled:
         return _write_shards(dataset, shards, ordered, settings, requested, jobs)
-    plan = _first_plan(requested, items, dataset, on_unsupported)
+    plan = _first_plan(requested, items, dataset, on_unsupported, keep_crowd)
     try:
-        planner = Planner(requested, plan, dataset, on_unsupported)
+        planner = Planner(requested, plan, dataset, on_unsupported, keep_crowd)
         return _write_pass(dataset, items, ordered, settings, planner)
     except Restart as restart:
-        planner = Planner(requested, restart.plan, dataset, on_unsupported)
+        planner = Planner(requested, restart.plan, dataset, on_unsupported, keep_crowd)
         return _write_pass(dataset, items, ordered, settings, planner)
 
 
@@ -214,11 +216,16 @@ class _Settings:
 
 
 def _first_plan(
-    requested: Task, items: Iterable[Item], dataset: Dataset, on_unsupported: OnUnsupported
+    requested: Task,
+    items: Iterable[Item],
+    dataset: Dataset,
+    on_unsupported: OnUnsupported,
+    keep_crowd: bool = False,
 ) -> Plan:
     """Exact for items in memory; for streamed items, provisional unless it cannot change."""
     if isinstance(items, Sequence):
-        return exact_plan(requested, Stats().add_all(items), dataset, on_unsupported)
+        stats = Stats(keep_crowd=keep_crowd).add_all(items)
+        return exact_plan(requested, stats, dataset, on_unsupported)
     if requested == "auto":
         return Plan("detect", settled=False)
     return Plan(requested, settled=requested != "pose")
