@@ -123,3 +123,25 @@ def test_streamed_export__refused_too(tmp_path: Path) -> None:
     with pytest.raises(ConversionError, match=r"any of the 3 item\(s\)") as caught:
         api.convert(source, tmp_path / "ds", to="yolo")
     assert "download_images=True" in str(caught.value)
+
+
+def test_sized_from_its_image__keeps_its_split(tmp_path: Path) -> None:
+    """An item sized from its image header stays in its own split (it went to train)."""
+    from ango_convert.model import Box, Category, Dataset, Item
+
+    images = tmp_path / "images"
+    images.mkdir()
+    (images / "v.png").write_bytes(imagebytes.png(40, 20))
+    (images / "t.png").write_bytes(imagebytes.png(40, 20))
+    box = Box(category_id=1, x=4.0, y=2.0, width=8.0, height=4.0)
+    dataset = Dataset(
+        categories=(Category(id=1, name="car"),),
+        items=(
+            Item(id="v", file_name="v.png", annotations=(box,), split="val"),
+            Item(id="t", file_name="t.png", annotations=(box,), split="train", width=40, height=20),
+        ),
+    )
+    api.write(dataset, tmp_path / "out", "yolo", images_dir=images)
+    assert (tmp_path / "out/labels/val/v.txt").read_text() == "0 0.2 0.2 0.2 0.2\n"
+    assert (tmp_path / "out/images/val/v.png").is_file()
+    assert not (tmp_path / "out/labels/train/v.txt").exists()

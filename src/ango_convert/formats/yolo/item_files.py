@@ -3,6 +3,7 @@ headers, and what is reported when images or sizes are missing."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -33,15 +34,7 @@ def with_size(item: Item, finder: ImageFinder) -> Item:
     size = probe_size(source) if source is not None else None
     if size is None:
         return item
-    return Item(
-        id=item.id,
-        file_name=item.file_name,
-        width=size[0],
-        height=size[1],
-        annotations=item.annotations,
-        classifications=item.classifications,
-        attributes=item.attributes,
-    )
+    return dataclasses.replace(item, width=size[0], height=size[1])  # split and all kept
 
 
 def listed(names: Sequence[str], count: int) -> str:
