@@ -168,8 +168,11 @@ def _convert(
     jobs: Jobs | None,
 ) -> WriteReport:
     diagnostics = Diagnostics()
-    dataset = _read(source, name, diagnostics, jobs, reads)
-    report = _write(dataset, target, to, jobs, writes)
+    # One pause for both steps: objects the read made while the collector was paused
+    # are all still young, and a collection between the steps would walk every one.
+    with cyclic_gc_paused():
+        dataset = _read(source, name, diagnostics, jobs, reads)
+        report = _write(dataset, target, to, jobs, writes)
     report.add(diagnostics)  # after the write: lazy readers note while the writer reads
     return report
 

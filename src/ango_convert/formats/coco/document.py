@@ -61,13 +61,7 @@ def decode_head(
     root: Mapping[str, Any], skip: Skip | None, warnings: list[str] | None
 ) -> tuple[list[Category], dict[int, ImageSlot]]:
     """The categories, and the images by id (their annotations not yet read)."""
-    categories: list[Category] = []
-    category_ids: dict[int, int] = {}  # id -> index of the record that has it
-    for index, record in enumerate(section(root, "categories")):
-        try:
-            decode_category(categories, category_ids, record, index, warnings)
-        except ValueError as exc:
-            _left_out(exc, ("categories", index), skip)
+    categories = decode_categories(root, skip, warnings)
     images: dict[int, ImageSlot] = {}
     image_ids: dict[int, int] = {}
     for index, record in enumerate(section(root, "images")):
@@ -76,6 +70,20 @@ def decode_head(
         except ValueError as exc:
             _left_out(exc, ("images", index), skip)
     return categories, images
+
+
+def decode_categories(
+    root: Mapping[str, Any], skip: Skip | None, warnings: list[str] | None
+) -> list[Category]:
+    """The categories, in document order."""
+    categories: list[Category] = []
+    category_ids: dict[int, int] = {}  # id -> index of the record that has it
+    for index, record in enumerate(section(root, "categories")):
+        try:
+            decode_category(categories, category_ids, record, index, warnings)
+        except ValueError as exc:
+            _left_out(exc, ("categories", index), skip)
+    return categories
 
 
 def item_of(image_id: int, image: ImageSlot) -> Item:
