@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ango_convert import registry
+from ango_convert import _exit, registry
 from ango_convert._gc import cyclic_gc_paused
 from ango_convert.errors import ConversionError, ReadError, UnknownFormatError
 from ango_convert.io.inputs import load_json
@@ -173,6 +173,7 @@ def _convert(
     with cyclic_gc_paused():
         dataset = _read(source, name, diagnostics, jobs, reads)
         report = _write(dataset, target, to, jobs, writes)
+    _exit.retain(dataset)  # the command line ends without freeing it (see _exit)
     report.add(diagnostics)  # after the write: lazy readers note while the writer reads
     return report
 

@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 
 import click
 
-from ango_convert import __version__
+from ango_convert import __version__, _exit
 from ango_convert.errors import EXIT_ERROR, EXIT_INTERRUPTED, AngoConvertError
 
 COMMANDS = {
@@ -157,4 +157,10 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
 
 def main() -> None:
     """Entry point of the ``ango-convert`` command."""
-    cli(prog_name="ango-convert")
+    _exit.retain_until_exit()
+    try:
+        cli(prog_name="ango-convert")
+    except SystemExit as done:
+        if done.code is None or isinstance(done.code, int):
+            _exit.exit_now(done.code or 0)  # returns unless a conversion left data to free
+        raise
