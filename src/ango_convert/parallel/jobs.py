@@ -14,13 +14,14 @@ a run without ``--jobs`` would (the first bad record in input order, say).
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 from collections.abc import Callable
-from multiprocessing.connection import Connection
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from ango_convert.errors import AngoConvertError
+
+if TYPE_CHECKING:  # multiprocessing loads only when workers start: imports stay cheap
+    from multiprocessing.connection import Connection
 
 S = TypeVar("S")  # what a shard's survey keeps in its worker
 M = TypeVar("M")  # a survey's summary, sent to the parent
@@ -40,6 +41,8 @@ def usable_cores() -> int:
 
 def can_fork() -> bool:
     """True where worker processes can be forked (not on Windows)."""
+    import multiprocessing
+
     return "fork" in multiprocessing.get_all_start_methods()
 
 
@@ -67,7 +70,7 @@ class Jobs:
     """
 
     def __init__(self, count: int) -> None:
-        self.count = max(1, count) if can_fork() else 1
+        self.count = max(1, count) if count > 1 and can_fork() else 1
 
     def map(self, function: Callable[[int], R], shards: int) -> list[R]:
         """``[function(k) for k in range(shards)]``, run across the workers.
@@ -139,6 +142,8 @@ class _Pool:
     """Forked workers, one pipe each; shard ``k`` belongs to worker ``k % size``."""
 
     def __init__(self, size: int, stages: Stages[Any, Any, Any, Any]) -> None:
+        import multiprocessing
+
         context = multiprocessing.get_context("fork")
         self.pipes: list[Connection] = []
         self.processes = []
