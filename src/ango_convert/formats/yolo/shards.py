@@ -25,6 +25,7 @@ from ango_convert.formats.yolo.item_files import (
     label_request,
     with_size,
 )
+from ango_convert.formats.yolo.labels import Task
 from ango_convert.formats.yolo.plan import Plan, Stats, exact_plan
 from ango_convert.model import Dataset, Item
 from ango_convert.parallel import Jobs
@@ -62,7 +63,7 @@ def write_sharded(
     shards: Sequence[ShardReader],
     output: _Output,
     settings: _Settings,
-    requested: str,
+    requested: Task,
     make_encoder: Callable[[Plan, Unsupported], Encoder],
     jobs: Jobs,
 ) -> tuple[Plan, Counter[str], Counter[str]]:
@@ -72,7 +73,7 @@ def write_sharded(
 
     settled = requested not in ("auto", "pose")
     surveys: list[_Survey] = []
-    plans: list[Plan] = [Plan(requested)] if settled else []  # type: ignore[arg-type]
+    plans: list[Plan] = [Plan(requested)] if settled else []
     unsized = Unsized()
     refused: Counter[str] = Counter()
     converted: Counter[str] = Counter()
@@ -101,7 +102,7 @@ def write_sharded(
             stats = Stats(keep_crowd=settings.keep_crowd)
             for each in surveys:
                 _merge_stats(stats, each.stats)
-            plans.append(exact_plan(requested, stats, dataset, settings.on_unsupported))  # type: ignore[arg-type]
+            plans.append(exact_plan(requested, stats, dataset, settings.on_unsupported))
         for item_id in found.unsized:
             unsized.add(item_id)
         unsized.count += found.unsized_count - len(found.unsized)
