@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -144,6 +145,9 @@ class _Pool:
     def __init__(self, size: int, stages: Stages[Any, Any, Any, Any]) -> None:
         import multiprocessing
 
+        for stream in (sys.stdout, sys.stderr):  # a child must not print the parent's
+            with contextlib.suppress(OSError, ValueError):  # buffered text a second time
+                stream.flush()
         context = multiprocessing.get_context("fork")
         self.pipes: list[Connection] = []
         self.processes = []
