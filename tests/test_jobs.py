@@ -316,3 +316,64 @@ def test_documents_the_sorting_cannot_vouch_for_read_as_in_one_process(
         messages.append(str(caught.value))
     assert messages[0] == messages[1]
     assert not (tmp_path / "out.json").exists()
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+def test_interrupt_mid_run__exit_130_nothing_left(tmp_path: Path) -> None:
+    """Ctrl-C while workers decode: exit 130, no output, no fragments, no workers left."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    source = _write(tmp_path, "coco.json", _coco(images=200))
+    out = tmp_path / "out.json"
+    code = (
+        "import sys, time\n"
+        "from ango_convert.formats.coco import document_shards as d\n"
+        "d.MIN_SHARDED_ANNOTATIONS = 1\n"
+        "real = d.decode_annotation\n"
+        "def slow(*args):\n"
+        "    time.sleep(0.05)\n"
+        "    return real(*args)\n"
+        "d.decode_annotation = slow\n"
+        "from ango_convert.cli.main import main\n"
+        "sys.argv[0] = 'ango-convert'\n"
+        "main()\n"
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-c", code, "convert", str(source), "--to", "coco", "-o", str(out),
+         "--jobs", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and len(_group(child.pid)) < 3:
+        time.sleep(0.05)
+    assert len(_group(child.pid)) >= 3, "the workers did not start"
+    os.killpg(child.pid, signal.SIGINT)  # as a terminal does: the whole group
+    _, stderr = child.communicate(timeout=60)
+    assert child.returncode == 130, stderr
+    assert b"interrupted" in stderr
+    assert not out.exists()
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["coco.json"]
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _group(child.pid):
+        time.sleep(0.05)
+    assert _group(child.pid) == []
+
+
+def _group(group: int) -> list[int]:
+    """The live (not zombie) processes of a process group, from /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group and fields[0] != "Z":
+            found.append(int(entry.name))
+    return found
