@@ -7,7 +7,7 @@ the walk either stops there or, collecting, leaves the record out and goes on.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ango_convert.formats.coco.annotations import decode_annotation
@@ -45,42 +45,58 @@ def parse_document(
         Located: The first problem found, with its JSON path.
     """
     root = as_object(document, ())
-    categories: list[Category] = []
-    category_ids: dict[int, int] = {}  # id -> index of the record that has it
-    for index, record in enumerate(section(root, "categories")):
-        try:
-            decode_category(categories, category_ids, record, index, warnings)
-        except ValueError as exc:
-            _left_out(exc, ("categories", index), skip)
-    images: dict[int, ImageSlot] = {}
-    image_ids: dict[int, int] = {}
-    for index, record in enumerate(section(root, "images")):
-        try:
-            decode_image(images, image_ids, record, index)
-        except ValueError as exc:
-            _left_out(exc, ("images", index), skip)
+    categories = read_categories(enumerate(section(root, "categories")), skip, warnings)
+    images = read_images(enumerate(section(root, "images")), skip)
     by_id = {category.id: category for category in categories}
     annotation_ids: dict[int, int] = {}
     for index, record in enumerate(section(root, "annotations")):
         try:
             decode_annotation(images, by_id, annotation_ids, record, index)
         except ValueError as exc:
-            _left_out(exc, ("annotations", index), skip)
-    items = tuple(
-        Item(
-            id=str(image_id),
-            file_name=image.file_name,
-            width=image.width,
-            height=image.height,
-            annotations=tuple(image.annotations),
-            attributes=image.attributes,
-        )
-        for image_id, image in images.items()
+            left_out(exc, ("annotations", index), skip)
+    items = tuple(item_of(image_id, image) for image_id, image in images.items())
+    return Dataset(categories=tuple(categories), items=items, info=info_of(root))
+
+
+def read_categories(
+    records: Iterable[tuple[int, object]], skip: Skip | None, warnings: list[str] | None
+) -> list[Category]:
+    """Decode ``$.categories`` given as (index, record) pairs, in order."""
+    categories: list[Category] = []
+    category_ids: dict[int, int] = {}  # id -> index of the record that has it
+    for index, record in records:
+        try:
+            decode_category(categories, category_ids, record, index, warnings)
+        except ValueError as exc:
+            left_out(exc, ("categories", index), skip)
+    return categories
+
+
+def read_images(records: Iterable[tuple[int, object]], skip: Skip | None) -> dict[int, ImageSlot]:
+    """Decode ``$.images`` given as (index, record) pairs, in order, by image id."""
+    images: dict[int, ImageSlot] = {}
+    image_ids: dict[int, int] = {}
+    for index, record in records:
+        try:
+            decode_image(images, image_ids, record, index)
+        except ValueError as exc:
+            left_out(exc, ("images", index), skip)
+    return images
+
+
+def item_of(image_id: int, image: ImageSlot) -> Item:
+    """The item of an image read with its annotations."""
+    return Item(
+        id=str(image_id),
+        file_name=image.file_name,
+        width=image.width,
+        height=image.height,
+        annotations=tuple(image.annotations),
+        attributes=image.attributes,
     )
-    return Dataset(categories=tuple(categories), items=items, info=_info(root))
 
 
-def _left_out(exc: ValueError, where: Where, skip: Skip | None) -> None:
+def left_out(exc: ValueError, where: Where, skip: Skip | None) -> None:
     """Raise the problem of the record at ``where`` as Located, or with ``skip`` report
     it and return, leaving the record out."""
     located = exc if isinstance(exc, Located) else Located(where, str(exc))
@@ -91,7 +107,8 @@ def _left_out(exc: ValueError, where: Where, skip: Skip | None) -> None:
     skip(located)
 
 
-def _info(root: Mapping[str, Any]) -> dict[str, JSONValue]:
+def info_of(root: Mapping[str, Any]) -> dict[str, JSONValue]:
+    """``Dataset.info``: ``info``, ``licenses`` and unknown top-level members."""
     info = root.get("info")
     result: dict[str, JSONValue] = dict(as_object(info, ("info",))) if info is not None else {}
     if root.get("licenses") is not None:
