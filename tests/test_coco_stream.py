@@ -316,7 +316,8 @@ def test_random_documents_read_the_same(
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.one_of(st.integers(-5, 3_000_000), st.integers(-(2**63), 2**63 - 1))))
 def test_id_index_acts_as_a_dict(ids: list[int]) -> None:
-    index, plain = stream.IdIndex(), {}
+    index = stream.IdIndex()
+    plain: dict[int, int] = {}
     for position, key in enumerate(ids):
         assert (key in index) == (key in plain)
         if key in plain:
