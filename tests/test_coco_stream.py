@@ -320,7 +320,7 @@ def test_id_index_acts_as_a_dict(ids: list[int]) -> None:
     plain: dict[int, int] = {}
     for position, key in enumerate(ids):
         assert (key in index) == (key in plain)
-        if key in plain:
+        if key in plain:  # the decoders never set a key twice
             assert index[key] == plain[key]
         else:
             index[key] = plain[key] = position

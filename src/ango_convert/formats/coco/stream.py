@@ -237,28 +237,30 @@ class IdIndex(MutableMapping[int, int]):
 
     def __init__(self) -> None:
         self._dense = array("q")
+        self._length = 0  # len(self._dense), read once per record
         self._sparse: dict[int, int] = {}
         self._count = 0
 
     def __contains__(self, key: object) -> bool:
-        if type(key) is int and 0 <= key < len(self._dense) and self._dense[key]:
+        if type(key) is int and 0 <= key < self._length and self._dense[key]:
             return True
         return key in self._sparse  # also ids set before the array grew past them
 
     def __getitem__(self, key: int) -> int:
-        if 0 <= key < len(self._dense) and self._dense[key]:
+        if 0 <= key < self._length and self._dense[key]:
             return self._dense[key] - 1
         return self._sparse[key]
 
     def __setitem__(self, key: int, index: int) -> None:
-        dense = self._dense
-        if key not in self:
-            self._count += 1
-        if 0 <= key < len(dense):
-            dense[key] = index + 1
+        """Set ``key`` once (the decoders test ``in`` first; a key is never set twice)."""
+        self._count += 1
+        if 0 <= key < self._length:
+            self._dense[key] = index + 1
         elif 0 <= key < max(self._DENSE_MIN, 2 * self._count):
-            dense.frombytes(bytes(8 * (max(key + 1, 2 * len(dense)) - len(dense))))
-            dense[key] = index + 1
+            grown = max(key + 1, 2 * self._length)
+            self._dense.frombytes(bytes(8 * (grown - self._length)))
+            self._length = grown
+            self._dense[key] = index + 1
         else:
             self._sparse[key] = index
 
