@@ -18,12 +18,18 @@ import shutil
 import sys
 from pathlib import Path
 
-import orjson
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from content import CLASS_NAMES, iter_images
 from generate import DATA, DEFAULT_SEED, VERSION
+
+try:  # orjson when this interpreter has it (the scripts need no package)
+    from orjson import dumps as _dumps
+except ImportError:
+
+    def _dumps(value: object) -> bytes:
+        return json.dumps(value, separators=(",", ":")).encode()
+
 
 IMAGES = 750_000
 BOXES = 7_500_000
@@ -52,11 +58,11 @@ def coco_big(path: Path, images: int, boxes: int, seed: int = DEFAULT_SEED) -> P
 
         def flush() -> None:
             if image_rows:
-                out.write((b"," if counts[0] else b"") + orjson.dumps(image_rows)[1:-1])
+                out.write((b"," if counts[0] else b"") + _dumps(image_rows)[1:-1])
                 counts[0] += len(image_rows)
                 image_rows.clear()
             if box_rows:
-                spool.write((b"," if counts[1] else b"") + orjson.dumps(box_rows)[1:-1])
+                spool.write((b"," if counts[1] else b"") + _dumps(box_rows)[1:-1])
                 counts[1] += len(box_rows)
                 box_rows.clear()
 
@@ -93,7 +99,7 @@ def coco_big(path: Path, images: int, boxes: int, seed: int = DEFAULT_SEED) -> P
             {"id": i + 1, "name": name, "supercategory": "object"}
             for i, name in enumerate(CLASS_NAMES)
         ]
-        out.write(b'],"categories":' + orjson.dumps(categories) + b"}")
+        out.write(b'],"categories":' + _dumps(categories) + b"}")
     side.unlink()
     partial.replace(path)
     sidecar.write_text(json.dumps(wanted), encoding="utf-8")

@@ -10,7 +10,10 @@ from __future__ import annotations
 import gc
 import io
 import json
+import os
 import tempfile
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +27,7 @@ from ango_convert.cli.main import cli
 from ango_convert.errors import ReadError
 from ango_convert.formats.coco import read as coco_read
 from ango_convert.formats.coco import stream, stream_scan
-from ango_convert.model import Dataset
+from ango_convert.model import Dataset, Item
 from ango_convert.report import Diagnostics
 
 SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "coco" / "annotations.json"
@@ -229,6 +232,14 @@ def test_temp_folder_is_removed(tmp_path: Path, tiny: Path) -> None:
     del dataset
     gc.collect()
     assert list(tiny.iterdir()) == []
+    dataset, _ = read(path, "always")
+    assert isinstance(dataset.items, stream.SpilledItems)
+    dataset.items.remove()
+    with pytest.raises(FileNotFoundError):  # never items without their annotations
+        list(dataset.items)
+    del dataset
+    gc.collect()
+    assert list(tiny.iterdir()) == []
     with pytest.raises(ReadError):
         read(write(tmp_path / "broken.json", broken_document()), "always")
     assert list(tiny.iterdir()) == []
@@ -243,6 +254,14 @@ def test_auto_streams_from_the_threshold_never_stdin(
     assert isinstance(read(path, "auto")[0].items, stream.SpilledItems)
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(path.read_bytes())))
     assert isinstance(coco_read.read(Path("-"), stream="always").items, tuple)
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    feeder = threading.Thread(target=fifo.write_bytes, args=(path.read_bytes(),))
+    feeder.start()
+    try:
+        assert isinstance(coco_read.read(fifo, stream="always").items, tuple)
+    finally:
+        feeder.join(timeout=10)
 
 
 def test_cli_stream_always_writes_the_same(runner: CliRunner, tmp_path: Path, tiny: Path) -> None:
@@ -326,3 +345,43 @@ def test_id_index_acts_as_a_dict(ids: list[int]) -> None:
             index[key] = plain[key] = position
     assert len(index) == len(plain)
     assert sorted(index) == sorted(plain)
+
+
+def test_yolo_task_auto_restarts_on_streamed_items(
+    runner: CliRunner, tmp_path: Path, tiny: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Boxes first, a polygon on the last image: the YOLO writer's provisional ``detect``
+    plan changes to ``segment`` and the second pass re-reads the spilled buckets."""
+    document = nasty_document()
+    document["annotations"] = [
+        record for record in document["annotations"] if "segmentation" not in record
+    ]
+    document["annotations"].append(
+        {"id": 500, "image_id": 4, "category_id": 1, "segmentation": [[1, 1, 5, 1, 5, 5]]}
+    )
+    document["images"][3].update(width=50, height=50)
+    path = write(tmp_path / "late_polygon.json", document)
+    passes = []
+    iterate = stream.SpilledItems.__iter__
+
+    def counted(self: stream.SpilledItems) -> Iterator[Item]:
+        passes.append(1)
+        return iterate(self)
+
+    monkeypatch.setattr(stream.SpilledItems, "__iter__", counted)
+    outputs = []
+    for mode in ("never", "always"):
+        out = tmp_path / f"yolo_{mode}"
+        argv = ["convert", str(path), "--from", "coco", "--to", "yolo", "-R", f"stream={mode}"]
+        result = runner.invoke(cli, [*argv, "-W", "images=none", "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        outputs.append({p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()})
+    assert outputs[0] == outputs[1]
+    assert len(passes) >= 2
+    lines = [
+        line.split()
+        for name, text in outputs[1].items()
+        if name.suffix == ".txt"
+        for line in text.splitlines()
+    ]
+    assert {len(line) for line in lines} == {7, 9}  # segment: the polygon, boxes as 4 corners

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from stat import S_ISREG
 from typing import Literal
 
 from ango_convert.errors import OnError, ReadError
@@ -38,7 +39,8 @@ def read(
             bounded memory, smaller ones whole; ``always`` and ``never`` force either
             way. Streaming reads the arrays in chunks, spills the annotations to a
             private temporary folder (removed afterwards) and yields the items lazily;
-            the dataset is the same either way. Stdin is always read whole.
+            the dataset is the same either way. Stdin, pipes and devices are always
+            read whole.
         diagnostics: Where skipped input is noted.
 
     Returns:
@@ -69,12 +71,14 @@ def read(
 
 
 def _streams(source: Path, stream: Stream) -> bool:
-    """Whether to stream: never stdin; ``auto`` by the file's size."""
+    """Whether to stream: only a regular file (not stdin, a pipe or a device, which cannot
+    be mapped), ``always``, or ``auto`` by its size."""
     if stream == "never" or str(source) == STDIO:
         return False
-    if stream == "always":
-        return True
     try:
-        return Path(source).stat().st_size >= STREAM_THRESHOLD
+        info = Path(source).stat()
     except OSError:
         return False  # the whole-file read names the problem
+    if not S_ISREG(info.st_mode):
+        return False
+    return stream == "always" or info.st_size >= STREAM_THRESHOLD

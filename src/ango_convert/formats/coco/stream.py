@@ -147,6 +147,7 @@ class SpilledItems(Iterable[Item]):
         self._ids = list(images)  # image ids in $.images order
         self._per_bucket = max(1, -(-len(self._ids) // buckets))
         self._buckets = buckets
+        self._written: set[int] = set()  # buckets with a file (a missing one is an error)
         self._cleanup = weakref.finalize(self, shutil.rmtree, str(folder), True)
 
     def remove(self) -> None:
@@ -200,6 +201,7 @@ class SpilledItems(Iterable[Item]):
             stream = files.get(bucket)
             if stream is None:
                 stream = files[bucket] = self._bucket_path(bucket).open("ab")
+                self._written.add(bucket)
             stream.write(orjson.dumps(group) + b"\n")
         pending.clear()
 
@@ -213,10 +215,9 @@ class SpilledItems(Iterable[Item]):
                 for image_id in chosen
                 for slot in (images[image_id],)
             }
-            path = self._bucket_path(bucket)
-            if path.is_file():
+            if bucket in self._written:
                 seen: dict[int, int] = {}
-                with path.open("rb") as lines:
+                with self._bucket_path(bucket).open("rb") as lines:
                     for line in lines:
                         indices, records = orjson.loads(line)
                         for index, record in zip(indices, records, strict=True):
