@@ -45,30 +45,44 @@ def parse_document(
         Located: The first problem found, with its JSON path.
     """
     root = as_object(document, ())
-    categories = read_categories(enumerate(section(root, "categories")), skip, warnings)
-    images = read_images(enumerate(section(root, "images")), skip)
+    categories, images = decode_head(root, skip, warnings)
     by_id = {category.id: category for category in categories}
     annotation_ids: dict[int, int] = {}
     for index, record in enumerate(section(root, "annotations")):
         try:
             decode_annotation(images, by_id, annotation_ids, record, index)
         except ValueError as exc:
-            left_out(exc, ("annotations", index), skip)
+            _left_out(exc, ("annotations", index), skip)
     items = tuple(item_of(image_id, image) for image_id, image in images.items())
     return Dataset(categories=tuple(categories), items=items, info=info_of(root))
+
+
+def decode_head(
+    root: Mapping[str, Any], skip: Skip | None, warnings: list[str] | None
+) -> tuple[list[Category], dict[int, ImageSlot]]:
+    """The categories, and the images by id (their annotations not yet read)."""
+    categories = decode_categories(root, skip, warnings)
+    return categories, read_images(enumerate(section(root, "images")), skip)
+
+
+def decode_categories(
+    root: Mapping[str, Any], skip: Skip | None, warnings: list[str] | None
+) -> list[Category]:
+    """The categories, in document order."""
+    return read_categories(enumerate(section(root, "categories")), skip, warnings)
 
 
 def read_categories(
     records: Iterable[tuple[int, object]], skip: Skip | None, warnings: list[str] | None
 ) -> list[Category]:
-    """Decode ``$.categories`` given as (index, record) pairs, in order."""
+    """Decode ``$.categories`` given as (index, record) pairs (the streamed read's chunks)."""
     categories: list[Category] = []
     category_ids: dict[int, int] = {}  # id -> index of the record that has it
     for index, record in records:
         try:
             decode_category(categories, category_ids, record, index, warnings)
         except ValueError as exc:
-            left_out(exc, ("categories", index), skip)
+            _left_out(exc, ("categories", index), skip)
     return categories
 
 
@@ -80,12 +94,12 @@ def read_images(records: Iterable[tuple[int, object]], skip: Skip | None) -> dic
         try:
             decode_image(images, image_ids, record, index)
         except ValueError as exc:
-            left_out(exc, ("images", index), skip)
+            _left_out(exc, ("images", index), skip)
     return images
 
 
 def item_of(image_id: int, image: ImageSlot) -> Item:
-    """The item of an image read with its annotations."""
+    """The item of an image record and the annotations read onto it."""
     return Item(
         id=str(image_id),
         file_name=image.file_name,
@@ -96,7 +110,7 @@ def item_of(image_id: int, image: ImageSlot) -> Item:
     )
 
 
-def left_out(exc: ValueError, where: Where, skip: Skip | None) -> None:
+def _left_out(exc: ValueError, where: Where, skip: Skip | None) -> None:
     """Raise the problem of the record at ``where`` as Located, or with ``skip`` report
     it and return, leaving the record out."""
     located = exc if isinstance(exc, Located) else Located(where, str(exc))
@@ -108,7 +122,6 @@ def left_out(exc: ValueError, where: Where, skip: Skip | None) -> None:
 
 
 def info_of(root: Mapping[str, Any]) -> dict[str, JSONValue]:
-    """``Dataset.info``: ``info``, ``licenses`` and unknown top-level members."""
     info = root.get("info")
     result: dict[str, JSONValue] = dict(as_object(info, ("info",))) if info is not None else {}
     if root.get("licenses") is not None:

@@ -30,14 +30,8 @@ import orjson
 
 from ango_convert.errors import ReadError
 from ango_convert.formats.coco.annotations import decode_annotation
-from ango_convert.formats.coco.document import (
-    Skip,
-    info_of,
-    item_of,
-    left_out,
-    read_categories,
-    read_images,
-)
+from ango_convert.formats.coco.document import Skip, info_of, item_of, read_categories, read_images
+from ango_convert.formats.coco.document import _left_out as left_out
 from ango_convert.formats.coco.keys import section
 from ango_convert.formats.coco.records import ImageSlot
 from ango_convert.formats.coco.stream_scan import Members, Scanner
