@@ -21,6 +21,10 @@ Reading (one JSON file; ``-`` reads stdin):
   have boxes that do so by fractions of a pixel, so this is not an error.
 * ``info`` becomes ``Dataset.info``; ``licenses`` and unknown top-level keys go there as
   ``coco:licenses`` / ``coco:<key>``.
+* Files of 512 MiB or more (``read.STREAM_THRESHOLD``; ``stream="always"`` for any
+  file, ``"never"`` to parse whole; stdin and pipes are parsed whole) are read in bounded
+  memory: the arrays in chunks, the annotations spilled by image to a temporary folder,
+  the items yielded lazily (:mod:`.stream`). The dataset and the errors are the same.
 
 Writing (one JSON file, atomically; ``-`` writes stdout):
 

@@ -11,7 +11,7 @@ naming the key and the reason. Segmentations and keypoints are read by :mod:`.sh
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from math import isfinite
 from typing import NoReturn
 
@@ -57,7 +57,7 @@ BBox = tuple[float, float, float, float]
 def decode_annotation(
     images: Mapping[int, ImageSlot],
     categories: Mapping[int, Category],
-    seen: dict[int, int],
+    seen: MutableMapping[int, int],
     record: object,
     index: int,
 ) -> None:

@@ -7,7 +7,7 @@ the walk either stops there or, collecting, leaves the record out and goes on.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ango_convert.formats.coco.annotations import decode_annotation
@@ -62,28 +62,40 @@ def decode_head(
 ) -> tuple[list[Category], dict[int, ImageSlot]]:
     """The categories, and the images by id (their annotations not yet read)."""
     categories = decode_categories(root, skip, warnings)
-    images: dict[int, ImageSlot] = {}
-    image_ids: dict[int, int] = {}
-    for index, record in enumerate(section(root, "images")):
-        try:
-            decode_image(images, image_ids, record, index)
-        except ValueError as exc:
-            _left_out(exc, ("images", index), skip)
-    return categories, images
+    return categories, read_images(enumerate(section(root, "images")), skip)
 
 
 def decode_categories(
     root: Mapping[str, Any], skip: Skip | None, warnings: list[str] | None
 ) -> list[Category]:
     """The categories, in document order."""
+    return read_categories(enumerate(section(root, "categories")), skip, warnings)
+
+
+def read_categories(
+    records: Iterable[tuple[int, object]], skip: Skip | None, warnings: list[str] | None
+) -> list[Category]:
+    """Decode ``$.categories`` given as (index, record) pairs (the streamed read's chunks)."""
     categories: list[Category] = []
     category_ids: dict[int, int] = {}  # id -> index of the record that has it
-    for index, record in enumerate(section(root, "categories")):
+    for index, record in records:
         try:
             decode_category(categories, category_ids, record, index, warnings)
         except ValueError as exc:
             _left_out(exc, ("categories", index), skip)
     return categories
+
+
+def read_images(records: Iterable[tuple[int, object]], skip: Skip | None) -> dict[int, ImageSlot]:
+    """Decode ``$.images`` given as (index, record) pairs, in order, by image id."""
+    images: dict[int, ImageSlot] = {}
+    image_ids: dict[int, int] = {}
+    for index, record in records:
+        try:
+            decode_image(images, image_ids, record, index)
+        except ValueError as exc:
+            _left_out(exc, ("images", index), skip)
+    return images
 
 
 def item_of(image_id: int, image: ImageSlot) -> Item:

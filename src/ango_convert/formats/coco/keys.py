@@ -7,7 +7,7 @@ file boundary in :mod:`ango_convert.formats.coco` can turn it into one ReadError
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from typing import Any
 
 from ango_convert.model import JSONValue
@@ -148,7 +148,7 @@ def extras(record: Mapping[str, Any], known: frozenset[str]) -> dict[str, JSONVa
     return {f"coco:{key}": value for key, value in record.items() if key not in known}
 
 
-def claim(seen: dict[int, int], value: int, table: str, index: int) -> None:
+def claim(seen: MutableMapping[int, int], value: int, table: str, index: int) -> None:
     """Record that ``$.table[index]`` uses id ``value``; a second use is Located."""
     if value in seen:
         first = f"$.{table}[{seen[value]}]"

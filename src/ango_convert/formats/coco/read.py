@@ -3,21 +3,32 @@
 from __future__ import annotations
 
 from pathlib import Path
+from stat import S_ISREG
+from typing import Literal
 
 from ango_convert.errors import OnError, ReadError
 from ango_convert.formats.coco.document import parse_document
 from ango_convert.formats.coco.document_shards import sharded_document
 from ango_convert.formats.coco.keys import Located
-from ango_convert.io.inputs import json_path, load_json
+from ango_convert.formats.coco.stream import read_streamed
+from ango_convert.formats.coco.stream_scan import Malformed
+from ango_convert.io.inputs import STDIO, json_path, load_json
 from ango_convert.model import Dataset
 from ango_convert.parallel import Jobs
 from ango_convert.report import Diagnostics, skip_notes
+
+Stream = Literal["auto", "always", "never"]
+
+#: Files of at least this size are streamed when ``stream="auto"`` (512 MiB): parsing
+#: a COCO file whole takes about ten times its size in memory.
+STREAM_THRESHOLD = 512 * 2**20
 
 
 def read(
     source: Path,
     *,
     on_error: OnError = "strict",
+    stream: Stream = "auto",
     diagnostics: Diagnostics | None = None,
     jobs: Jobs | None = None,
 ) -> Dataset:
@@ -27,17 +38,26 @@ def read(
         source: The JSON file, or ``-`` for stdin.
         on_error: ``skip`` leaves out each category, image or annotation that does not
             read and notes it in ``diagnostics``; the JSON itself must parse.
+        stream: ``auto`` reads files of :data:`STREAM_THRESHOLD` (512 MiB) or more in
+            bounded memory, smaller ones whole; ``always`` and ``never`` force either
+            way. Streaming reads the arrays in chunks, spills the annotations to a
+            private temporary folder (removed afterwards) and yields the items lazily;
+            the dataset is the same either way. Stdin, pipes and devices are always
+            read whole.
         diagnostics: Where skipped input is noted.
-        jobs: Service: worker processes; a strict read of a big document then hands
-            out its items in shards (see :mod:`.document_shards`).
+        jobs: Service: worker processes; a strict read of a big document held in
+            memory then hands out its items in shards (see :mod:`.document_shards`);
+            a streamed read runs in one process.
 
     Returns:
         The dataset.
 
     Raises:
-        ReadError: Malformed input; the message names the file and the JSON path.
+        ReadError: Malformed input; the message names the file and the JSON path (and
+            the byte offset of invalid JSON in a streamed file).
     """
-    document = load_json(source)
+    streams = _streams(source, stream)
+    document = None if streams else load_json(source)
     notes = skip_notes(diagnostics, on_error)
 
     def located(exc: Located) -> ReadError:
@@ -45,11 +65,30 @@ def read(
 
     skip = None if notes is None else (lambda exc: notes.append(located(exc).note()))
     warnings = diagnostics.warnings if diagnostics is not None else None
-    if jobs is not None and jobs.count > 1 and skip is None:
+    if not streams and jobs is not None and jobs.count > 1 and skip is None:
         dataset = sharded_document(document, source, jobs, warnings)
         if dataset is not None:
             return dataset
     try:
+        if streams:  # in one process: workers would each need the whole document
+            return read_streamed(Path(source), skip, warnings)
         return parse_document(document, skip, warnings)
     except Located as exc:
         raise located(exc) from exc
+    except Malformed as exc:
+        place = f"{json_path(*exc.where)}, byte {exc.offset}" if exc.where else f"byte {exc.offset}"
+        raise ReadError(source, place, exc.reason) from None
+
+
+def _streams(source: Path, stream: Stream) -> bool:
+    """Whether to stream: only a regular file (not stdin, a pipe or a device, which cannot
+    be mapped), ``always``, or ``auto`` by its size."""
+    if stream == "never" or str(source) == STDIO:
+        return False
+    try:
+        info = Path(source).stat()
+    except OSError:
+        return False  # the whole-file read names the problem
+    if not S_ISREG(info.st_mode):
+        return False
+    return stream == "always" or info.st_size >= STREAM_THRESHOLD
