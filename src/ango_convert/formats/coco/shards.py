@@ -1,7 +1,7 @@
 """Writing a COCO document from sharded items with several workers (``--jobs``).
 
 Each worker builds its shard's image and annotation entries with the writer's own
-code (:func:`.write.image_entry`, :class:`.entries.AnnotationWriter`), with each id
+code (:func:`.image_entries.add_items`, :class:`.entries.AnnotationWriter`), with each id
 left as a placeholder; the parent assigns the real ids in shard order with the same
 :class:`.json_stream.IdAssigner` a one-process write uses, and the worker writes its
 entries into two fragment files that the parent appends in order. The document is
@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from ango_convert.formats.coco.entries import AnnotationWriter, int_or_none
+from ango_convert.formats.coco.entries import AnnotationWriter
+from ango_convert.formats.coco.image_entries import MAX_LISTED, add_items
 from ango_convert.formats.coco.json_stream import (
     DeferredIds,
     DocumentWriter,
@@ -24,13 +25,10 @@ from ango_convert.formats.coco.json_stream import (
     IdAssigner,
     JsonArray,
 )
-from ango_convert.model import ATTR_COCO_IMAGE_ID
 from ango_convert.parallel import Jobs
 from ango_convert.parallel.jobs import Stages
 from ango_convert.parallel.shards import ShardReader
 from ango_convert.report import WriteReport
-
-_MAX_LISTED = 10
 
 
 @dataclass
@@ -105,8 +103,6 @@ def write_sharded(
     """Write the images array of ``document`` and the annotation entries into ``spool``
     from ``shards`` across ``jobs``, counting in ``report``; fragments wait in a
     temporary folder in ``fragments_dir``."""
-    from ango_convert.formats.coco.write import image_entry
-
     images = document.open_array("images")
     annotations = JsonArray(spool, options.indent)
     merge = _Merge(report)
@@ -118,24 +114,12 @@ def write_sharded(
         image_ids, annotation_ids = DeferredIds(), DeferredIds()
         writer = AnnotationWriter(report, options.on_unsupported, held, annotation_ids)
         entries: list[dict[str, Any]] = []
-        unsized: list[str] = []
-        unsized_count = 0
-        for item in shards[k]():
-            report.items += 1
-            if item.width is None or item.height is None:
-                unsized_count += 1
-                if len(unsized) < _MAX_LISTED:
-                    unsized.append(item.id)
-                continue
-            wanted = item.attributes.get(ATTR_COCO_IMAGE_ID, item.id)
-            placeholder = image_ids.take(int_or_none(wanted))
-            entries.append(image_entry(item, placeholder))
-            writer.add_item(item, placeholder)
+        unsized, unsized_count = add_items(shards[k](), report, image_ids, entries.append, writer)
         share = _Share(entries, held.entries, report, dict(writer.refused), writer.holed)
         return share, _Survey(image_ids.wanted, annotation_ids.wanted, unsized, unsized_count)
 
     def settle(k: int, found: _Survey) -> tuple[Sequence[int], Sequence[int]]:
-        merge.unsized += found.unsized[: _MAX_LISTED - len(merge.unsized)]
+        merge.unsized += found.unsized[: max(0, MAX_LISTED - len(merge.unsized))]
         merge.unsized_count += found.unsized_count
         return (
             merge.image_ids.take_all(found.image_ids),

@@ -24,25 +24,22 @@ from ango_convert.formats.coco.entries import (
     AnnotationWriter,
     OnUnsupported,
     extras,
-    int_or_none,
 )
+from ango_convert.formats.coco.image_entries import add_items
 from ango_convert.formats.coco.json_stream import DocumentWriter, IdAssigner, JsonArray
 from ango_convert.formats.coco.keys import (
     CATEGORY_KEYS,
-    IMAGE_KEYS,
     INFO_LICENSES,
     TOP_KEYS,
 )
 from ango_convert.formats.coco.shards import Written, write_sharded
 from ango_convert.io.inputs import STDIO
 from ango_convert.io.outputs import atomic_file
-from ango_convert.model import ATTR_COCO_IMAGE_ID, Category, Dataset, Item
+from ango_convert.model import Category, Dataset
 from ango_convert.parallel import Jobs, sharded
 from ango_convert.report import WriteReport
 
 __all__ = ["WRITES_KINDS", "OnUnsupported", "Options", "write_document"]
-
-_MAX_LISTED = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,19 +105,7 @@ def _write_items(
     images = document.open_array("images")
     annotations = JsonArray(spool, options.indent)
     writer = AnnotationWriter(report, options.on_unsupported, annotations)
-    image_ids = IdAssigner()
-    unsized: list[str] = []  # the first few, for the message
-    unsized_count = 0
-    for item in dataset.items:
-        report.items += 1
-        if item.width is None or item.height is None:
-            unsized_count += 1
-            if len(unsized) < _MAX_LISTED:
-                unsized.append(item.id)
-            continue
-        image_id = image_ids.take(int_or_none(item.attributes.get(ATTR_COCO_IMAGE_ID, item.id)))
-        images.add(image_entry(item, image_id))
-        writer.add_item(item, image_id)
+    unsized, unsized_count = add_items(dataset.items, report, IdAssigner(), images.add, writer)
     return Written(images, annotations, writer, unsized, unsized_count)
 
 
@@ -133,17 +118,6 @@ def _require_sizes(shown: Sequence[str], count: int) -> None:
         f"COCO needs every image's width and height; {count} item(s) have none: {listed}{more}",
         "read the source with {images_dir=DIR} to take sizes from the image files",
     )
-
-
-def image_entry(item: Item, image_id: int) -> dict[str, Any]:
-    entry: dict[str, Any] = {
-        "id": image_id,
-        "file_name": item.file_name,
-        "width": item.width,
-        "height": item.height,
-    }
-    entry.update(extras(item.attributes, IMAGE_KEYS | {"image_id"}))
-    return entry
 
 
 def _category(category: Category) -> dict[str, Any]:

@@ -149,17 +149,9 @@ def write_sharded(
 
 def _local(output: _Output, settings: _Settings, report: WriteReport) -> _Output:
     """A worker's own view of the output: the same folder, its own counts."""
-    from ango_convert.formats.yolo.write import _Output
+    from ango_convert.formats.yolo.write import _output
 
-    return _Output(
-        output.temp,
-        output.files,
-        settings.finder,
-        settings.images,
-        settings.default_split,
-        report,
-        settings.layout,
-    )
+    return _output(settings, output.temp, output.files, report)
 
 
 def _merge_stats(into: Stats, other: Stats) -> None:

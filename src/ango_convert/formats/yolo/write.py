@@ -248,15 +248,7 @@ def _write_pass(
         atomic_dir(settings.target, overwrite=settings.overwrite) as temp,
         FileWriter(temp) as files,
     ):
-        output = _Output(
-            temp,
-            files,
-            settings.finder,
-            settings.images,
-            settings.default_split,
-            report,
-            settings.layout,
-        )
+        output = _output(settings, temp, files, report)
         iterator = iter(items)
         for raw in iterator:
             item = with_size(raw, settings.finder)
@@ -293,15 +285,7 @@ def _write_shards(
         atomic_dir(settings.target, overwrite=settings.overwrite) as temp,
         FileWriter(temp) as files,
     ):
-        output = _Output(
-            temp,
-            files,
-            settings.finder,
-            settings.images,
-            settings.default_split,
-            report,
-            settings.layout,
-        )
+        output = _output(settings, temp, files, report)
         plan, refused, converted = write_sharded(
             dataset,
             shards,
@@ -323,6 +307,18 @@ def _write_shards(
     encoder.converted.update(converted)
     report.warnings += encoder.notes()
     return report
+
+
+def _output(settings: _Settings, temp: Path, files: FileWriter, report: WriteReport) -> _Output:
+    return _Output(
+        temp,
+        files,
+        settings.finder,
+        settings.images,
+        settings.default_split,
+        report,
+        settings.layout,
+    )
 
 
 def _encoder(
