@@ -24,7 +24,12 @@ import orjson
 from ango_convert.formats.ango.class_names import NameCollector
 from ango_convert.formats.ango_export.checks import log_left_out
 from ango_convert.formats.ango_export.duplicates import Duplicates
-from ango_convert.formats.ango_export.passes import ExportItems, Plan, survey_records
+from ango_convert.formats.ango_export.passes import (
+    ExportItems,
+    Plan,
+    first_pass,
+    survey_records,
+)
 from ango_convert.formats.ango_export.records import RawRecord, RecordNumbers
 from ango_convert.formats.ango_export.skips import Skips
 from ango_convert.model import Category
@@ -119,8 +124,6 @@ def sharded_first_pass(
 def _one_process(
     plan: Plan, validate: bool, skips: Skips
 ) -> tuple[tuple[Category, ...], list[ShardReader] | None]:
-    from ango_convert.formats.ango_export.passes import first_pass
-
     return first_pass(plan, validate, skips), None
 
 

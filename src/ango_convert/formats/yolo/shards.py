@@ -81,7 +81,7 @@ def write_sharded(
     def survey(k: int) -> tuple[_Held, _Survey]:
         held: _Held = []
         found = _Survey(Stats(keep_crowd=settings.keep_crowd), [], [], 0)
-        local = _local(output, settings, output.report)
+        local = _local(output, settings, WriteReport(target=""))  # for split names
         for raw in shards[k]():
             item = with_size(raw, settings.finder)
             if item.annotations and (item.width is None or item.height is None):

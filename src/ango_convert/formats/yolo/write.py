@@ -80,7 +80,7 @@ from ango_convert.io.names import (
 )
 from ango_convert.io.outputs import atomic_dir
 from ango_convert.model import Category, Dataset, Item
-from ango_convert.parallel import Jobs, sharded
+from ango_convert.parallel import Jobs, ShardedItems, sharded
 from ango_convert.parallel.shards import ShardReader
 from ango_convert.report import WriteReport
 
@@ -189,7 +189,8 @@ def write(
     )
     # Choosing the task needs every object first: fine when the input is loaded whole,
     # but a sharded export is then written in one pass here, to keep memory flat.
-    settled = requested not in ("auto", "pose") or getattr(items, "in_memory", False)
+    held_whole = isinstance(items, ShardedItems) and items.in_memory
+    settled = requested not in ("auto", "pose") or held_whole
     if shards is not None and jobs is not None and settled:
         return _write_shards(dataset, shards, ordered, settings, requested, jobs)
     plan = _first_plan(requested, items, dataset, on_unsupported, keep_crowd)
