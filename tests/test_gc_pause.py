@@ -58,3 +58,35 @@ def test_read_and_write_run_with_the_collector_paused(
     ango_convert.write(dataset, tmp_path / "out.json", "coco")
     assert seen == [False, False]
     assert gc.isenabled()
+
+
+def test_what_the_pause_made_is_not_walked_by_the_next_young_collection() -> None:
+    with cyclic_gc_paused():
+        made = [[index] for index in range(50_000)]
+    # moved straight to the oldest generation (a young collection would have moved the
+    # survivors one generation up, walking them), none left frozen
+    oldest = {id(each) for each in gc.get_objects(generation=2)}
+    assert id(made[0]) in oldest
+    assert id(made[-1]) in oldest
+    assert gc.get_freeze_count() == 0
+    del made
+
+
+def test_objects_the_program_froze_stay_frozen() -> None:
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with cyclic_gc_paused():
+            made = [[index] for index in range(10_000)]
+        assert gc.get_freeze_count() == frozen  # nothing thawed, nothing added
+        del made
+    finally:
+        gc.unfreeze()
+
+
+def test_cycles_made_during_the_pause_are_still_collected() -> None:
+    with cyclic_gc_paused():
+        cycle: list[object] = []
+        cycle.append(cycle)
+    del cycle
+    assert gc.collect() >= 1
