@@ -7,6 +7,8 @@ inputs take the sharded path; every test also proves that workers really ran.
 from __future__ import annotations
 
 import json
+import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,9 @@ from ango_convert.formats.ango_export import shards as export_shards
 from ango_convert.formats.coco import document_shards
 from ango_convert.parallel import jobs as jobs_module
 from ango_convert.parallel.jobs import Jobs, Stages
+from tests.jobs_data import coco_document as _coco
+from tests.jobs_data import tree as _tree
+from tests.jobs_data import write_json as _write
 
 
 @pytest.fixture
@@ -36,54 +41,6 @@ def pools(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     monkeypatch.setattr(export_shards, "MIN_SHARDED_BYTES", 1)
     monkeypatch.setattr(export_shards, "SHARD_BYTES", 2_000)
     return started
-
-
-def _coco(images: int = 40, per_image: int = 3) -> dict[str, Any]:
-    names = ["a.jpg", "A.png", "sub/dir/b.jpg", "../escape.jpg", "ünï cödé.jpg", "a.jpeg"]
-    document: dict[str, Any] = {
-        "info": {"description": "jobs"},
-        "images": [],
-        "annotations": [],
-        "categories": [
-            {"id": 3, "name": "car"},
-            {"id": 7, "name": "dog", "supercategory": "animal"},
-        ],
-    }
-    number = 0
-    for index in range(images):
-        image_id = 1000 + index
-        name = names[index % len(names)] if index < 12 else f"img_{index:04d}.jpg"
-        document["images"].append({"id": image_id, "file_name": name, "width": 640, "height": 480})
-        for part in range(per_image if index % 7 else 0):  # some images have no objects
-            number += 1
-            box = [10.5 + part, 20.25 + index % 50, 30.0 + part, 40.0]
-            record: dict[str, Any] = {
-                "id": number * 10,
-                "image_id": image_id,
-                "category_id": 3 if part % 2 else 7,
-                "bbox": box,
-                "area": box[2] * box[3],
-                "iscrowd": 1 if (index + part) % 11 == 0 else 0,
-            }
-            if part == 2 and index % 3 == 0:
-                x, y, w, h = box
-                record["segmentation"] = [[x, y, x + w, y, x + w, y + h]]
-            document["annotations"].append(record)
-    return document
-
-
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {
-        str(path.relative_to(folder)): path.read_bytes()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file()
-    }
-
-
-def _write(tmp_path: Path, name: str, document: dict[str, Any]) -> Path:
-    path = tmp_path / name
-    path.write_text(json.dumps(document), encoding="utf-8")
-    return path
 
 
 @pytest.mark.parametrize("task", [None, "detect", "segment"])
@@ -278,6 +235,30 @@ def test_staged_keeps_shard_order_and_state() -> None:
         assert taken == [(k, f"state{k}:{k}") for k in range(7)]
 
 
+def test_surveyed_first__a_slow_shard_does_not_hold_its_workers_next_ones() -> None:
+    """With every shard surveyed first, a free worker takes the next shard, and each
+    shard is emitted by the worker that surveyed it (which holds its state)."""
+    taken: list[tuple[int, tuple[int, int, int]]] = []
+
+    def survey(k: int) -> tuple[int, int]:
+        if k == 0:
+            time.sleep(1.0)  # the other worker surveys shards 1-9 meanwhile
+        return os.getpid(), os.getpid()
+
+    stages = Stages(
+        survey=survey,
+        settle=lambda k, pid: k,
+        emit=lambda pid, seed: (pid, os.getpid(), seed),
+        take=lambda k, result: taken.append((k, result)),
+    )
+    Jobs(2).staged(10, stages, barrier=True)
+    assert [k for k, _ in taken] == list(range(10))
+    assert all(surveyed == emitted for _, (surveyed, emitted, _) in taken)
+    assert [seed for _, (_, _, seed) in taken] == list(range(10))
+    slow_worker = taken[0][1][0]
+    assert [pid for _, (pid, _, _) in taken[1:]].count(slow_worker) == 0
+
+
 def test_map_raises_shard_failed_for_a_worker_error() -> None:
     def boom(k: int) -> int:
         if k == 3:
@@ -321,11 +302,9 @@ def test_documents_the_sorting_cannot_vouch_for_read_as_in_one_process(
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
 def test_interrupt_mid_run__exit_130_nothing_left(tmp_path: Path) -> None:
     """Ctrl-C while workers decode: exit 130, no output, no fragments, no workers left."""
-    import os
     import signal
     import subprocess
     import sys
-    import time
 
     source = _write(tmp_path, "coco.json", _coco(images=200))
     out = tmp_path / "out.json"

@@ -3,8 +3,10 @@
 Workers are forked at the start of each :meth:`Jobs.map` or :meth:`Jobs.staged` call,
 so they see everything the parent holds at that moment (a loaded document, the
 functions to run) without pickling it; only shard numbers, small summaries and seeds
-cross the pipes. Shard ``k`` always runs on worker ``k % N``, so a worker can keep
-what it built for a shard between the two stages of :meth:`Jobs.staged`.
+cross the pipes. A shard is emitted by the worker that surveyed it, which keeps what it
+built in between: shard ``k`` runs on worker ``k % N`` when workers hold one shard at a
+time, and on whichever worker is free when every shard is surveyed first (so a worker
+that drew slower shards does not hold the others up).
 
 A worker that fails sends its error's text and the run raises :class:`ShardFailed`;
 callers then run the conversion again in one process, which raises the same error as
@@ -159,11 +161,12 @@ class _Pool:
             self.pipes.append(parent_end)
             self.processes.append(process)
 
-    def ask(self, k: int, stage: str, payload: Any = None) -> None:
-        self.pipes[k % len(self.pipes)].send((stage, k, payload))
+    def ask(self, k: int, stage: str, payload: Any = None, worker: int | None = None) -> None:
+        pipe = self.pipes[k % len(self.pipes) if worker is None else worker]
+        pipe.send((stage, k, payload))
 
-    def answer(self, k: int) -> Any:
-        pipe = self.pipes[k % len(self.pipes)]
+    def answer(self, k: int, worker: int | None = None) -> Any:
+        pipe = self.pipes[k % len(self.pipes) if worker is None else worker]
         try:
             status, shard, value = pipe.recv()
         except EOFError:
@@ -181,18 +184,10 @@ class _Pool:
     ) -> None:
         size = len(self.pipes)
         if barrier:
-            for k in range(shards):
-                self.ask(k, "survey")
-            found = [self.answer(k) for k in range(shards)]
+            found, owners = self._survey_all(shards)
             if summaries is not None:
                 summaries.extend(found)
-            for k, summary in enumerate(found):
-                seed = stages.settle(k, summary)
-                if k >= size:  # one request per worker in flight: neither end blocks
-                    stages.take(k - size, self.answer(k - size))
-                self.ask(k, "emit", seed)
-            for k in range(max(0, shards - size), shards):
-                stages.take(k, self.answer(k))
+            self._emit_all(stages, found, owners)
             return
         for k in range(min(size, shards)):
             self.ask(k, "survey")
@@ -205,6 +200,54 @@ class _Pool:
                 self.ask(k + size, "survey")
         for k in range(max(0, shards - size), shards):
             stages.take(k, self.answer(k))
+
+    def _survey_all(self, shards: int) -> tuple[list[Any], list[int]]:
+        """Every shard's survey, each handed to the next free worker; the summaries and
+        the worker that holds each shard."""
+        from multiprocessing.connection import wait
+
+        found: list[Any] = [None] * shards
+        owners = [0] * shards
+        busy: dict[int, int] = {}  # worker -> the shard it is surveying
+        waiting = iter(range(shards))
+        for worker in range(len(self.pipes)):
+            self._start_survey(next(waiting, None), worker, busy)
+        while busy:
+            for pipe in wait([self.pipes[worker] for worker in busy]):
+                worker = self.pipes.index(pipe)  # type: ignore[arg-type]
+                k = busy.pop(worker)
+                found[k], owners[k] = self.answer(k, worker), worker
+                self._start_survey(next(waiting, None), worker, busy)
+        return found, owners
+
+    def _start_survey(self, k: int | None, worker: int, busy: dict[int, int]) -> None:
+        if k is not None:
+            self.ask(k, "survey", worker=worker)
+            busy[worker] = k
+
+    def _emit_all(
+        self, stages: Stages[Any, Any, Any, Any], found: list[Any], owners: list[int]
+    ) -> None:
+        """Settle and emit every shard in order on its owner, one request per worker in
+        flight (so neither end of a pipe blocks), taking the results in shard order."""
+        emitting: dict[int, int] = {}  # worker -> the shard it is emitting
+        results: dict[int, Any] = {}
+        taken = 0
+        for k, summary in enumerate(found):
+            seed = stages.settle(k, summary)
+            worker = owners[k]
+            if worker in emitting:
+                earlier = emitting.pop(worker)
+                results[earlier] = self.answer(earlier, worker)
+            self.ask(k, "emit", seed, worker)
+            emitting[worker] = k
+            while taken in results:
+                stages.take(taken, results.pop(taken))
+                taken += 1
+        for worker, k in sorted(emitting.items(), key=lambda pair: pair[1]):
+            results[k] = self.answer(k, worker)
+        for k in range(taken, len(found)):
+            stages.take(k, results.pop(k))
 
     def close(self) -> None:
         for pipe in self.pipes:

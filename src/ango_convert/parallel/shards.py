@@ -4,12 +4,30 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from ango_convert.model import Item
 
 #: Reads one shard's items, in order. Runs in a worker process (forked, so it may close
 #: over anything the parent held when the workers started).
 ShardReader = Callable[[], Iterable[Item]]
+
+
+class ShardCheck(Protocol):
+    """What a reader can only vouch for once it has seen every shard (ids that must not
+    repeat across shards, say)."""
+
+    def facts(self, k: int) -> object:
+        """In the worker, after shard ``k``'s items were all taken: what the parent
+        needs to know of it (small: it crosses a pipe)."""
+
+    def vouch(self, k: int, facts: object) -> None:
+        """In the parent, in shard order, before anything of shard ``k`` is written.
+
+        Raises:
+            ShardFailed: The shards do not add up to what a one-process read gives; the
+                conversion then runs in one process, which says what is wrong.
+        """
 
 
 @dataclass(frozen=True)
@@ -25,12 +43,23 @@ class ShardedItems:
 
     shards: Sequence[ShardReader]
     in_memory: bool = False
+    check: ShardCheck | None = None
 
     def __iter__(self) -> Iterator[Item]:
-        for read_shard in self.shards:
+        for k, read_shard in enumerate(self.shards):
             yield from read_shard()
+            self.vouch(k, self.facts(k))
+
+    def facts(self, k: int) -> object:
+        """:meth:`ShardCheck.facts` of shard ``k`` (None without a check)."""
+        return None if self.check is None else self.check.facts(k)
+
+    def vouch(self, k: int, facts: object) -> None:
+        """:meth:`ShardCheck.vouch` for shard ``k`` (nothing without a check)."""
+        if self.check is not None:
+            self.check.vouch(k, facts)
 
 
-def sharded(items: Iterable[Item]) -> Sequence[ShardReader] | None:
-    """The shards of ``items``, or None when its reader did not cut it into shards."""
-    return items.shards if isinstance(items, ShardedItems) else None
+def sharded(items: Iterable[Item]) -> ShardedItems | None:
+    """``items`` when its reader cut it into shards, else None."""
+    return items if isinstance(items, ShardedItems) else None

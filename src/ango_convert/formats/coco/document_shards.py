@@ -11,7 +11,7 @@ problem as always; so is one whose shard meets a bad record.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,7 @@ from ango_convert.parallel.shards import ShardReader
 #: Documents with fewer annotations are read in one process.
 MIN_SHARDED_ANNOTATIONS = 50_000
 #: Shards per worker: several, so a worker with dense images does not hold up the rest.
-SHARDS_PER_WORKER = 4
+SHARDS_PER_WORKER = 8
 
 
 def sharded_document(
@@ -84,7 +84,7 @@ def _buckets(annotations: list[Any], image_ids: list[Any], shards: int) -> list[
         return None
     if not all(array.dtype.kind == "i" for array in (ids, targets, known)):
         return None  # 3.5, "7", None or a huge number: the decoder words it
-    if _repeats(ids) or _repeats(known):
+    if repeats(ids) or repeats(known):
         return None
     by_value = numpy.argsort(known, kind="stable")
     found = numpy.searchsorted(known, targets, sorter=by_value)
@@ -98,7 +98,7 @@ def _buckets(annotations: list[Any], image_ids: list[Any], shards: int) -> list[
     return [part.tolist() for part in numpy.split(order, ends[:-1])]
 
 
-def _repeats(values: Any) -> bool:
+def repeats(values: Any) -> bool:
     """True when a value occurs twice (sorting: numpy.unique hashes, ten times slower)."""
     ordered = numpy.sort(values)
     return bool((ordered[1:] == ordered[:-1]).any())
@@ -114,18 +114,35 @@ def _reader(
     indices: list[int],
 ) -> ShardReader:
     def read_shard() -> list[Item]:
-        slots: dict[int, ImageSlot] = {}
-        try:
-            seen: dict[int, int] = {}
-            for index in range(first, min(last, len(images))):
-                decode_image(slots, seen, images[index], index)
-            seen = {}
-            for index in indices:
-                decode_annotation(slots, categories, seen, annotations[index], index)
-        except Located as exc:
-            raise ReadError(source, json_path(*exc.where), exc.reason) from exc
-        except ValueError as exc:  # an IR invariant the decoder did not foresee
-            raise ReadError(source, None, str(exc)) from exc
-        return [item_of(image_id, slot) for image_id, slot in slots.items()]
+        records = ((index, annotations[index]) for index in indices)
+        return decode_shard(source, images, range(first, last), categories, records, {})
 
     return read_shard
+
+
+def decode_shard(
+    source: Path,
+    images: Sequence[Any],
+    positions: range,
+    categories: Mapping[int, Category],
+    annotations: Iterable[tuple[int, Any]],
+    annotation_ids: dict[int, int],
+) -> list[Item]:
+    """The items of the image records at ``positions`` with their ``annotations``
+    (index, record) read onto them, the annotation ids claimed in ``annotation_ids``.
+
+    Raises:
+        ReadError: A record does not read, or an annotation's image is not among these.
+    """
+    slots: dict[int, ImageSlot] = {}
+    try:
+        seen: dict[int, int] = {}
+        for index in range(positions.start, min(positions.stop, len(images))):
+            decode_image(slots, seen, images[index], index)
+        for index, record in annotations:
+            decode_annotation(slots, categories, annotation_ids, record, index)
+    except Located as exc:
+        raise ReadError(source, json_path(*exc.where), exc.reason) from exc
+    except ValueError as exc:  # an IR invariant the decoder did not foresee
+        raise ReadError(source, None, str(exc)) from exc
+    return [item_of(image_id, slot) for image_id, slot in slots.items()]

@@ -7,12 +7,13 @@ from stat import S_ISREG
 from typing import Literal
 
 from ango_convert.errors import OnError, ReadError
+from ango_convert.formats.coco.byte_shards import cut_document
 from ango_convert.formats.coco.document import parse_document
 from ango_convert.formats.coco.document_shards import sharded_document
 from ango_convert.formats.coco.keys import Located
 from ango_convert.formats.coco.stream import read_streamed
 from ango_convert.formats.coco.stream_scan import Malformed
-from ango_convert.io.inputs import STDIO, json_path, load_json
+from ango_convert.io.inputs import STDIO, json_path, parse_json, read_bytes
 from ango_convert.model import Dataset
 from ango_convert.parallel import Jobs
 from ango_convert.report import Diagnostics, skip_notes
@@ -57,7 +58,6 @@ def read(
             the byte offset of invalid JSON in a streamed file).
     """
     streams = _streams(source, stream)
-    document = None if streams else load_json(source)
     notes = skip_notes(diagnostics, on_error)
 
     def located(exc: Located) -> ReadError:
@@ -65,7 +65,15 @@ def read(
 
     skip = None if notes is None else (lambda exc: notes.append(located(exc).note()))
     warnings = diagnostics.warnings if diagnostics is not None else None
-    if not streams and jobs is not None and jobs.count > 1 and skip is None:
+    sharding = not streams and jobs is not None and jobs.count > 1 and skip is None
+    data = None if streams else read_bytes(source)
+    if sharding and data is not None and jobs is not None:
+        dataset = cut_document(data, source, jobs, warnings)
+        if dataset is not None:
+            return dataset
+    document = None if data is None else parse_json(data, source)
+    del data  # the parsed document takes ten times as much: let the bytes go first
+    if sharding and jobs is not None:
         dataset = sharded_document(document, source, jobs, warnings)
         if dataset is not None:
             return dataset

@@ -27,7 +27,7 @@ from ango_convert.formats.coco.json_stream import (
 )
 from ango_convert.parallel import Jobs
 from ango_convert.parallel.jobs import Stages
-from ango_convert.parallel.shards import ShardReader
+from ango_convert.parallel.shards import ShardedItems
 from ango_convert.report import WriteReport
 
 
@@ -50,6 +50,7 @@ class _Survey:
     annotation_ids: list[int | None]
     unsized: list[str]
     unsized_count: int
+    read_facts: object = None  # the reader's, for ShardedItems.vouch
 
 
 @dataclass
@@ -92,7 +93,7 @@ class _Merge:
 
 
 def write_sharded(
-    shards: Sequence[ShardReader],
+    items: ShardedItems,
     jobs: Jobs,
     document: DocumentWriter,
     spool: IO[bytes],
@@ -101,7 +102,7 @@ def write_sharded(
     options: Any,
 ) -> Written:
     """Write the images array of ``document`` and the annotation entries into ``spool``
-    from ``shards`` across ``jobs``, counting in ``report``; fragments wait in a
+    from ``items`` across ``jobs``, counting in ``report``; fragments wait in a
     temporary folder in ``fragments_dir``."""
     images = document.open_array("images")
     annotations = JsonArray(spool, options.indent)
@@ -114,11 +115,16 @@ def write_sharded(
         image_ids, annotation_ids = DeferredIds(), DeferredIds()
         writer = AnnotationWriter(report, options.on_unsupported, held, annotation_ids)
         entries: list[dict[str, Any]] = []
-        unsized, unsized_count = add_items(shards[k](), report, image_ids, entries.append, writer)
+        unsized, unsized_count = add_items(
+            items.shards[k](), report, image_ids, entries.append, writer
+        )
         share = _Share(entries, held.entries, report, dict(writer.refused), writer.holed)
-        return share, _Survey(image_ids.wanted, annotation_ids.wanted, unsized, unsized_count)
+        found = _Survey(image_ids.wanted, annotation_ids.wanted, unsized, unsized_count)
+        found.read_facts = items.facts(k)
+        return share, found
 
     def settle(k: int, found: _Survey) -> tuple[Sequence[int], Sequence[int]]:
+        items.vouch(k, found.read_facts)
         merge.unsized += found.unsized[: max(0, MAX_LISTED - len(merge.unsized))]
         merge.unsized_count += found.unsized_count
         return (
@@ -162,7 +168,7 @@ def write_sharded(
         _add_counts(merge, written)
 
     try:
-        jobs.staged(len(shards), Stages(survey, settle, emit, take))
+        jobs.staged(len(items.shards), Stages(survey, settle, emit, take))
     finally:
         for leftover in fragments.iterdir():
             leftover.unlink()

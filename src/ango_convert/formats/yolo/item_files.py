@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
@@ -72,14 +71,11 @@ def item_file_names(names: UniqueNames, item: Item, source: Path | None) -> tupl
     return claim_label(names, label_request(item, source))
 
 
-@dataclass(frozen=True, slots=True)
-class LabelRequest:
-    """The label name an item asks for, before :class:`UniqueNames` settles clashes."""
-
-    stem: str
-    suffix: str
-    limit: int
-    relative: PurePosixPath | None  # the cleaned sub-path, when the name has folders
+#: The label name an item asks for, before :class:`UniqueNames` settles clashes: its
+#: stem, the image's suffix, the byte limit of the name, and the cleaned sub-path when
+#: the name has folders. A plain tuple: a sharded write sends one per item to the parent,
+#: and tuples pickle ten times faster than a dataclass.
+LabelRequest = tuple[str, str, int, PurePosixPath | None]
 
 
 def label_request(item: Item, source: Path | None) -> LabelRequest:
@@ -95,12 +91,12 @@ def label_request(item: Item, source: Path | None) -> LabelRequest:
         suffix = source.suffix  # an Ango externalId may have no extension
     # The label's stem also names the image: keep room for the image's longer extension.
     limit = MAX_NAME_BYTES - max(0, len(suffix.encode("utf-8")) - len(".txt"))
-    return LabelRequest(stem, suffix, limit, relative)
+    return stem, suffix, limit, relative
 
 
 def claim_label(names: UniqueNames, request: LabelRequest) -> tuple[str, str]:
     """The label and image names for ``request``, the label claimed in ``names``."""
-    stem, suffix, limit, relative = request.stem, request.suffix, request.limit, request.relative
+    stem, suffix, limit, relative = request
     if relative is None:
         label = names.claim_name(f"{stem}.txt", limit=limit)
     else:

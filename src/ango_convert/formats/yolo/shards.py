@@ -11,7 +11,7 @@ names and configs are those a one-process write gives.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,7 +30,7 @@ from ango_convert.formats.yolo.plan import Plan, Stats, exact_plan
 from ango_convert.model import Dataset, Item
 from ango_convert.parallel import Jobs
 from ango_convert.parallel.jobs import Stages
-from ango_convert.parallel.shards import ShardReader
+from ango_convert.parallel.shards import ShardedItems
 from ango_convert.report import WriteReport
 
 if TYPE_CHECKING:
@@ -46,6 +46,7 @@ class _Survey:
     requests: list[tuple[str, LabelRequest]]
     unsized: list[str]
     unsized_count: int
+    read_facts: object = None  # the reader's, for ShardedItems.vouch
 
 
 @dataclass
@@ -60,7 +61,7 @@ class _Written:
 
 def write_sharded(
     dataset: Dataset,
-    shards: Sequence[ShardReader],
+    items: ShardedItems,
     output: _Output,
     settings: _Settings,
     requested: Task,
@@ -82,7 +83,7 @@ def write_sharded(
         held: _Held = []
         found = _Survey(Stats(keep_crowd=settings.keep_crowd), [], [], 0)
         local = _local(output, settings, WriteReport(target=""))  # for split names
-        for raw in shards[k]():
+        for raw in items.shards[k]():
             item = with_size(raw, settings.finder)
             if item.annotations and (item.width is None or item.height is None):
                 found.unsized_count += 1
@@ -95,9 +96,11 @@ def write_sharded(
             source = settings.finder.find(item) if settings.images != "none" else None
             held.append((item, split, source))
             found.requests.append((split, label_request(item, source)))
+        found.read_facts = items.facts(k)
         return held, found
 
     def settle(k: int, found: _Survey) -> tuple[Plan, list[tuple[str, str]]]:
+        items.vouch(k, found.read_facts)
         if not plans:
             stats = Stats(keep_crowd=settings.keep_crowd)
             for each in surveys:
@@ -141,7 +144,10 @@ def write_sharded(
             output.listed[split] += paths
 
     jobs.staged(
-        len(shards), Stages(survey, settle, emit, take), barrier=not settled, summaries=surveys
+        len(items.shards),
+        Stages(survey, settle, emit, take),
+        barrier=not settled,
+        summaries=surveys,
     )
     unsized.check()
     return plans[0], refused, converted

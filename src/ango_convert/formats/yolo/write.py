@@ -81,7 +81,6 @@ from ango_convert.io.names import (
 from ango_convert.io.outputs import atomic_dir
 from ango_convert.model import Category, Dataset, Item
 from ango_convert.parallel import Jobs, ShardedItems, sharded
-from ango_convert.parallel.shards import ShardReader
 from ango_convert.report import WriteReport
 
 LayoutName = Literal["ultralytics", "darknet"]
@@ -273,7 +272,7 @@ def _write_pass(
 
 def _write_shards(
     dataset: Dataset,
-    shards: Sequence[ShardReader],
+    shards: ShardedItems,
     ordered: Sequence[Category],
     settings: _Settings,
     requested: Task,
