@@ -32,9 +32,9 @@ def pools(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     started: list[int] = []
     original = jobs_module._Pool.__init__
 
-    def counting(self: Any, size: int, stages: Any) -> None:
+    def counting(self: Any, size: int, stages: Any, keep: bool) -> None:
         started.append(size)
-        original(self, size, stages)
+        original(self, size, stages, keep)
 
     monkeypatch.setattr(jobs_module._Pool, "__init__", counting)
     monkeypatch.setattr(document_shards, "MIN_SHARDED_ANNOTATIONS", 1)

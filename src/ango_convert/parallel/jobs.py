@@ -118,7 +118,7 @@ class Jobs:
         if workers <= 1:
             _run_here(shards, stages, barrier, summaries)
             return
-        pool = _Pool(workers, stages)
+        pool = _Pool(workers, stages, keep=barrier)
         try:
             pool.run(shards, stages, barrier, summaries)
         finally:
@@ -144,7 +144,7 @@ def _run_here(
 class _Pool:
     """Forked workers, one pipe each; shard ``k`` belongs to worker ``k % size``."""
 
-    def __init__(self, size: int, stages: Stages[Any, Any, Any, Any]) -> None:
+    def __init__(self, size: int, stages: Stages[Any, Any, Any, Any], keep: bool) -> None:
         import multiprocessing
 
         for stream in (sys.stdout, sys.stderr):  # a child must not print the parent's
@@ -155,7 +155,7 @@ class _Pool:
         self.processes = []
         for _ in range(size):
             parent_end, child_end = context.Pipe()
-            process = context.Process(target=_serve, args=(child_end, stages), daemon=True)
+            process = context.Process(target=_serve, args=(child_end, stages, keep), daemon=True)
             process.start()
             child_end.close()
             self.pipes.append(parent_end)
@@ -261,9 +261,16 @@ class _Pool:
                 process.join()
 
 
-def _serve(pipe: Connection, stages: Stages[Any, Any, Any, Any]) -> None:
-    """A worker's loop: survey and emit shards until told to stop."""
+def _serve(pipe: Connection, stages: Stages[Any, Any, Any, Any], keep: bool) -> None:
+    """A worker's loop: survey and emit shards until told to stop.
+
+    With ``keep``, an emitted shard's state is kept until the worker ends instead of
+    being freed: every state is alive at once anyway when all shards are surveyed
+    first, and the worker ends without freeing anything (``os._exit``), which saves
+    the time freeing millions of decoded objects takes (a few percent of a big run).
+    """
     states: dict[int, Any] = {}
+    emitted: list[Any] = []
     while True:
         try:
             message = pipe.recv()
@@ -278,7 +285,11 @@ def _serve(pipe: Connection, stages: Stages[Any, Any, Any, Any]) -> None:
                 states[k] = state
                 reply: tuple[str, int, Any] = ("ok", k, summary)
             else:
-                reply = ("ok", k, stages.emit(states.pop(k), payload))
+                state = states.pop(k)
+                reply = ("ok", k, stages.emit(state, payload))
+                if keep:
+                    emitted.append(state)
+                del state
         except BaseException as exc:  # everything goes back to the parent, which decides
             reply = ("error", k, f"{type(exc).__name__}: {exc}")
         try:

@@ -53,6 +53,8 @@ MAX_END_TRIES = 3
 MAX_RECORDS_PER_CUT = 10_000
 #: Places tried as a record's start or end (a ``},{`` may be inside a string).
 MAX_TRIES = 16
+#: Bytes of annotations a worker parses at a time.
+PIECE_BYTES = 1 << 20
 #: A record longer than this is not parsed in the parent: the file is parsed whole.
 MAX_RECORD_BYTES = 1 << 20
 
@@ -260,14 +262,37 @@ def _reader(
     check: _UniqueIds,
 ) -> ShardReader:
     def read_shard() -> list[Item]:
-        records = orjson.loads(b"[" + data[part.start : part.end] + b"]")
         ids: dict[int, int] = {}
         # the indices are the shard's own (a one-process rerun words any error)
-        items = decode_shard(source, images, part.images, categories, enumerate(records), ids)
+        records = enumerate(_pieces(data, part.start, part.end))
+        items = decode_shard(source, images, part.images, categories, records, ids)
         check.found[k] = ids.keys()
         return items
 
     return read_shard
+
+
+def _pieces(data: bytes, start: int, end: int) -> Iterator[Any]:
+    """The records of ``data[start:end]``, parsed a piece of about
+    :data:`PIECE_BYTES` at a time (each decoded while its records are still in cache).
+
+    A piece that ends at a ``},{`` inside a string does not parse; it then runs on to
+    the next one, and after :data:`MAX_TRIES` of them (or for the last piece) to ``end``.
+    """
+    while start < end:
+        stop = end
+        candidates = _CUT.finditer(data, min(start + PIECE_BYTES, end), end)
+        for cut in itertools.islice(candidates, MAX_TRIES):
+            try:
+                records = orjson.loads(b"[" + data[start : cut.start() + 1] + b"]")
+            except orjson.JSONDecodeError:
+                continue
+            stop = cut.end()
+            break
+        else:
+            records = orjson.loads(b"[" + data[start:end] + b"]")
+        yield from records
+        start = stop
 
 
 @dataclass
