@@ -140,3 +140,18 @@ def test_bad_json_inside_the_annotations_words_the_one_process_error(
         messages.append(str(caught.value))
     assert messages[0] == messages[1]
     assert "invalid JSON" in messages[0]
+
+
+def test_near_misses_everywhere_stop_the_cut_within_its_limits(
+    tmp_path: Path, cuts: list[bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every record full of ``},{`` inside strings: the parent gives up placing cuts
+    after a few near misses per place or once its byte budget is spent, and the file
+    converts as in one process."""
+    monkeypatch.setattr(byte_shards, "PROBE_BUDGET", 20_000)
+    document = coco_document(images=120)
+    for record in document["annotations"]:
+        record["note"] = "},{" * 300
+    source = write_json(tmp_path, "coco.json", document)
+    _same(*_both(tmp_path, source, "coco"))
+    assert cuts == [False]

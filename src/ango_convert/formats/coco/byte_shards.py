@@ -57,6 +57,8 @@ MAX_TRIES = 16
 PIECE_BYTES = 1 << 20
 #: A record longer than this is not parsed in the parent: the file is parsed whole.
 MAX_RECORD_BYTES = 1 << 20
+#: Bytes the parent may parse placing all the cuts before it parses the file whole.
+PROBE_BUDGET = 16 << 20
 
 _WS = rb"[ \t\r\n]*"
 _KEY = re.compile(rb'"annotations"' + _WS + rb":" + _WS + rb"\[")
@@ -95,6 +97,8 @@ def cut_document(
     if found is None:
         return None
     rest, span = found
+    if span.end - span.start < MIN_CUT_BYTES // 2:
+        return None  # mostly images: nothing worth cutting
     images = rest.get("images")
     if type(images) is not list or not images:
         return None
@@ -180,8 +184,9 @@ def _ranges(
     starts = [span.start]
     firsts = [0]
     step = (span.end - span.start) // shards
+    prober = _Prober(data, span.end)
     for k in range(1, shards):
-        found = _next_image_after(data, max(span.start + k * step, starts[-1]), span.end)
+        found = prober.next_image_after(max(span.start + k * step, starts[-1]))
         if found is None:
             return None
         begin, image_id = found
@@ -203,53 +208,62 @@ def _ranges(
     ]
 
 
-def _next_image_after(data: bytes, offset: int, end: int) -> tuple[int, int] | None:
-    """:func:`_next_image` from the first record boundary after ``offset`` (``end``
-    when there is none), trying the next ``},{`` when one is inside a string."""
-    tried = 0
-    for cut in itertools.islice(_CUT.finditer(data, offset, end), MAX_TRIES):
-        tried += 1
-        found = _next_image(data, cut.end(), end)
-        if found is not None:
-            return found
-    return (end, -1) if not tried else None
+class _Prober:
+    """Parses a few records around each cut, within a budget of bytes for the whole
+    file (a hostile file could otherwise make every ``},{`` a near miss)."""
 
+    def __init__(self, data: bytes, end: int) -> None:
+        self.data = data
+        self.end = end
+        self.budget = PROBE_BUDGET
 
-def _next_image(data: bytes, begin: int, end: int) -> tuple[int, int] | None:
-    """From the record at ``begin``: where the first record of another image starts
-    (``end`` when none does) and that image's id; None when a record does not parse
-    as an annotation with a whole-number image id within the limits."""
-    first: int | None = None
-    for _ in range(MAX_RECORDS_PER_CUT):
-        if begin >= end:
-            return end, -1
-        parsed = _record_at(data, begin, end)
-        if parsed is None:
-            return None
-        record, after = parsed
-        image_id = record.get("image_id") if type(record) is dict else None
-        if type(image_id) is not int:
-            return None
-        if first is None:
-            first = image_id
-        elif image_id != first:
-            return begin, image_id
-        begin = after
-    return None
+    def next_image_after(self, offset: int) -> tuple[int, int] | None:
+        """:meth:`next_image` from the first record boundary after ``offset`` (the end
+        when there is none), trying the next ``},{`` when one is inside a string."""
+        tried = 0
+        for cut in itertools.islice(_CUT.finditer(self.data, offset, self.end), MAX_TRIES):
+            tried += 1
+            found = self.next_image(cut.end())
+            if found is not None:
+                return found
+        return (self.end, -1) if not tried else None
 
+    def next_image(self, begin: int) -> tuple[int, int] | None:
+        """From the record at ``begin``: where the first record of another image starts
+        (the end when none does) and that image's id; None when a record does not parse
+        as an annotation with a whole-number image id within the limits."""
+        first: int | None = None
+        for _ in range(MAX_RECORDS_PER_CUT):
+            if begin >= self.end:
+                return self.end, -1
+            parsed = self.record_at(begin)
+            if parsed is None:
+                return None
+            record, after = parsed
+            image_id = record.get("image_id") if type(record) is dict else None
+            if type(image_id) is not int:
+                return None
+            if first is None:
+                first = image_id
+            elif image_id != first:
+                return begin, image_id
+            begin = after
+        return None
 
-def _record_at(data: bytes, begin: int, end: int) -> tuple[Any, int] | None:
-    """The record starting at ``begin`` and where the next one starts (``end`` after
-    the last), trying each ``},{`` in turn as its end (a few are inside strings)."""
-    cuts = itertools.islice(_CUT.finditer(data, begin, end), MAX_TRIES)
-    for stop, after in [*((cut.start() + 1, cut.end()) for cut in cuts), (end, end)]:
-        if stop - begin > MAX_RECORD_BYTES:
-            return None
-        try:
-            return orjson.loads(data[begin:stop]), after
-        except orjson.JSONDecodeError:
-            continue
-    return None
+    def record_at(self, begin: int) -> tuple[Any, int] | None:
+        """The record starting at ``begin`` and where the next one starts (the end after
+        the last), trying each ``},{`` in turn as its end (a few are inside strings)."""
+        data, end = self.data, self.end
+        cuts = itertools.islice(_CUT.finditer(data, begin, end), MAX_TRIES)
+        for stop, after in [*((cut.start() + 1, cut.end()) for cut in cuts), (end, end)]:
+            self.budget -= stop - begin
+            if stop - begin > MAX_RECORD_BYTES or self.budget < 0:
+                return None
+            try:
+                return orjson.loads(data[begin:stop]), after
+            except orjson.JSONDecodeError:
+                continue
+        return None
 
 
 def _reader(
