@@ -46,7 +46,7 @@ from ango_convert.parallel import Jobs, ShardedItems, ShardFailed
 from ango_convert.parallel.shards import ShardReader
 
 #: Files smaller than this are parsed whole: cutting them saves less than it costs.
-MIN_CUT_BYTES = 16 << 20
+MIN_CUT_BYTES = 4 << 20
 #: Places tried as the array's closing bracket before the file is parsed whole.
 MAX_END_TRIES = 3
 #: Records parsed past a cut to find the next image before the file is parsed whole.
