@@ -40,6 +40,7 @@ from ango_convert.formats.voc.vocabulary import (
 from ango_convert.geometry import box_outside_image
 from ango_convert.io.imagesize import probe_size
 from ango_convert.io.inputs import read_bytes
+from ango_convert.io.inside import Confinement
 from ango_convert.model import JSONValue
 
 if TYPE_CHECKING:
@@ -96,6 +97,15 @@ def read_file(path: Path, context: Context) -> Parsed:
         return decode(raw, path, context)
     except Invalid as exc:
         raise ReadError(path, f"line {exc.line}" if exc.line else None, str(exc)) from None
+
+
+def read_checked(
+    path: Path, context: Context, confine: Confinement | None, suspects: set[str]
+) -> Parsed:
+    """:func:`read_file` after the confinement check of a file the listing doubts."""
+    if confine is not None and str(path) in suspects:
+        confine.check(path)
+    return read_file(path, context)
 
 
 def decode(raw: RawAnnotation, path: Path, context: Context) -> Parsed:

@@ -5,17 +5,20 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ango_convert.errors import OnError, ReadError
-from ango_convert.formats.voc.decode import Parsed, read_file
+from ango_convert.formats.voc.decode import Parsed, read_checked
 from ango_convert.formats.voc.locate import Context
+from ango_convert.formats.voc.parallel_read import RUNS_PER_WORKER, parse_across
 from ango_convert.formats.voc.vocabulary import PixelConvention
 from ango_convert.io.inputs import read_bytes
 from ango_convert.io.inside import Confinement, is_regular
 from ango_convert.model import Category, Dataset, Item, JSONValue, checked_box
+from ango_convert.parallel import Jobs, ShardedItems
+from ango_convert.parallel.shards import ShardReader
 from ango_convert.report import Diagnostics, skip_notes
 
 #: The reader's logger.
@@ -39,6 +42,7 @@ def read(
     class_names: Sequence[str] | None = None,
     on_error: OnError = "strict",
     diagnostics: Diagnostics | None = None,
+    jobs: Jobs | None = None,
 ) -> Dataset:
     """Read Pascal VOC annotations.
 
@@ -51,6 +55,8 @@ def read(
         on_error: ``skip`` leaves out each XML file that does not read and notes it in
             ``diagnostics``.
         diagnostics: Where skipped input is noted.
+        jobs: Service: worker processes; a strict read of :data:`MIN_PARALLEL_FILES`
+            files or more parses them across the workers (see :mod:`.parallel_read`).
 
     Returns:
         The dataset; every XML file is one item, zero-object files included.
@@ -73,17 +79,38 @@ def read(
     # Files found by listing a folder must stay inside it; a file named directly is the
     # user's choice.
     confine = context.confine if found.suspects else None
-    parsed = _read_files(files, context, skip_notes(diagnostics, on_error), confine, found.suspects)
+    notes = skip_notes(diagnostics, on_error)
+    across = None
+    if jobs is not None and notes is None:
+        across = parse_across(files, context, confine, found.suspects, jobs)
+    parsed = across or _read_files(files, context, notes, confine, found.suspects)
     names = _category_names(parsed, class_names)
     ids = {name: index + 1 for index, name in enumerate(names)}
     categories = tuple(Category(id=ids[name], name=name) for name in names)
-    items = tuple(_to_item(entry, ids, splits) for entry in parsed)
+    items: Iterable[Item]
+    if across is not None and jobs is not None:  # the writer builds the items in its workers
+        items = ShardedItems(_item_runs(across, ids, splits, jobs.count), in_memory=True)
+    else:
+        items = tuple(_to_item(entry, ids, splits) for entry in parsed)
     info: dict[str, JSONValue] = {"source_format": "voc"}
     return Dataset(categories=categories, items=items, info=info)
 
 
+def _item_runs(
+    parsed: list[Parsed], ids: dict[str, int], splits: dict[str, str], workers: int
+) -> list[ShardReader]:
+    """The items of ``parsed`` as runs a sharding writer builds in its workers."""
+    runs = min(len(parsed), workers * RUNS_PER_WORKER)
+    size = -(-len(parsed) // runs)
+
+    def run(first: int) -> ShardReader:
+        return lambda: [_to_item(entry, ids, splits) for entry in parsed[first : first + size]]
+
+    return [run(first) for first in range(0, len(parsed), size)]
+
+
 def _read_files(
-    files: list[Path],
+    files: Sequence[Path],
     context: Context,
     notes: list[dict[str, JSONValue]] | None,
     confine: Confinement | None,
@@ -96,9 +123,7 @@ def _read_files(
     parsed = []
     for path in files:
         try:
-            if confine is not None and str(path) in suspects:
-                confine.check(path)
-            parsed.append(read_file(path, context))
+            parsed.append(read_checked(path, context, confine, suspects))
         except ReadError as exc:
             if notes is None:
                 raise
