@@ -1,4 +1,4 @@
-"""``--jobs`` on a folder of VOC files: parsed across workers, the bytes of one process."""
+"""``--jobs`` with VOC: files parsed and written across workers, the bytes of one process."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from ango_convert import api
-from ango_convert.errors import ReadError
+from ango_convert.errors import ReadError, UnsupportedAnnotationError
+from ango_convert.formats.coco import byte_shards, document_shards
 from ango_convert.formats.voc import parallel_read
 from ango_convert.parallel import jobs as jobs_module
 from tests.jobs_data import coco_document, tree, write_json
@@ -84,3 +85,46 @@ def test_skipping_bad_files_reads_in_one_process(
     assert report.items == 149
     assert len(report.skipped_input) == 1
     assert pools == []  # read in one process, so its items are not in shards either
+
+
+@pytest.mark.parametrize("cut", ["document", "bytes"])
+@pytest.mark.parametrize("mode", ["approximate", "skip"])
+def test_coco_to_voc_across_workers_gives_the_files_of_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cut: str, mode: str
+) -> None:
+    pools = _pools(monkeypatch)
+    monkeypatch.setattr(document_shards, "MIN_SHARDED_ANNOTATIONS", 1)
+    monkeypatch.setattr(byte_shards, "MIN_CUT_BYTES", 1 if cut == "bytes" else 1 << 40)
+    source = write_json(tmp_path, "coco.json", coco_document(images=150))
+    writes = {"images": "none", "on_unsupported": mode}
+    first = api.convert(source, tmp_path / "one", to="voc", write_options=writes, jobs=1)
+    second = api.convert(source, tmp_path / "two", to="voc", write_options=writes, jobs=2)
+    assert pools == [2]
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")
+    assert first.to_dict() | {"target": ""} == second.to_dict() | {"target": ""}
+    assert second.skipped or second.approximated  # the polygons were counted, not lost
+
+
+def test_coco_to_voc_refusal_names_every_kind_as_in_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(document_shards, "MIN_SHARDED_ANNOTATIONS", 1)
+    source = write_json(tmp_path, "coco.json", coco_document(images=150))
+    messages = []
+    for jobs in (1, 2):
+        with pytest.raises(UnsupportedAnnotationError) as caught:
+            api.convert(source, tmp_path / "out", to="voc", write_options={"images": "none"},
+                        jobs=jobs)  # fmt: skip
+        messages.append(str(caught.value))
+    assert messages[0] == messages[1]
+    assert not (tmp_path / "out").exists()
+
+
+def test_voc_to_voc_across_workers(
+    tmp_path: Path, voc: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pools = _pools(monkeypatch)
+    api.convert(voc, tmp_path / "one", to="voc", write_options={"images": "none"}, jobs=1)
+    api.convert(voc, tmp_path / "two", to="voc", write_options={"images": "none"}, jobs=2)
+    assert len(pools) == 2  # the parse, then the write
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")

@@ -22,7 +22,9 @@ free attributes are written as CVAT-style ``<attributes>`` so they read back.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
@@ -34,6 +36,7 @@ from ango_convert.formats.lossy import (
     has_area,
 )
 from ango_convert.formats.voc.annotation_xml import _item_xml
+from ango_convert.formats.voc.shards import NameRequest, claim_stem, write_sharded
 from ango_convert.formats.voc.vocabulary import (
     PixelConvention,
 )
@@ -55,13 +58,17 @@ from ango_convert.io.names import (
 from ango_convert.io.outputs import atomic_dir, write_into
 from ango_convert.model import (
     Box,
+    Category,
     Dataset,
     Item,
     Keypoints,
 )
+from ango_convert.parallel import Jobs, sharded
 from ango_convert.report import WriteReport
 
 ImagesMode = Literal["auto", "copy", "symlink", "none"]
+#: What a shard's writing counted: its report, refusals, split lists, missing images.
+ShareSummary = tuple[WriteReport, Counter[str], dict[str, list[str]], list[str], int]
 
 FORMAT_NAME = "voc"
 
@@ -76,6 +83,7 @@ def write(
     default_split: str = "train",
     images: ImagesMode = "auto",
     images_dir: Path | None = None,
+    jobs: Jobs | None = None,
 ) -> WriteReport:
     """Write a VOCdevkit folder.
 
@@ -92,6 +100,8 @@ def write(
             refuse when none is found (such a dataset cannot train).
         images_dir: Where the images are (by file name, or by unique base name below
             it); otherwise the image a reader found for the item is used.
+        jobs: Service: worker processes; items a reader cut into shards are written
+            across them (see :mod:`.shards`), with the files a one-process write gives.
 
     Returns:
         What was written, skipped and approximated.
@@ -103,28 +113,103 @@ def write(
     """
     report = WriteReport(target=str(target))
     split_name(None, default_split)  # refuse an unusable one before any work
-    policy = Unsupported(FORMAT_NAME, on_unsupported, report)
-    categories = dataset.category_by_id()
-    names = UniqueNames()
-    splits: dict[str, list[str]] = defaultdict(list)
-    placer = _ImagePlacer(ImageFinder(images_dir, target), images, report)
-    heads: dict[int, str] = {}
+    shards = sharded(dataset.items) if jobs is not None else None
     with atomic_dir(target, overwrite=overwrite) as temp, FileWriter(temp) as files:
-        for item in dataset:
-            stem = _claim_stem(names, item)
-            boxes = _boxes_of(item, policy)
-            xml = _item_xml(item, boxes, categories, pixel_convention, heads)
-            files.write(f"Annotations/{stem}.xml", xml)
-            report.files.append(f"Annotations/{stem}.xml")
-            splits[_split_of(item, default_split)].append(stem)
-            placer.place(temp, item, stem)
-            report.items += 1
-            report.annotations += len(boxes)
+        settings = _Settings(
+            temp,
+            files,
+            dataset.category_by_id(),
+            pixel_convention,
+            default_split,
+            ImageFinder(images_dir, target),
+            images,
+            on_unsupported,
+        )
+        share = _Share(settings, report)
+        if shards is not None and jobs is not None:
+            write_sharded(
+                shards,
+                _name_request,
+                lambda: _Share(settings, WriteReport(target="")),
+                share.add,
+                jobs,
+            )
+        else:
+            names = UniqueNames()
+            for item in dataset:
+                share.write(item, _claim_stem(names, item))
         files.close()
-        policy.finish()
-        placer.finish()
-        _write_splits(temp, splits, report)
+        share.policy.finish()
+        share.placer.finish()
+        _write_splits(temp, share.splits, report)
     return report
+
+
+@dataclass(frozen=True)
+class _Settings:
+    """What writing an item needs besides the item."""
+
+    temp: Path
+    files: FileWriter
+    categories: Mapping[int, Category]
+    convention: PixelConvention
+    default_split: str
+    finder: ImageFinder
+    images: ImagesMode
+    on_unsupported: OnUnsupported
+
+
+class _Share:
+    """Writes items and counts what it wrote: the whole dataset, or one shard's items
+    in a worker (merged into the parent's with :meth:`add`)."""
+
+    def __init__(self, settings: _Settings, report: WriteReport) -> None:
+        self.settings = settings
+        self.report = report
+        self.policy = Unsupported(FORMAT_NAME, settings.on_unsupported, report)
+        self.placer = _ImagePlacer(settings.finder, settings.images, report)
+        self.splits: dict[str, list[str]] = defaultdict(list)
+        self.heads: dict[int, str] = {}
+
+    def write(self, item: Item, stem: str) -> None:
+        """Write ``item`` as ``Annotations/<stem>.xml`` (and its image), counted."""
+        settings, report = self.settings, self.report
+        boxes = _boxes_of(item, self.policy)
+        xml = _item_xml(item, boxes, settings.categories, settings.convention, self.heads)
+        settings.files.write(f"Annotations/{stem}.xml", xml)
+        report.files.append(f"Annotations/{stem}.xml")
+        self.splits[_split_of(item, settings.default_split)].append(stem)
+        self.placer.place(settings.temp, item, stem)
+        report.items += 1
+        report.annotations += len(boxes)
+
+    def summary(self) -> ShareSummary:
+        """What this share counted, to send to the parent."""
+        placer = self.placer
+        return (
+            self.report,
+            self.policy.refused,
+            dict(self.splits),
+            placer.missing,
+            placer.missing_count,
+        )
+
+    def add(self, summary: ShareSummary) -> None:
+        """Merge a shard's :meth:`summary` (in shard order)."""
+        part, refused, splits, missing, missing_count = summary
+        report = self.report
+        report.files += part.files
+        report.items += part.items
+        report.annotations += part.annotations
+        report.skipped.update(part.skipped)
+        report.approximated.update(part.approximated)
+        report.warnings += part.warnings
+        self.policy.refused.update(refused)
+        for split, stems in splits.items():
+            self.splits[split] += stems
+        placer = self.placer
+        placer.missing += missing[: max(0, _SHOWN - len(placer.missing))]
+        placer.missing_count += missing_count
 
 
 class _ImagePlacer:
@@ -162,6 +247,11 @@ _SHOWN = 5
 
 
 def _claim_stem(names: UniqueNames, item: Item) -> str:
+    return claim_stem(names, _name_request(item))
+
+
+def _name_request(item: Item) -> NameRequest:
+    """The XML file name the item asks for, and its byte limit."""
     try:
         base = safe_base_name(item.file_name)
     except ValueError:
@@ -171,8 +261,7 @@ def _claim_stem(names: UniqueNames, item: Item) -> str:
     # (the name's own when an image's, else the longest an image may get).
     suffix = base[len(stem) :].lower()
     room = len(suffix) if suffix in IMAGE_SUFFIXES else _LONGEST_IMAGE_SUFFIX
-    name = names.claim_name(f"{stem}.xml", limit=MAX_NAME_BYTES - max(0, room - len(".xml")))
-    return name[: -len(".xml")]
+    return f"{stem}.xml", MAX_NAME_BYTES - max(0, room - len(".xml"))
 
 
 _LONGEST_IMAGE_SUFFIX = max(len(suffix) for suffix in IMAGE_SUFFIXES)
