@@ -40,6 +40,7 @@ def pools(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     monkeypatch.setattr(document_shards, "MIN_SHARDED_ANNOTATIONS", 1)
     monkeypatch.setattr(export_shards, "MIN_SHARDED_BYTES", 1)
     monkeypatch.setattr(export_shards, "SHARD_BYTES", 2_000)
+    monkeypatch.setattr(export_shards, "_READ_BYTES", 64)  # lines cross many refills
     return started
 
 
@@ -101,7 +102,12 @@ def _export(tmp_path: Path, assets: int = 60) -> Path:
     return path
 
 
-def test_v3_export_to_coco_same_bytes_with_two_workers(tmp_path: Path, pools: list[int]) -> None:
+@pytest.mark.parametrize("preadv", [True, False])
+def test_v3_export_to_coco_same_bytes_with_two_workers(
+    tmp_path: Path, pools: list[int], monkeypatch: pytest.MonkeyPatch, preadv: bool
+) -> None:
+    if not preadv:  # platforms without it read each buffer with pread
+        monkeypatch.setattr(export_shards, "_PREADV", None)
     source = _export(tmp_path)
     api.convert(source, tmp_path / "one.json", to="coco", jobs=1)
     api.convert(source, tmp_path / "two.json", to="coco", jobs=2)

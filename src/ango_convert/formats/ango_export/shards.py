@@ -13,11 +13,14 @@ else reads in one process.
 
 from __future__ import annotations
 
+import contextlib
 import io
+import os
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, Any
 
 import orjson
 
@@ -32,7 +35,7 @@ from ango_convert.formats.ango_export.passes import (
 )
 from ango_convert.formats.ango_export.records import RawRecord, RecordNumbers
 from ango_convert.formats.ango_export.skips import Skips
-from ango_convert.model import Category
+from ango_convert.model import Category, Item
 from ango_convert.parallel import Jobs, ShardFailed
 from ango_convert.parallel.shards import ShardReader
 
@@ -40,6 +43,9 @@ from ango_convert.parallel.shards import ShardReader
 MIN_SHARDED_BYTES = 8 << 20
 #: The input bytes one shard covers: what a worker holds decoded at a time.
 SHARD_BYTES = 16 << 20
+#: The read buffer of a shard's stream.
+_READ_BYTES = 1 << 20
+_PREADV = getattr(os, "preadv", None)
 
 
 @dataclass(frozen=True)
@@ -81,8 +87,8 @@ def sharded_first_pass(
     ranges = _cut(plan.source, max(jobs.count, plan.source.stat().st_size // SHARD_BYTES))
 
     def survey(k: int) -> _RangeSurvey:
-        data = _bytes_of(plan.source, ranges[k])
-        records = _records(plan, data, first_line=1, first_index=0)
+        data = _bytes_of(plan.source, ranges[k])  # whole: its lines are counted too
+        records = _records(plan, io.BytesIO(data), first_line=1, first_index=0)
         duplicates = Duplicates(lambda: iter(()))  # a repeat raises: one process words it
         collector, counts = survey_records(plan, validate, Skips(), records, duplicates)
         return _RangeSurvey(
@@ -130,9 +136,50 @@ def _one_process(
 def _shard_reader(
     items: ExportItems, plan: Plan, span: _Range, first_line: int, first_index: int
 ) -> ShardReader:
-    return lambda: items.items_of(
-        _records(plan, _bytes_of(plan.source, span), first_line, first_index)
-    )
+    def read_shard() -> Iterator[Item]:
+        with _RangeReader.open(plan.source, span) as lines:
+            yield from items.items_of(_records(plan, lines, first_line, first_index))
+
+    return read_shard
+
+
+class _RangeReader(io.RawIOBase):
+    """The bytes ``span`` of a file as a stream of its own, read in place with
+    ``pread`` (a shard's 16 MB are never copied into one buffer: allocating that in a
+    worker cost more than reading it)."""
+
+    def __init__(self, descriptor: int, span: _Range) -> None:
+        super().__init__()
+        self._descriptor = descriptor
+        self._position = span.start
+        self._end = span.end
+
+    @classmethod
+    @contextlib.contextmanager
+    def open(cls, path: Path, span: _Range) -> Iterator[io.BufferedReader]:
+        """A buffered stream of ``span`` of ``path``, closed with the ``with``."""
+        descriptor = os.open(path, os.O_RDONLY)
+        try:
+            yield io.BufferedReader(cls(descriptor, span), buffer_size=_READ_BYTES)
+        finally:
+            os.close(descriptor)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        want = min(len(buffer), self._end - self._position)
+        if want <= 0:
+            return 0
+        got: int
+        if _PREADV is not None:
+            got = _PREADV(self._descriptor, [memoryview(buffer)[:want]], self._position)
+        else:  # no preadv (older macOS): one copy more
+            data = os.pread(self._descriptor, want, self._position)
+            got = len(data)
+            buffer[:got] = data
+        self._position += got
+        return got
 
 
 def _bytes_of(path: Path, span: _Range) -> bytes:
@@ -141,10 +188,12 @@ def _bytes_of(path: Path, span: _Range) -> bytes:
         return stream.read(span.end - span.start)
 
 
-def _records(plan: Plan, data: bytes, first_line: int, first_index: int) -> Iterator[RawRecord]:
+def _records(
+    plan: Plan, lines: IO[bytes], first_line: int, first_index: int
+) -> Iterator[RawRecord]:
     numbers = RecordNumbers(False, plan.limits)
     numbers.next = first_index
-    return numbers.read_lines(io.BytesIO(data), str(plan.source), first_line)
+    return numbers.read_lines(lines, str(plan.source), first_line)
 
 
 def _plain_ndjson(path: Path) -> bool:
