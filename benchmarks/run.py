@@ -144,12 +144,22 @@ def execute(
     timeout: float,
     log_dir: Path,
 ) -> None:
-    """Round-robin: every repetition runs each still-eligible cell once."""
+    """Round-robin: every repetition runs each still-eligible cell once.
+
+    Before its first timed cell, each row runs that cell once untimed: otherwise the
+    first cell of a row reads inputs the rows before may have pushed out of the page
+    cache, and the cells after it read them warm (up to 50% apart for the same code).
+    """
+    warmed: set[str] = set()
     for rep in range(reps):
         for cell in todo:
             result = results[(cell.row.key, cell.tool)]
             if result.error or (result.runs and result.runs[0].seconds > slow):
                 continue
+            if cell.row.key not in warmed:
+                warmed.add(cell.row.key)
+                run_cell(cell, content, log_dir, timeout)
+                _log(f"warm-up {cell.row.key:<13} {cell.tool:<13} (untimed)")
             measurement = run_cell(cell, content, log_dir, timeout)
             result.runs.append(measurement)
             verdict = measurement.error or measurement.detail
