@@ -55,6 +55,15 @@ class WriteReport:
     steps: list[str] = field(default_factory=list)
     skipped_input: list[dict[str, JSONValue]] = field(default_factory=list)
 
+    def absorb(self, part: WriteReport) -> None:
+        """Add what a shard's report counted and noted (``--jobs``), in shard order."""
+        self.items += part.items
+        self.annotations += part.annotations
+        self.skipped.update(part.skipped)
+        self.approximated.update(part.approximated)
+        self.warnings += part.warnings
+        self.files += part.files
+
     def summary(self) -> str:
         """One line for the terminal."""
         text = f"wrote {self.items} item(s), {self.annotations} annotation(s) to {self.target}"

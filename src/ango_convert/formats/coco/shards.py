@@ -180,12 +180,7 @@ def write_sharded(
 
 
 def _add_counts(merge: _Merge, written: _Written) -> None:
-    report, part = merge.report, written.report
-    report.items += part.items
-    report.annotations += part.annotations
-    report.skipped.update(part.skipped)
-    report.approximated.update(part.approximated)
-    report.warnings += part.warnings
+    merge.report.absorb(written.report)  # a shard lists no files: COCO is one
     for kind, count in written.refused.items():
         merge.refused[kind] = merge.refused.get(kind, 0) + count
     merge.holed += written.holed

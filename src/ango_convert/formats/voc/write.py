@@ -197,13 +197,7 @@ class _Share:
     def add(self, summary: ShareSummary) -> None:
         """Merge a shard's :meth:`summary` (in shard order)."""
         part, refused, splits, missing, missing_count = summary
-        report = self.report
-        report.files += part.files
-        report.items += part.items
-        report.annotations += part.annotations
-        report.skipped.update(part.skipped)
-        report.approximated.update(part.approximated)
-        report.warnings += part.warnings
+        self.report.absorb(part)
         self.policy.refused.update(refused)
         for split, stems in splits.items():
             self.splits[split] += stems

@@ -129,13 +129,7 @@ def write_sharded(
         )
 
     def take(k: int, written: _Written) -> None:
-        report, part = output.report, written.report
-        report.files += part.files
-        report.items += part.items
-        report.annotations += part.annotations
-        report.skipped.update(part.skipped)
-        report.approximated.update(part.approximated)
-        report.warnings += part.warnings
+        output.report.absorb(written.report)
         refused.update(written.refused)
         converted.update(written.converted)
         output.missing += written.missing[: max(0, SHOWN - len(output.missing))]
