@@ -6,6 +6,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from ango_convert import api
+
 
 def coco_document(images: int = 40, per_image: int = 3) -> dict[str, Any]:
     """A COCO document whose annotations come grouped by image, in the images' order."""
@@ -56,3 +60,16 @@ def write_json(tmp_path: Path, name: str, document: dict[str, Any]) -> Path:
     path = tmp_path / name
     path.write_text(json.dumps(document), encoding="utf-8")
     return path
+
+
+def same_error(error: type[Exception], source: Path, target: Path, **convert: Any) -> str:
+    """The message ``api.convert(source, target, **convert)`` fails with, the same with
+    ``jobs=1`` and ``jobs=2``, neither leaving ``target`` behind."""
+    messages = []
+    for jobs in (1, 2):
+        with pytest.raises(error) as caught:
+            api.convert(source, target, jobs=jobs, **convert)
+        messages.append(str(caught.value))
+        assert not target.exists()
+    assert messages[0] == messages[1]
+    return messages[0]

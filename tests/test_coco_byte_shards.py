@@ -18,7 +18,7 @@ import pytest
 from ango_convert import api
 from ango_convert.errors import ReadError
 from ango_convert.formats.coco import byte_shards
-from tests.jobs_data import coco_document, tree, write_json
+from tests.jobs_data import coco_document, same_error, tree, write_json
 
 
 @pytest.fixture
@@ -104,13 +104,8 @@ def test_id_repeated_across_cut_shards_is_named_as_in_one_process(
     document = coco_document(images=120)
     document["annotations"][-1]["id"] = document["annotations"][0]["id"]
     source = write_json(tmp_path, "coco.json", document)
-    messages = []
-    for jobs in (1, 2):
-        with pytest.raises(ReadError) as caught:
-            api.convert(source, tmp_path / "out.json", to="coco", jobs=jobs)
-        messages.append(str(caught.value))
-    assert messages[0] == messages[1]
-    assert "duplicate id" in messages[0]
+    message = same_error(ReadError, source, tmp_path / "out.json", to="coco")
+    assert "duplicate id" in message
     assert cuts == [True]  # then the one-process rerun, which reads the file whole
     assert not (tmp_path / "out.json").exists()
 
@@ -133,13 +128,8 @@ def test_bad_json_inside_the_annotations_words_the_one_process_error(
     text = source.read_text(encoding="utf-8")
     middle = text.index('"image_id": 1060')
     source.write_text(text[:middle] + '"image_id": 1060,,' + text[middle + 16 :], encoding="utf-8")
-    messages = []
-    for jobs in (1, 2):
-        with pytest.raises(ReadError) as caught:
-            api.convert(source, tmp_path / "out.json", to="coco", jobs=jobs)
-        messages.append(str(caught.value))
-    assert messages[0] == messages[1]
-    assert "invalid JSON" in messages[0]
+    message = same_error(ReadError, source, tmp_path / "out.json", to="coco")
+    assert "invalid JSON" in message
 
 
 def test_near_misses_everywhere_stop_the_cut_within_its_limits(

@@ -21,7 +21,9 @@ from ango_convert.formats.ango_export import shards as export_shards
 from ango_convert.formats.coco import document_shards
 from ango_convert.parallel import jobs as jobs_module
 from ango_convert.parallel.jobs import Jobs, Stages
+from ango_convert.parallel.shards import runs
 from tests.jobs_data import coco_document as _coco
+from tests.jobs_data import same_error
 from tests.jobs_data import tree as _tree
 from tests.jobs_data import write_json as _write
 
@@ -144,14 +146,8 @@ def test_bad_record_in_a_later_shard_gives_the_one_process_error(
     document["annotations"][5]["bbox"] = [1, 2, "wide", 4]
     document["annotations"][-3]["category_id"] = 99
     source = _write(tmp_path, "coco.json", document)
-    messages = []
-    for jobs in (1, 2):
-        with pytest.raises(ReadError) as caught:
-            api.convert(source, tmp_path / f"out{jobs}", to="yolo", jobs=jobs)
-        messages.append(str(caught.value))
-        assert not (tmp_path / f"out{jobs}").exists()
-    assert messages[0] == messages[1]
-    assert "$.annotations[5]" in messages[0]
+    message = same_error(ReadError, source, tmp_path / "out", to="yolo")
+    assert "$.annotations[5]" in message
     assert pools, "the sharded path did not run"
 
 
@@ -161,13 +157,8 @@ def test_id_repeated_across_shards_is_named_as_in_one_process(
     document = _coco()
     document["annotations"][-1]["id"] = document["annotations"][0]["id"]
     source = _write(tmp_path, "coco.json", document)
-    messages = []
-    for jobs in (1, 2):
-        with pytest.raises(ReadError) as caught:
-            api.convert(source, tmp_path / "out.json", to="coco", jobs=jobs)
-        messages.append(str(caught.value))
-    assert messages[0] == messages[1]
-    assert "duplicate" in messages[0] or "again" in messages[0]
+    message = same_error(ReadError, source, tmp_path / "out.json", to="coco")
+    assert "duplicate" in message or "again" in message
 
 
 def test_unsized_and_unsupported_are_refused_as_in_one_process(
@@ -177,12 +168,7 @@ def test_unsized_and_unsupported_are_refused_as_in_one_process(
     for image in document["images"][5:30]:
         del image["width"]
     source = _write(tmp_path, "coco.json", document)
-    messages = []
-    for jobs in (1, 2):
-        with pytest.raises(ConversionError) as caught:
-            api.convert(source, tmp_path / "out", to="yolo", jobs=jobs)
-        messages.append(str(caught.value))
-    assert messages[0] == messages[1]
+    same_error(ConversionError, source, tmp_path / "out", to="yolo")
     assert pools, "the sharded path did not run"
 
 
@@ -193,13 +179,8 @@ def test_duplicate_asset_across_shards_is_named_as_in_one_process(
     lines = source.read_text(encoding="utf-8").splitlines()
     lines.append(lines[1])
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    messages = []
-    for jobs in (1, 2):
-        with pytest.raises(ReadError) as caught:
-            api.convert(source, tmp_path / "out.json", to="coco", jobs=jobs)
-        messages.append(str(caught.value))
-    assert messages[0] == messages[1]
-    assert "line 61" in messages[0] and "line 2" in messages[0]
+    message = same_error(ReadError, source, tmp_path / "out.json", to="coco")
+    assert "line 61" in message and "line 2" in message
 
 
 def test_cli_jobs_flag(runner: Any, tmp_path: Path, pools: list[int]) -> None:
@@ -296,13 +277,7 @@ def test_documents_the_sorting_cannot_vouch_for_read_as_in_one_process(
     document = _coco()
     spoil(document)
     source = _write(tmp_path, "coco.json", document)
-    messages = []
-    for jobs in (1, 2):
-        with pytest.raises(ReadError) as caught:
-            api.convert(source, tmp_path / "out.json", to="coco", jobs=jobs)
-        messages.append(str(caught.value))
-    assert messages[0] == messages[1]
-    assert not (tmp_path / "out.json").exists()
+    same_error(ReadError, source, tmp_path / "out.json", to="coco")
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
@@ -362,3 +337,12 @@ def _group(group: int) -> list[int]:
         if int(fields[2]) == group and fields[0] != "Z":
             found.append(int(entry.name))
     return found
+
+
+@pytest.mark.parametrize("count", [0, 1, 17, 2_001])
+@pytest.mark.parametrize("pieces", [1, 3, 16])
+def test_runs_cover_every_index_once_in_order(count: int, pieces: int) -> None:
+    parts = runs(count, pieces)
+    assert [index for part in parts for index in part] == list(range(count))
+    assert all(len(part) > 0 for part in parts)
+    assert len(parts) <= pieces

@@ -12,7 +12,7 @@ from ango_convert.errors import ReadError, UnsupportedAnnotationError
 from ango_convert.formats.coco import byte_shards, document_shards
 from ango_convert.formats.voc import parallel_read
 from ango_convert.parallel import jobs as jobs_module
-from tests.jobs_data import coco_document, tree, write_json
+from tests.jobs_data import coco_document, same_error, tree, write_json
 
 
 @pytest.fixture
@@ -63,13 +63,9 @@ def test_a_bad_file_gives_the_one_process_error(
 ) -> None:
     files = sorted(voc.rglob("*.xml"))
     files[-3].write_text("<annotation><object><name>car</name>", encoding="utf-8")
-    messages = []
-    for jobs in (1, 2):
-        with caplog.at_level(logging.INFO), pytest.raises(ReadError) as caught:
-            api.convert(voc, tmp_path / "out.json", to="coco", jobs=jobs)
-        messages.append(str(caught.value))
-    assert messages[0] == messages[1]
-    assert files[-3].name in messages[0]
+    with caplog.at_level(logging.INFO):
+        message = same_error(ReadError, voc, tmp_path / "out.json", to="coco")
+    assert files[-3].name in message
     assert "converting again in one process" in caplog.text
     assert not (tmp_path / "out.json").exists()
 
@@ -110,14 +106,13 @@ def test_coco_to_voc_refusal_names_every_kind_as_in_one_process(
 ) -> None:
     monkeypatch.setattr(document_shards, "MIN_SHARDED_ANNOTATIONS", 1)
     source = write_json(tmp_path, "coco.json", coco_document(images=150))
-    messages = []
-    for jobs in (1, 2):
-        with pytest.raises(UnsupportedAnnotationError) as caught:
-            api.convert(source, tmp_path / "out", to="voc", write_options={"images": "none"},
-                        jobs=jobs)  # fmt: skip
-        messages.append(str(caught.value))
-    assert messages[0] == messages[1]
-    assert not (tmp_path / "out").exists()
+    same_error(
+        UnsupportedAnnotationError,
+        source,
+        tmp_path / "out",
+        to="voc",
+        write_options={"images": "none"},
+    )  # no output left by either run: same_error checks it
 
 
 def test_voc_to_voc_across_workers(

@@ -63,3 +63,10 @@ class ShardedItems:
 def sharded(items: Iterable[Item]) -> ShardedItems | None:
     """``items`` when its reader cut it into shards, else None."""
     return items if isinstance(items, ShardedItems) else None
+
+
+def runs(count: int, pieces: int) -> list[range]:
+    """``range(count)`` cut into at most ``pieces`` consecutive runs of equal length (the
+    last may be shorter), none empty."""
+    size = max(1, -(-count // max(1, pieces)))
+    return [range(first, min(first + size, count)) for first in range(0, count, size)]

@@ -18,6 +18,7 @@ from ango_convert.formats.voc.decode import Parsed, read_checked
 from ango_convert.formats.voc.locate import Context
 from ango_convert.io.inside import Confinement
 from ango_convert.parallel import Jobs
+from ango_convert.parallel.shards import runs
 
 #: Fewer files are parsed in one process: forking costs more than it saves.
 MIN_PARALLEL_FILES = 2_000
@@ -40,16 +41,14 @@ def parse_across(
     """
     if jobs.count < 2 or len(files) < MIN_PARALLEL_FILES:
         return None
-    runs = min(len(files), jobs.count * RUNS_PER_WORKER)
-    size = -(-len(files) // runs)
+    parts = runs(len(files), jobs.count * RUNS_PER_WORKER)
 
     def parse_run(k: int) -> list[tuple[Any, ...]]:
         return [
-            _as_tuple(read_checked(path, context, confine, suspects))
-            for path in files[k * size : (k + 1) * size]
+            _as_tuple(read_checked(files[index], context, confine, suspects)) for index in parts[k]
         ]
 
-    return [Parsed(*fields) for run in jobs.map(parse_run, runs) for fields in run]
+    return [Parsed(*fields) for run in jobs.map(parse_run, len(parts)) for fields in run]
 
 
 def _as_tuple(parsed: Parsed) -> tuple[Any, ...]:

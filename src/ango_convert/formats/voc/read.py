@@ -18,7 +18,7 @@ from ango_convert.io.inputs import read_bytes
 from ango_convert.io.inside import Confinement, is_regular
 from ango_convert.model import Category, Dataset, Item, JSONValue, checked_box
 from ango_convert.parallel import Jobs, ShardedItems
-from ango_convert.parallel.shards import ShardReader
+from ango_convert.parallel.shards import ShardReader, runs
 from ango_convert.report import Diagnostics, skip_notes
 
 #: The reader's logger.
@@ -83,7 +83,11 @@ def read(
     across = None
     if jobs is not None and notes is None:
         across = parse_across(files, context, confine, found.suspects, jobs)
-    parsed = across or _read_files(files, context, notes, confine, found.suspects)
+    parsed = (
+        across
+        if across is not None
+        else _read_files(files, context, notes, confine, found.suspects)
+    )
     names = _category_names(parsed, class_names)
     ids = {name: index + 1 for index, name in enumerate(names)}
     categories = tuple(Category(id=ids[name], name=name) for name in names)
@@ -100,13 +104,11 @@ def _item_runs(
     parsed: list[Parsed], ids: dict[str, int], splits: dict[str, str], workers: int
 ) -> list[ShardReader]:
     """The items of ``parsed`` as runs a sharding writer builds in its workers."""
-    runs = min(len(parsed), workers * RUNS_PER_WORKER)
-    size = -(-len(parsed) // runs)
 
-    def run(first: int) -> ShardReader:
-        return lambda: [_to_item(entry, ids, splits) for entry in parsed[first : first + size]]
+    def reader(part: range) -> ShardReader:
+        return lambda: [_to_item(parsed[index], ids, splits) for index in part]
 
-    return [run(first) for first in range(0, len(parsed), size)]
+    return [reader(part) for part in runs(len(parsed), workers * RUNS_PER_WORKER)]
 
 
 def _read_files(

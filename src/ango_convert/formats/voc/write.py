@@ -137,7 +137,7 @@ def write(
         else:
             names = UniqueNames()
             for item in dataset:
-                share.write(item, _claim_stem(names, item))
+                share.write(item, claim_stem(names, _name_request(item)))
         files.close()
         share.policy.finish()
         share.placer.finish()
@@ -238,10 +238,6 @@ class _ImagePlacer:
 
 
 _SHOWN = 5
-
-
-def _claim_stem(names: UniqueNames, item: Item) -> str:
-    return claim_stem(names, _name_request(item))
 
 
 def _name_request(item: Item) -> NameRequest:
